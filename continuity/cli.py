@@ -1,0 +1,166 @@
+"""The `continuity` command line."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+from sqlalchemy.exc import OperationalError
+
+from continuity.database import migrated_engine
+from continuity.settings import SettingsError, get_settings
+from db import migrate
+from db.engine import transaction
+from db.migrate import NotMigratedError
+from db.status import status_counts
+from tasks.etools_csv import EtoolsFileError
+from tasks.etools_import import import_etools
+from tasks.follow_up_policy import DEFAULT_POLICY, PolicyError, load_policy
+
+MAX_PROBLEMS_SHOWN = 200
+SAMPLES = Path(__file__).resolve().parent.parent / "samples" / "etools"
+SAMPLE_PARTNERS = SAMPLES / "partners.csv"
+SAMPLE_INTERVENTIONS = SAMPLES / "interventions.csv"
+
+app = typer.Typer(
+    help="Continuity: keep relationships with civil society partners alive after closure.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
+import_app = typer.Typer(help="Import partner data.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(import_app, name="import")
+
+out = Console()
+err = Console(stderr=True)
+
+
+def fail(message: str, code: int = 2) -> typer.Exit:
+    err.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    return typer.Exit(code)
+
+
+def parse_as_of(value: str | None) -> datetime:
+    """Return `value` (ISO 8601; naive means UTC) as an aware datetime, or now."""
+    if value is None:
+        return datetime.now(UTC)
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise typer.BadParameter(f"{value!r} is not an ISO 8601 date-time") from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+@app.callback()
+def main() -> None:
+    """Check the settings before any command runs."""
+    try:
+        get_settings()
+    except SettingsError as error:
+        raise fail(str(error)) from None
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Apply the database migrations (creates the database schema if needed)."""
+    settings = get_settings()
+    try:
+        migrate.upgrade(settings.database_url)
+    except OperationalError as error:
+        raise fail(f"cannot reach the database: {error.orig}") from None
+    out.print(f"database at revision {migrate.head_revision()}")
+
+
+@import_app.command("etools")
+def import_etools_command(
+    partners: Annotated[Path, typer.Option(help="eTools partner export (CSV)")],
+    interventions: Annotated[Path, typer.Option(help="eTools programme document export (CSV)")],
+    dry_run: Annotated[bool, typer.Option(help="check and count, write nothing")] = False,
+    policy: Annotated[Path, typer.Option(help="follow-up policy file")] = DEFAULT_POLICY,
+) -> None:
+    """Import eTools exports in one transaction; any bad row aborts it all."""
+    try:
+        follow_up_policy = load_policy(policy)
+        engine = migrated_engine(get_settings())
+    except (PolicyError, NotMigratedError) as error:
+        raise fail(str(error)) from None
+    try:
+        with transaction(engine) as session:
+            counts = import_etools(session, partners, interventions, follow_up_policy)
+            if dry_run:
+                session.rollback()
+    except EtoolsFileError as error:
+        _print_problems(error)
+        raise typer.Exit(1) from None
+    finally:
+        engine.dispose()
+    _print_counts(counts.as_dict(), dry_run, counts.changed_anything)
+
+
+def _print_problems(error: EtoolsFileError) -> None:
+    for problem in error.problems[:MAX_PROBLEMS_SHOWN]:
+        err.print(str(problem), highlight=False, markup=False, soft_wrap=True)
+    hidden = len(error.problems) - MAX_PROBLEMS_SHOWN
+    if hidden > 0:
+        err.print(f"… and {hidden} more problems", highlight=False)
+    err.print(f"[bold red]import aborted:[/] {len(error.problems)} problem(s), nothing written")
+
+
+def _print_counts(counts: dict[str, dict[str, int]], dry_run: bool, changed: bool) -> None:
+    table = Table(title="eTools import (dry run: nothing written)" if dry_run else "eTools import")
+    outcomes = ["created", "updated", "unchanged", "deactivated"]
+    table.add_column("rows")
+    for outcome in outcomes:
+        table.add_column(outcome, justify="right")
+    for entity, by_outcome in counts.items():
+        table.add_row(entity, *(str(by_outcome.get(outcome, 0)) for outcome in outcomes))
+    out.print(table)
+    out.print("changes applied" if changed and not dry_run else "no changes" if not changed else "")
+
+
+@app.command()
+def status(
+    as_json: Annotated[bool, typer.Option("--json", help="print one JSON object")] = False,
+    as_of: Annotated[str | None, typer.Option(help="ISO date-time for 'due' (default now)")] = None,
+) -> None:
+    """Show partners, contacts, partnerships, plans due, messages and responses."""
+    moment = parse_as_of(as_of)
+    try:
+        engine = migrated_engine(get_settings())
+    except NotMigratedError as error:
+        raise fail(str(error)) from None
+    with transaction(engine) as session:
+        counts = status_counts(session, moment)
+    engine.dispose()
+    if as_json:
+        print(json.dumps(counts, ensure_ascii=False, sort_keys=True))
+        return
+    _print_status(counts)
+
+
+def _print_status(counts: dict[str, object]) -> None:
+    table = Table(title="Continuity status", show_header=False)
+    table.add_column("what")
+    table.add_column("count", justify="right")
+    for key, value in counts.items():
+        if isinstance(value, dict):
+            table.add_row(key.replace("_", " "), "")
+            for name, count in value.items():
+                table.add_row(f"  {name}", str(count))
+        else:
+            table.add_row(key.replace("_", " "), "—" if value is None else str(value))
+    out.print(table)
+
+
+@app.command()
+def demo() -> None:
+    """Set up the configured database, import the sample eTools exports, show the status."""
+    db_upgrade()
+    import_etools_command(SAMPLE_PARTNERS, SAMPLE_INTERVENTIONS)
+    status()

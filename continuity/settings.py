@@ -1,0 +1,130 @@
+"""Application settings, read from `CONTINUITY_*` environment variables and `.env`."""
+
+from __future__ import annotations
+
+from email.utils import parseaddr
+from functools import lru_cache
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from email_validator import EmailNotValidError, validate_email
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
+ENV_PREFIX = "CONTINUITY_"
+SUPPORTED_DATABASES = ("sqlite", "postgresql")
+MAIL_SCHEMES = ("maildir", "smtp")
+INBOX_SCHEMES = ("maildir", "imap", "imaps")
+
+
+class SettingsError(Exception):
+    """A setting is missing or invalid; the message is one line naming the variable."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix=ENV_PREFIX, env_file=".env", env_file_encoding="utf-8", extra="ignore"
+    )
+
+    database_url: str = Field("sqlite:///continuity.db", description="SQLAlchemy URL")
+    mail_url: str = Field("maildir://./outbox", description="maildir://PATH or smtp://…")
+    inbox_url: str = Field("maildir://./inbox", description="maildir://PATH or imap(s)://…")
+    portal_url: str = Field("http://127.0.0.1:8080", description="public base URL of the portal")
+    secret_key: SecretStr | None = Field(None, description="at least 32 characters")
+    sender: str = Field("Continuity <continuity@example.org>", description="From address")
+    timezone: str = Field("UTC", description="IANA time zone for staff-facing times")
+
+    @field_validator("database_url")
+    @classmethod
+    def _database_url(cls, value: str) -> str:
+        return normalized_database_url(value)
+
+    @field_validator("mail_url")
+    @classmethod
+    def _mail_url(cls, value: str) -> str:
+        return _url_with_scheme(value, MAIL_SCHEMES)
+
+    @field_validator("inbox_url")
+    @classmethod
+    def _inbox_url(cls, value: str) -> str:
+        return _url_with_scheme(value, INBOX_SCHEMES)
+
+    @field_validator("portal_url")
+    @classmethod
+    def _portal_url(cls, value: str) -> str:
+        return _url_with_scheme(value, ("http", "https")).rstrip("/")
+
+    @field_validator("secret_key")
+    @classmethod
+    def _secret_key(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and len(value.get_secret_value()) < 32:
+            raise ValueError("must be at least 32 characters (try: openssl rand -hex 32)")
+        return value
+
+    @field_validator("sender")
+    @classmethod
+    def _sender(cls, value: str) -> str:
+        _, address = parseaddr(value)
+        try:
+            validate_email(address, check_deliverability=False)
+        except EmailNotValidError as error:
+            raise ValueError(f"not a valid e-mail address: {error}") from None
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {value!r} (use an IANA name)") from None
+        return value
+
+    def required_secret_key(self) -> str:
+        """Return the secret key, or raise `SettingsError` when it is not configured."""
+        if self.secret_key is None:
+            raise SettingsError(
+                f"{ENV_PREFIX}SECRET_KEY is not set: export a random value of 32+ characters"
+            )
+        return self.secret_key.get_secret_value()
+
+
+def normalized_database_url(value: str) -> str:
+    """Return `value` with PostgreSQL URLs pinned to the psycopg 3 driver.
+
+    Raises `ValueError` for an unparsable URL or a database other than SQLite/PostgreSQL.
+    """
+    try:
+        url = make_url(value)
+    except ArgumentError:
+        raise ValueError(f"not a database URL: {value!r}") from None
+    if url.get_backend_name() not in SUPPORTED_DATABASES:
+        raise ValueError(f"unsupported database {url.get_backend_name()!r} (sqlite or postgresql)")
+    if url.get_backend_name() == "postgresql":
+        url = url.set(drivername="postgresql+psycopg")
+    return url.render_as_string(hide_password=False)
+
+
+def _url_with_scheme(value: str, schemes: tuple[str, ...]) -> str:
+    scheme, separator, rest = value.partition("://")
+    if not separator or scheme not in schemes or not rest:
+        raise ValueError(f"must look like {' or '.join(s + '://…' for s in schemes)}")
+    return value
+
+
+def one_line_error(error: ValidationError) -> str:
+    """Return the first validation problem as `CONTINUITY_NAME: message`."""
+    first = error.errors()[0]
+    name = str(first["loc"][0]).upper() if first["loc"] else "SETTINGS"
+    message = str(first["msg"]).removeprefix("Value error, ")
+    return f"{ENV_PREFIX}{name}: {message}"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """Return the process-wide settings, raising `SettingsError` with one clear line."""
+    try:
+        return Settings()
+    except ValidationError as error:
+        raise SettingsError(one_line_error(error)) from None

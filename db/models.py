@@ -1,0 +1,291 @@
+"""The data model: partners, their contacts and partnerships, follow-up plans, the outbox."""
+
+from __future__ import annotations
+
+import enum
+from datetime import UTC, date, datetime
+from typing import Any, ClassVar
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    Enum,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from db.types import UTCDateTime
+
+ENDED_STATUSES = frozenset({"ended", "closed", "terminated"})
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class InterventionStatus(enum.StrEnum):
+    DRAFT = "draft"
+    REVIEW = "review"
+    SIGNATURE = "signature"
+    SIGNED = "signed"
+    ACTIVE = "active"
+    CANCELLED = "cancelled"
+    ENDED = "ended"
+    CLOSED = "closed"
+    SUSPENDED = "suspended"
+    TERMINATED = "terminated"
+    EXPIRED = "expired"
+
+
+class TouchpointKind(enum.StrEnum):
+    CONSULTATION_INVITATION = "consultation_invitation"
+    POLICY_DIGEST = "policy_digest"
+    SUSTAINABILITY_CHECKIN = "sustainability_checkin"
+    EVALUATION_FOLLOWUP = "evaluation_followup"
+    REMINDER = "reminder"
+    ADHOC = "adhoc"
+
+
+class MessageStatus(enum.StrEnum):
+    PLANNED = "planned"
+    SENDING = "sending"
+    SENT = "sent"
+    FAILED = "failed"
+    SKIPPED = "skipped"
+    CANCELLED = "cancelled"
+    BOUNCED = "bounced"
+
+
+class ResponseChannel(enum.StrEnum):
+    PORTAL = "portal"
+    EMAIL = "email"
+    PHONE = "phone"
+    MEETING = "meeting"
+    OTHER = "other"
+
+
+def _enum(kind: type[enum.StrEnum], length: int = 32) -> Enum:
+    # Stored as plain strings (no native type, no CHECK) so adding a member needs no
+    # table rebuild on SQLite; Python-side validation still refuses unknown values.
+    return Enum(
+        kind,
+        native_enum=False,
+        create_constraint=False,
+        length=length,
+        validate_strings=True,
+        values_callable=lambda members: [member.value for member in members],
+    )
+
+
+NAMING = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+    type_annotation_map: ClassVar[dict[Any, Any]] = {
+        datetime: UTCDateTime(),
+        dict[str, Any]: JSON,
+        list[str]: JSON,
+    }
+
+
+class Timestamped:
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class Partner(Timestamped, Base):
+    __tablename__ = "partners"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    vendor_number: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(512))
+    short_name: Mapped[str] = mapped_column(String(256), default="")
+    partner_type: Mapped[str] = mapped_column(String(128), default="")
+    cso_type: Mapped[str] = mapped_column(String(128), default="")
+    country: Mapped[str | None] = mapped_column(String(3))
+    language: Mapped[str] = mapped_column(String(8))
+    time_zone: Mapped[str] = mapped_column(String(64))
+
+    contacts: Mapped[list[Contact]] = relationship(back_populates="partner")
+    partnerships: Mapped[list[Partnership]] = relationship(back_populates="partner")
+
+
+class Contact(Timestamped, Base):
+    __tablename__ = "contacts"
+    __table_args__ = (UniqueConstraint("partner_id", "email"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    partner_id: Mapped[int] = mapped_column(ForeignKey("partners.id"), index=True)
+    name: Mapped[str] = mapped_column(String(256))
+    email: Mapped[str | None] = mapped_column(String(320))
+    role: Mapped[str] = mapped_column(String(128), default="staff member")
+    language: Mapped[str] = mapped_column(String(8))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    opted_out_at: Mapped[datetime | None]
+    soft_bounces: Mapped[int] = mapped_column(Integer, default=0)
+    hard_bounces: Mapped[int] = mapped_column(Integer, default=0)
+    suppressed_at: Mapped[datetime | None]
+    suppression_reason: Mapped[str | None] = mapped_column(String(512))
+
+    partner: Mapped[Partner] = relationship(back_populates="contacts")
+
+    def unreachable_reason(self) -> str | None:
+        """Return why no mail may go to this contact, or None when it may."""
+        if not self.active:
+            return "inactive contact"
+        if self.opted_out_at is not None:
+            return "opted out"
+        if self.suppressed_at is not None:
+            return f"suppressed: {self.suppression_reason or 'bounces'}"
+        if not self.email:
+            return "no e-mail address"
+        return None
+
+
+class Partnership(Timestamped, Base):
+    __tablename__ = "partnerships"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reference_number: Mapped[str] = mapped_column(String(128), unique=True)
+    partner_id: Mapped[int] = mapped_column(ForeignKey("partners.id"), index=True)
+    title: Mapped[str] = mapped_column(Text, default="")
+    document_type: Mapped[str] = mapped_column(String(16))
+    agreement: Mapped[str] = mapped_column(String(128), default="")
+    status: Mapped[InterventionStatus] = mapped_column(_enum(InterventionStatus), index=True)
+    country: Mapped[str | None] = mapped_column(String(3), index=True)
+    start_date: Mapped[date | None] = mapped_column(Date)
+    end_date: Mapped[date | None] = mapped_column(Date)
+    offices: Mapped[list[str]] = mapped_column(default=list)
+    sections: Mapped[list[str]] = mapped_column(default=list)
+    focal_points: Mapped[list[str]] = mapped_column(default=list)
+
+    partner: Mapped[Partner] = relationship(back_populates="partnerships")
+    plans: Mapped[list[FollowUpPlan]] = relationship(back_populates="partnership")
+
+    @property
+    def has_ended(self) -> bool:
+        return self.status in ENDED_STATUSES
+
+
+class FollowUpPlan(Timestamped, Base):
+    """One touchpoint kind followed for one partnership, on an APScheduler cadence."""
+
+    __tablename__ = "follow_up_plans"
+    __table_args__ = (
+        UniqueConstraint("partnership_id", "kind"),
+        # "Who is due now" reads only the active rows whose next_due_at has passed.
+        Index(
+            "ix_follow_up_plans_due",
+            "next_due_at",
+            # Each predicate spelled as SQLAlchemy renders the query's condition, so
+            # SQLite's planner can prove the query implies it.
+            sqlite_where=text("active = 1"),
+            postgresql_where=text("active"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    partnership_id: Mapped[int] = mapped_column(ForeignKey("partnerships.id"))
+    kind: Mapped[TouchpointKind] = mapped_column(_enum(TouchpointKind))
+    cadence: Mapped[str] = mapped_column(String(128))
+    starts_at: Mapped[datetime]
+    ends_at: Mapped[datetime | None]
+    next_due_at: Mapped[datetime | None]
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    policy_version: Mapped[int] = mapped_column(Integer, default=1)
+
+    partnership: Mapped[Partnership] = relationship(back_populates="plans")
+
+
+class Campaign(Timestamped, Base):
+    __tablename__ = "campaigns"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[TouchpointKind] = mapped_column(_enum(TouchpointKind))
+    name: Mapped[str] = mapped_column(String(256))
+    idempotency_key: Mapped[str] = mapped_column(String(128), unique=True)
+    status: Mapped[str] = mapped_column(String(32), default="planned")
+    dry_run: Mapped[bool] = mapped_column(Boolean, default=False)
+    send_at: Mapped[datetime | None]
+    cancelled_at: Mapped[datetime | None]
+    parameters: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+class Message(Timestamped, Base):
+    """One outbox row: one message to one contact for one occurrence of a touchpoint."""
+
+    __tablename__ = "messages"
+    __table_args__ = (
+        UniqueConstraint("occurrence_key", "contact_id"),
+        Index(
+            "ix_messages_planned",
+            "due_at",
+            sqlite_where=text("status = 'planned'"),
+            postgresql_where=text("status = 'planned'"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int | None] = mapped_column(ForeignKey("campaigns.id"), index=True)
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id"), index=True)
+    partnership_id: Mapped[int | None] = mapped_column(ForeignKey("partnerships.id"), index=True)
+    kind: Mapped[TouchpointKind] = mapped_column(_enum(TouchpointKind))
+    language: Mapped[str] = mapped_column(String(8))
+    occurrence_key: Mapped[str] = mapped_column(String(255))
+    token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    message_id: Mapped[str | None] = mapped_column(String(255), unique=True)
+    in_reply_to: Mapped[str | None] = mapped_column(String(255))
+    status: Mapped[MessageStatus] = mapped_column(
+        _enum(MessageStatus), default=MessageStatus.PLANNED, index=True
+    )
+    status_reason: Mapped[str | None] = mapped_column(Text)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    due_at: Mapped[datetime] = mapped_column(default=utcnow)
+    claimed_at: Mapped[datetime | None]
+    sent_at: Mapped[datetime | None]
+    context: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+    contact: Mapped[Contact] = relationship()
+    partnership: Mapped[Partnership | None] = relationship()
+    campaign: Mapped[Campaign | None] = relationship()
+
+
+class Response(Timestamped, Base):
+    __tablename__ = "responses"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    message_id: Mapped[int | None] = mapped_column(ForeignKey("messages.id"), index=True)
+    contact_id: Mapped[int | None] = mapped_column(ForeignKey("contacts.id"), index=True)
+    partnership_id: Mapped[int | None] = mapped_column(ForeignKey("partnerships.id"), index=True)
+    channel: Mapped[ResponseChannel] = mapped_column(_enum(ResponseChannel))
+    kind: Mapped[str] = mapped_column(String(64), default="answer")
+    received_at: Mapped[datetime] = mapped_column(default=utcnow)
+    answers: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    text: Mapped[str] = mapped_column(Text, default="")
+
+
+class ImportRun(Base):
+    """One eTools import applied to the database: when, from which files, what changed."""
+
+    __tablename__ = "import_runs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    imported_at: Mapped[datetime] = mapped_column(default=utcnow)
+    files: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    counts: Mapped[dict[str, Any]] = mapped_column(default=dict)

@@ -1,0 +1,56 @@
+"""Queries on partnerships and their follow-up plans. They take a session and never commit."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from db.models import FollowUpPlan, Partnership, TouchpointKind
+from db.rows import in_chunks
+
+
+def partnerships_by_reference(
+    session: Session, references: Iterable[str]
+) -> dict[str, Partnership]:
+    """Return the stored partnerships among `references`, keyed by reference number."""
+    found: dict[str, Partnership] = {}
+    for chunk in in_chunks(set(references)):
+        rows = session.scalars(select(Partnership).where(Partnership.reference_number.in_(chunk)))
+        found.update((partnership.reference_number, partnership) for partnership in rows)
+    return found
+
+
+def plans_by_partnership(
+    session: Session, partnership_ids: Iterable[int]
+) -> dict[int, dict[TouchpointKind, FollowUpPlan]]:
+    """Return the follow-up plans of the given partnerships, keyed by partnership and kind."""
+    found: dict[int, dict[TouchpointKind, FollowUpPlan]] = defaultdict(dict)
+    for chunk in in_chunks(set(partnership_ids)):
+        rows = session.scalars(select(FollowUpPlan).where(FollowUpPlan.partnership_id.in_(chunk)))
+        for plan in rows:
+            found[plan.partnership_id][plan.kind] = plan
+    return found
+
+
+def due_plans(session: Session, as_of: datetime, limit: int | None = None) -> list[FollowUpPlan]:
+    """Return the active plans whose next occurrence is at or before `as_of`, soonest first.
+
+    Reads the partial index on active plans' `next_due_at`, so the cost follows the
+    number of due plans, not the size of the table.
+    """
+    query = (
+        select(FollowUpPlan)
+        .where(FollowUpPlan.active, FollowUpPlan.next_due_at <= as_of)
+        .order_by(FollowUpPlan.next_due_at, FollowUpPlan.id)
+        .limit(limit)
+    )
+    return list(session.scalars(query))
+
+
+def count_due_plans(session: Session, as_of: datetime) -> int:
+    query = select(func.count()).where(FollowUpPlan.active, FollowUpPlan.next_due_at <= as_of)
+    return session.scalar(query.select_from(FollowUpPlan)) or 0

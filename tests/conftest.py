@@ -1,0 +1,123 @@
+"""Shared fixtures: every database test runs on SQLite and on PostgreSQL."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import psycopg
+import pytest
+from sqlalchemy import Engine, text
+from sqlalchemy.engine import make_url
+
+from continuity.settings import get_settings
+from db.engine import make_engine
+from db.migrate import upgrade
+from db.models import Base
+
+POSTGRES_URL = os.environ.get(
+    "CONTINUITY_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
+REPO = Path(__file__).resolve().parent.parent
+SAMPLES = REPO / "samples" / "etools"
+
+
+def _admin_connection() -> psycopg.Connection:
+    url = make_url(POSTGRES_URL).set(drivername="postgresql")
+    return psycopg.connect(
+        url.render_as_string(hide_password=False), autocommit=True, connect_timeout=5
+    )
+
+
+@pytest.fixture(scope="session")
+def postgres_database() -> Iterator[str]:
+    """Create a migrated PostgreSQL database for this test session; drop it at the end.
+
+    Skipped with the reason when the server is unreachable, except under CI=true.
+    """
+    try:
+        admin = _admin_connection()
+    except psycopg.OperationalError as error:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"PostgreSQL is required under CI and unreachable: {error}")
+        pytest.skip(f"PostgreSQL unreachable at {POSTGRES_URL}: {error}")
+    name = f"continuity_test_{uuid.uuid4().hex[:12]}"
+    admin.execute(f'CREATE DATABASE "{name}"')
+    url = make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
+    upgrade(url)
+    yield url
+    admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    admin.close()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A migrated, empty database: a fresh SQLite file, or the session's PostgreSQL
+    database emptied before the test."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'continuity.db'}"
+        upgrade(url)
+        yield url
+        return
+    url = request.getfixturevalue("postgres_database")
+    engine = make_engine(url)
+    tables = ", ".join(f'"{table.name}"' for table in Base.metadata.sorted_tables)
+    with engine.begin() as connection:
+        connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    engine.dispose()
+    yield url
+
+
+@pytest.fixture
+def engine(database_url: str) -> Iterator[Engine]:
+    engine = make_engine(database_url)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def settings_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[pytest.MonkeyPatch]:
+    """Isolate settings from the developer's environment and `.env`; yield the patcher."""
+    for name in list(os.environ):
+        if name.startswith("CONTINUITY_") and name != "CONTINUITY_TEST_POSTGRES_URL":
+            monkeypatch.delenv(name)
+    monkeypatch.chdir(tmp_path)
+    get_settings.cache_clear()
+    yield monkeypatch
+    get_settings.cache_clear()
+
+
+@pytest.fixture
+def query_plan(engine: Engine):
+    """Return `explain(run)`: runs `run(session)`, then returns the database's plan for
+    the last statement it executed, with the same parameters, as one lower-case text.
+
+    On PostgreSQL sequential scans are disabled for the EXPLAIN, so the plan shows
+    whether an index *can* serve the query, whatever the (tiny) table size suggests.
+    """
+    from sqlalchemy import event
+
+    from db.engine import session_factory
+
+    def explain(run) -> str:
+        captured: list[tuple[str, object]] = []
+
+        def capture(_conn, _cursor, statement, parameters, _context, _many) -> None:
+            captured.append((statement, parameters))
+
+        with engine.connect() as connection:
+            event.listen(connection, "before_cursor_execute", capture)
+            session = session_factory(engine)(bind=connection)
+            run(session)
+            event.remove(connection, "before_cursor_execute", capture)
+            statement, parameters = captured[-1]
+            if engine.dialect.name == "sqlite":
+                rows = connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", parameters)
+            else:
+                connection.exec_driver_sql("SET LOCAL enable_seqscan = off")
+                rows = connection.exec_driver_sql(f"EXPLAIN {statement}", parameters)
+            return "\n".join(str(row[-1]) for row in rows).lower()
+
+    return explain

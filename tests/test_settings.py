@@ -1,0 +1,66 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from continuity.settings import SettingsError, get_settings
+
+
+def test_it_works_on_embedded_defaults(settings_env: pytest.MonkeyPatch) -> None:
+    settings = get_settings()
+    assert settings.database_url == "sqlite:///continuity.db"
+    assert settings.mail_url == "maildir://./outbox"
+    assert settings.inbox_url == "maildir://./inbox"
+    assert settings.timezone == "UTC"
+
+
+def test_it_reads_prefixed_environment_variables(settings_env: pytest.MonkeyPatch) -> None:
+    settings_env.setenv("CONTINUITY_DATABASE_URL", "postgresql://postgres@db:5432/continuity")
+    settings_env.setenv("CONTINUITY_MAIL_URL", "smtp://relay.example.org:587?security=starttls")
+    settings_env.setenv("CONTINUITY_TIMEZONE", "Africa/Dakar")
+    settings = get_settings()
+    assert settings.database_url == "postgresql+psycopg://postgres@db:5432/continuity"
+    assert settings.mail_url.startswith("smtp://relay.example.org")
+    assert settings.timezone == "Africa/Dakar"
+
+
+def test_it_reads_a_dotenv_file(settings_env: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    (tmp_path / ".env").write_text("CONTINUITY_SENDER=Partenariats <partenariats@example.org>\n")
+    assert get_settings().sender == "Partenariats <partenariats@example.org>"
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("DATABASE_URL", "mysql://root@localhost/x"),
+        ("DATABASE_URL", "not a url"),
+        ("MAIL_URL", "ftp://example.org"),
+        ("INBOX_URL", "pop3://example.org"),
+        ("PORTAL_URL", "javascript:alert(1)"),
+        ("SECRET_KEY", "short"),
+        ("SENDER", "not an address"),
+        ("TIMEZONE", "Mars/Olympus_Mons"),
+    ],
+)
+def test_a_bad_setting_fails_with_one_line_naming_it(
+    settings_env: pytest.MonkeyPatch, name: str, value: str
+) -> None:
+    settings_env.setenv(f"CONTINUITY_{name}", value)
+    with pytest.raises(SettingsError) as raised:
+        get_settings()
+    message = str(raised.value)
+    assert message.startswith(f"CONTINUITY_{name}: ")
+    assert "\n" not in message
+
+
+def test_the_secret_key_is_required_only_where_it_is_used(
+    settings_env: pytest.MonkeyPatch,
+) -> None:
+    settings = get_settings()
+    with pytest.raises(SettingsError, match="CONTINUITY_SECRET_KEY is not set"):
+        settings.required_secret_key()
+    settings_env.setenv("CONTINUITY_SECRET_KEY", "k" * 40)
+    get_settings.cache_clear()
+    assert get_settings().required_secret_key() == "k" * 40
+    assert "k" * 40 not in repr(get_settings())
