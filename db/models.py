@@ -62,6 +62,27 @@ class MessageStatus(enum.StrEnum):
     SKIPPED = "skipped"
     CANCELLED = "cancelled"
     BOUNCED = "bounced"
+    # Handed to the mail server by a process that stopped before recording the answer:
+    # it may or may not have gone out, so it is not resent without a human decision.
+    UNCONFIRMED = "unconfirmed"
+
+
+FINAL_STATUSES = frozenset(
+    {
+        MessageStatus.SENT,
+        MessageStatus.FAILED,
+        MessageStatus.SKIPPED,
+        MessageStatus.CANCELLED,
+        MessageStatus.BOUNCED,
+        MessageStatus.UNCONFIRMED,
+    }
+)
+
+
+class UpdateCategory(enum.StrEnum):
+    POLICY_CHANGE = "policy_change"
+    NEW_PRIORITY = "new_priority"
+    DEVELOPMENT = "development"
 
 
 class ResponseChannel(enum.StrEnum):
@@ -258,12 +279,91 @@ class Message(Timestamped, Base):
     last_error: Mapped[str | None] = mapped_column(Text)
     due_at: Mapped[datetime] = mapped_column(default=utcnow)
     claimed_at: Mapped[datetime | None]
+    handoff_at: Mapped[datetime | None]
     sent_at: Mapped[datetime | None]
+    server_reply: Mapped[str | None] = mapped_column(Text)
     context: Mapped[dict[str, Any]] = mapped_column(default=dict)
 
     contact: Mapped[Contact] = relationship()
     partnership: Mapped[Partnership | None] = relationship()
     campaign: Mapped[Campaign | None] = relationship()
+
+
+class ConsultationEvent(Timestamped, Base):
+    """A consultation staff organise; ended partners it concerns are invited to it.
+
+    Texts are kept per language (`{"fr": …, "en": …}`); an empty list of sections or
+    countries means "all"."""
+
+    __tablename__ = "consultation_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    topic: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    starts_at: Mapped[datetime]
+    place: Mapped[str] = mapped_column(String(512), default="")
+    link: Mapped[str] = mapped_column(String(2048), default="")
+    sections: Mapped[list[str]] = mapped_column(default=list)
+    countries: Mapped[list[str]] = mapped_column(default=list)
+    rsvp_deadline: Mapped[datetime | None]
+
+
+class PolicyUpdate(Timestamped, Base):
+    """A change of policy, a new priority or a development staff want partners to know."""
+
+    __tablename__ = "policy_updates"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    category: Mapped[UpdateCategory] = mapped_column(_enum(UpdateCategory))
+    title: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    body: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    sections: Mapped[list[str]] = mapped_column(default=list)
+    countries: Mapped[list[str]] = mapped_column(default=list)
+    published_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class DigestItem(Base):
+    """One policy update included in one partner's digest: the update is not sent again."""
+
+    __tablename__ = "digest_items"
+    __table_args__ = (UniqueConstraint("update_id", "partner_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    update_id: Mapped[int] = mapped_column(ForeignKey("policy_updates.id"))
+    partner_id: Mapped[int] = mapped_column(ForeignKey("partners.id"), index=True)
+    occurrence_key: Mapped[str] = mapped_column(String(255))
+
+
+class Evaluation(Timestamped, Base):
+    """The final evaluation of a partnership: what it found, for its contributors."""
+
+    __tablename__ = "evaluations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    partnership_id: Mapped[int] = mapped_column(ForeignKey("partnerships.id"), index=True)
+    completed_on: Mapped[date] = mapped_column(Date)
+    conclusions: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    lessons: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    recommendations: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    report_url: Mapped[str] = mapped_column(String(2048), default="")
+    discussion_at: Mapped[datetime | None]
+    discussion_place: Mapped[str] = mapped_column(String(512), default="")
+
+    partnership: Mapped[Partnership] = relationship()
+    contributors: Mapped[list[EvaluationContributor]] = relationship(back_populates="evaluation")
+
+
+class EvaluationContributor(Base):
+    __tablename__ = "evaluation_contributors"
+    __table_args__ = (UniqueConstraint("evaluation_id", "contact_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    evaluation_id: Mapped[int] = mapped_column(ForeignKey("evaluations.id"))
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id"), index=True)
+    role: Mapped[str] = mapped_column(String(128), default="contributor")
+
+    evaluation: Mapped[Evaluation] = relationship(back_populates="contributors")
+    contact: Mapped[Contact] = relationship()
 
 
 class Response(Timestamped, Base):

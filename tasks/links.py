@@ -1,0 +1,76 @@
+"""Personal links, tokens, Message-IDs and reply addresses of outgoing messages.
+
+A message's token is 256 random bits, made when the message is handed to the mail server;
+only its SHA-256 is stored. Message-IDs and reply addresses are derived from the outbox row
+and the secret key, so they are the same on every attempt and a reply can be matched to its
+message without storing anything more.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+import secrets
+from email.utils import parseaddr
+
+TOKEN_BYTES = 32
+_REPLY_TAG = re.compile(r"r(?P<id>\d{1,18})\.(?P<mac>[0-9a-f]{12})")
+
+
+def new_token() -> str:
+    return secrets.token_urlsafe(TOKEN_BYTES)
+
+
+def token_hash(token: str) -> str:
+    """Return the hex SHA-256 under which a token is stored and looked up."""
+    return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _mac(secret: str, purpose: str, message_id: int, length: int) -> str:
+    digest = hmac.new(secret.encode(), f"{purpose}:{message_id}".encode(), hashlib.sha256)
+    return digest.hexdigest()[:length]
+
+
+def sender_parts(sender: str) -> tuple[str, str, str]:
+    """Return (display name, local part, domain) of a `Name <local@domain>` address."""
+    name, address = parseaddr(sender)
+    local, _, domain = address.rpartition("@")
+    return name, local, domain
+
+
+def rfc_message_id(secret: str, message_id: int, sender: str) -> str:
+    """Return the Message-ID header value of outbox row `message_id`."""
+    domain = sender_parts(sender)[2]
+    return f"<continuity.{message_id}.{_mac(secret, 'msgid', message_id, 16)}@{domain}>"
+
+
+def reply_address(secret: str, message_id: int, sender: str) -> str:
+    """Return the plus-address replies to outbox row `message_id` should go to."""
+    _, local, domain = sender_parts(sender)
+    return f"{local}+r{message_id}.{_mac(secret, 'reply', message_id, 12)}@{domain}"
+
+
+def unsubscribe_address(secret: str, message_id: int, sender: str) -> str:
+    _, local, domain = sender_parts(sender)
+    return f"{local}+u{message_id}.{_mac(secret, 'unsubscribe', message_id, 12)}@{domain}"
+
+
+def message_of_reply_address(secret: str, address: str) -> int | None:
+    """Return the outbox row a reply address names, or None if it is not ours or forged."""
+    local = parseaddr(address)[1].rpartition("@")[0]
+    _, plus, tag = local.partition("+")
+    match = _REPLY_TAG.fullmatch(tag) if plus else None
+    if match is None:
+        return None
+    message_id = int(match["id"])
+    expected = _mac(secret, "reply", message_id, 12)
+    return message_id if hmac.compare_digest(expected, match["mac"]) else None
+
+
+def respond_link(portal_url: str, token: str) -> str:
+    return f"{portal_url}/r/{token}"
+
+
+def opt_out_link(portal_url: str, token: str) -> str:
+    return f"{portal_url}/opt-out/{token}"

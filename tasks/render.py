@@ -1,0 +1,151 @@
+"""Rendering e-mails from the Jinja2 templates in `templates/email/<kind>/<lang>/`.
+
+HTML is autoescaped and its CSS inlined; the plain-text part is a template of its own;
+any undefined variable is an error that names the template and the line.
+"""
+
+from __future__ import annotations
+
+import traceback
+from dataclasses import dataclass
+from datetime import date, datetime
+from functools import cache
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import css_inline
+from babel.dates import format_date, format_datetime
+from babel.numbers import format_decimal
+from jinja2 import (
+    Environment,
+    FileSystemLoader,
+    StrictUndefined,
+    TemplateError,
+    TemplateSyntaxError,
+    pass_context,
+    select_autoescape,
+)
+from jinja2.runtime import Context
+
+from tasks.countries import FALLBACK_LANGUAGE, SUPPORTED_LANGUAGES
+
+TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+PARTS = ("subject.txt", "body.html", "body.txt")
+MAX_SUBJECT = 250
+_INLINER = css_inline.CSSInliner(keep_at_rules=True, load_remote_stylesheets=False)
+
+
+class RenderError(Exception):
+    """A template could not be rendered; the message names the template and the line."""
+
+
+@dataclass(frozen=True)
+class RenderedEmail:
+    language: str
+    subject: str
+    html: str
+    text: str
+
+
+def localized(texts: dict[str, str] | str | None, language: str) -> str:
+    """Return the text in `language`, else in English, French or Spanish, else any."""
+    if not texts:
+        return ""
+    if isinstance(texts, str):
+        return texts
+    for candidate in (language, FALLBACK_LANGUAGE, *SUPPORTED_LANGUAGES):
+        if texts.get(candidate):
+            return texts[candidate]
+    return next(iter(texts.values()), "")
+
+
+def paragraphs(text: str) -> list[str]:
+    """Return the blank-line separated paragraphs of `text`, stripped."""
+    return [part.strip() for part in text.replace("\r\n", "\n").split("\n\n") if part.strip()]
+
+
+@pass_context
+def _date(context: Context, value: date | datetime, format: str = "long") -> str:
+    if isinstance(value, datetime):
+        value = value.astimezone(ZoneInfo(context["time_zone"])).date()
+    return format_date(value, format=format, locale=context["language"])
+
+
+@pass_context
+def _datetime(context: Context, value: datetime, format: str = "long") -> str:
+    zone = ZoneInfo(context["time_zone"])
+    return format_datetime(value, format=format, tzinfo=zone, locale=context["language"])
+
+
+@pass_context
+def _number(context: Context, value: float) -> str:
+    return format_decimal(value, locale=context["language"])
+
+
+@pass_context
+def _localized(context: Context, value: dict[str, str] | str | None) -> str:
+    return localized(value, context["language"])
+
+
+@cache
+def environment(root: Path = TEMPLATES) -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(root),
+        autoescape=select_autoescape(["html"]),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters.update(
+        date=_date, datetime=_datetime, number=_number, localized=_localized, paragraphs=paragraphs
+    )
+    return env
+
+
+def template_language(env: Environment, kind: str, wanted: str | None) -> str:
+    """Return the language to write `kind` in: `wanted` if its templates exist, else the
+    first of English, French, Spanish that has them."""
+    available = set(env.list_templates(filter_func=lambda name: name.startswith(f"email/{kind}/")))
+    for language in (wanted, FALLBACK_LANGUAGE, *SUPPORTED_LANGUAGES):
+        if language and all(f"email/{kind}/{language}/{part}" in available for part in PARTS):
+            return language
+    raise RenderError(f"no templates for {kind!r} in any of {', '.join(SUPPORTED_LANGUAGES)}")
+
+
+def render_email(env: Environment, kind: str, language: str, context: dict[str, Any]) -> RenderedEmail:
+    """Return the message `kind` rendered in `language` with `context`.
+
+    Raises `RenderError` naming template and line for any template problem, and for a
+    subject that is empty, too long or holds a line break (header injection).
+    """
+    values = {**context, "language": language}
+    folder = f"email/{kind}/{language}"
+    subject = _render(env, f"{folder}/subject.txt", values).strip()
+    if not subject or len(subject) > MAX_SUBJECT or "\n" in subject or "\r" in subject:
+        raise RenderError(
+            f"{folder}/subject.txt: the subject must be one line of 1 to {MAX_SUBJECT}"
+            f" characters, got {subject[:80]!r}"
+        )
+    values["subject_line"] = subject
+    html = _INLINER.inline(_render(env, f"{folder}/body.html", values))
+    text = _render(env, f"{folder}/body.txt", values)
+    return RenderedEmail(language, subject, html, text)
+
+
+def _render(env: Environment, name: str, values: dict[str, Any]) -> str:
+    try:
+        return env.get_template(name).render(values)
+    except TemplateSyntaxError as error:
+        raise RenderError(f"{error.name or name}:{error.lineno}: {error.message}") from None
+    except (TemplateError, TypeError, ValueError, KeyError, AttributeError) as error:
+        raise RenderError(f"{_template_line(error, name)}: {error}") from None
+
+
+def _template_line(error: Exception, name: str) -> str:
+    """Return `template:line` of the innermost template frame of `error`'s traceback."""
+    for frame in reversed(traceback.extract_tb(error.__traceback__)):
+        if frame.filename.startswith(str(TEMPLATES)):
+            return f"{Path(frame.filename).relative_to(TEMPLATES)}:{frame.lineno}"
+    return name
