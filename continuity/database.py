@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import cache
+
 from sqlalchemy import Engine
 
 from continuity.settings import Settings
@@ -18,4 +20,13 @@ def migrated_engine(settings: Settings) -> Engine:
     except Exception:
         engine.dispose()
         raise
+    return engine
+
+
+@cache
+def engine_for(database_url: str) -> Engine:
+    """Return the process's one migrated engine for `database_url` (pooled, reused by
+    every task run in the process)."""
+    engine = make_engine(database_url)
+    ensure_migrated(engine)
     return engine

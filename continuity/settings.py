@@ -12,6 +12,8 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
+from tasks.sending_window import SendingWindow, parse_window
+
 ENV_PREFIX = "CONTINUITY_"
 SUPPORTED_DATABASES = ("sqlite", "postgresql")
 MAIL_SCHEMES = ("maildir", "smtp")
@@ -34,6 +36,14 @@ class Settings(BaseSettings):
     secret_key: SecretStr | None = Field(None, description="at least 32 characters")
     sender: str = Field("Continuity <continuity@example.org>", description="From address")
     timezone: str = Field("UTC", description="IANA time zone for staff-facing times")
+    sending_window: str = Field(
+        "mon-fri 09:00-17:00", description="recipients' local hours when mail may go out"
+    )
+    rate_limit: int = Field(600, ge=0, description="messages per minute, 0 for no limit")
+    batch_size: int = Field(200, ge=1, le=5000, description="messages per delivery batch")
+    max_attempts: int = Field(8, ge=1, le=50, description="attempts before a message fails")
+    smtp_timeout: float = Field(30.0, gt=0, le=600, description="seconds per SMTP command")
+    reminder_days: str = Field("7,14", description="days after sending for each reminder")
 
     @field_validator("database_url")
     @classmethod
@@ -71,6 +81,30 @@ class Settings(BaseSettings):
         except EmailNotValidError as error:
             raise ValueError(f"not a valid e-mail address: {error}") from None
         return value
+
+    @field_validator("sending_window")
+    @classmethod
+    def _sending_window(cls, value: str) -> str:
+        parse_window(value)
+        return value
+
+    @field_validator("reminder_days")
+    @classmethod
+    def _reminder_days(cls, value: str) -> str:
+        days = [part.strip() for part in value.split(",") if part.strip()]
+        if not all(day.isdigit() and 0 < int(day) <= 365 for day in days) or days != sorted(
+            days, key=int
+        ):
+            raise ValueError("must be increasing day counts such as 7,14")
+        return ",".join(days)
+
+    @property
+    def window(self) -> SendingWindow:
+        return parse_window(self.sending_window)
+
+    @property
+    def reminder_delays(self) -> tuple[int, ...]:
+        return tuple(int(day) for day in self.reminder_days.split(",") if day)
 
     @field_validator("timezone")
     @classmethod

@@ -202,6 +202,13 @@ class Partnership(Timestamped, Base):
     def has_ended(self) -> bool:
         return self.status in ENDED_STATUSES
 
+    def in_audience(self, countries: list[str], sections: list[str]) -> bool:
+        """Return True when the partnership is in one of `countries` and works in one of
+        `sections`; an empty list means any."""
+        in_country = not countries or self.country in countries
+        in_section = not sections or bool(set(sections) & set(self.sections))
+        return in_country and in_section
+
 
 class FollowUpPlan(Timestamped, Base):
     """One touchpoint kind followed for one partnership, on an APScheduler cadence."""
@@ -271,6 +278,8 @@ class Message(Timestamped, Base):
     token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
     message_id: Mapped[str | None] = mapped_column(String(255), unique=True)
     in_reply_to: Mapped[str | None] = mapped_column(String(255))
+    reminder_of_id: Mapped[int | None] = mapped_column(ForeignKey("messages.id"), index=True)
+    subject: Mapped[str | None] = mapped_column(String(300))
     status: Mapped[MessageStatus] = mapped_column(
         _enum(MessageStatus), default=MessageStatus.PLANNED, index=True
     )
@@ -278,15 +287,16 @@ class Message(Timestamped, Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(Text)
     due_at: Mapped[datetime] = mapped_column(default=utcnow)
-    claimed_at: Mapped[datetime | None]
+    claimed_at: Mapped[datetime | None] = mapped_column(index=True)
     handoff_at: Mapped[datetime | None]
-    sent_at: Mapped[datetime | None]
+    sent_at: Mapped[datetime | None] = mapped_column(index=True)
     server_reply: Mapped[str | None] = mapped_column(Text)
     context: Mapped[dict[str, Any]] = mapped_column(default=dict)
 
     contact: Mapped[Contact] = relationship()
     partnership: Mapped[Partnership | None] = relationship()
     campaign: Mapped[Campaign | None] = relationship()
+    reminder_of: Mapped[Message | None] = relationship(remote_side=[id])
 
 
 class ConsultationEvent(Timestamped, Base):
@@ -374,6 +384,8 @@ class Response(Timestamped, Base):
     contact_id: Mapped[int | None] = mapped_column(ForeignKey("contacts.id"), index=True)
     partnership_id: Mapped[int | None] = mapped_column(ForeignKey("partnerships.id"), index=True)
     channel: Mapped[ResponseChannel] = mapped_column(_enum(ResponseChannel))
+    # The touchpoint answered (e.g. "sustainability_checkin"), so an answer by phone
+    # stops reminders as surely as one through the portal.
     kind: Mapped[str] = mapped_column(String(64), default="answer")
     received_at: Mapped[datetime] = mapped_column(default=utcnow)
     answers: Mapped[dict[str, Any]] = mapped_column(default=dict)

@@ -74,3 +74,9 @@ def respond_link(portal_url: str, token: str) -> str:
 
 def opt_out_link(portal_url: str, token: str) -> str:
     return f"{portal_url}/opt-out/{token}"
+
+
+def bounce_address(secret: str, message_id: int, sender: str) -> str:
+    """Return the envelope sender (VERP) for outbox row `message_id`."""
+    _, local, domain = sender_parts(sender)
+    return f"{local}+b{message_id}.{_mac(secret, 'bounce', message_id, 12)}@{domain}"

@@ -114,7 +114,9 @@ def template_language(env: Environment, kind: str, wanted: str | None) -> str:
     raise RenderError(f"no templates for {kind!r} in any of {', '.join(SUPPORTED_LANGUAGES)}")
 
 
-def render_email(env: Environment, kind: str, language: str, context: dict[str, Any]) -> RenderedEmail:
+def render_email(
+    env: Environment, kind: str, language: str, context: dict[str, Any]
+) -> RenderedEmail:
     """Return the message `kind` rendered in `language` with `context`.
 
     Raises `RenderError` naming template and line for any template problem, and for a

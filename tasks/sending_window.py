@@ -12,9 +12,7 @@ from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-_WINDOW = re.compile(
-    r"(?P<days>[a-z,\-]+) (?P<start>[0-2]\d:[0-5]\d)-(?P<end>[0-2]\d:[0-5]\d)"
-)
+_WINDOW = re.compile(r"(?P<days>[a-z,\-]+) (?P<start>[0-2]\d:[0-5]\d)-(?P<end>[0-2]\d:[0-5]\d)")
 
 
 class WindowError(ValueError):

@@ -2,7 +2,7 @@
 
 Revision ID: 0002
 Revises: 0001
-Create Date: 2026-12-01 08:55:31.025675
+Create Date: 2026-12-01 09:01:00.713864
 """
 
 from __future__ import annotations
@@ -136,14 +136,35 @@ def upgrade() -> None:
         )
 
     with op.batch_alter_table("messages", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("reminder_of_id", sa.Integer(), nullable=True))
+        batch_op.add_column(sa.Column("subject", sa.String(length=300), nullable=True))
         batch_op.add_column(sa.Column("handoff_at", db.types.UTCDateTime(), nullable=True))
         batch_op.add_column(sa.Column("server_reply", sa.Text(), nullable=True))
+        batch_op.create_index(batch_op.f("ix_messages_claimed_at"), ["claimed_at"], unique=False)
+        batch_op.create_index(
+            batch_op.f("ix_messages_reminder_of_id"), ["reminder_of_id"], unique=False
+        )
+        batch_op.create_index(batch_op.f("ix_messages_sent_at"), ["sent_at"], unique=False)
+        batch_op.create_foreign_key(
+            batch_op.f("fk_messages_reminder_of_id_messages"),
+            "messages",
+            ["reminder_of_id"],
+            ["id"],
+        )
 
 
 def downgrade() -> None:
     with op.batch_alter_table("messages", schema=None) as batch_op:
+        batch_op.drop_constraint(
+            batch_op.f("fk_messages_reminder_of_id_messages"), type_="foreignkey"
+        )
+        batch_op.drop_index(batch_op.f("ix_messages_sent_at"))
+        batch_op.drop_index(batch_op.f("ix_messages_reminder_of_id"))
+        batch_op.drop_index(batch_op.f("ix_messages_claimed_at"))
         batch_op.drop_column("server_reply")
         batch_op.drop_column("handoff_at")
+        batch_op.drop_column("subject")
+        batch_op.drop_column("reminder_of_id")
 
     with op.batch_alter_table("evaluation_contributors", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_evaluation_contributors_contact_id"))

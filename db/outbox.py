@@ -1,0 +1,149 @@
+"""The outbox: inserting planned messages, claiming them for delivery, recording outcomes.
+
+Every function takes a session and never commits; delivery code commits between steps
+so that the database always says how far a message got.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import exists, func, literal_column, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session, joinedload
+
+from db.models import Contact, Message, MessageStatus, Response, TouchpointKind
+from db.rows import in_chunks
+
+# Written as a literal so SQLite's planner can use the partial index on planned rows.
+IS_PLANNED = literal_column("messages.status") == literal_column("'planned'")
+
+
+def insert_messages(session: Session, rows: Sequence[dict[str, Any]]) -> set[tuple[str, int]]:
+    """Insert outbox rows, ignoring any whose (occurrence key, contact) exists; return the
+    (occurrence key, contact id) pairs that were new."""
+    if not rows:
+        return set()
+    dialect = session.get_bind().dialect.name
+    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    statement = (
+        insert(Message)
+        .values(list(rows))
+        .on_conflict_do_nothing(index_elements=["occurrence_key", "contact_id"])
+        .returning(Message.occurrence_key, Message.contact_id)
+    )
+    return {(key, contact_id) for key, contact_id in session.execute(statement)}
+
+
+def claim_batch(
+    session: Session, kinds: Iterable[TouchpointKind], now: datetime, limit: int
+) -> list[int]:
+    """Mark up to `limit` planned messages of `kinds` due by `now` as sending; return ids.
+
+    On PostgreSQL the rows are locked with SKIP LOCKED, so several workers claiming at
+    once never share a row; SQLite has one writer at a time.
+    """
+    candidates = (
+        select(Message.id)
+        .where(IS_PLANNED, Message.due_at <= now, Message.kind.in_(list(kinds)))
+        .order_by(Message.due_at, Message.id)
+        .limit(limit)
+    )
+    if session.get_bind().dialect.name == "postgresql":
+        candidates = candidates.with_for_update(skip_locked=True)
+    ids = list(session.scalars(candidates))
+    if ids:
+        session.execute(
+            update(Message)
+            .where(Message.id.in_(ids))
+            .values(status=MessageStatus.SENDING, claimed_at=now, attempts=Message.attempts + 1)
+        )
+    return ids
+
+
+def messages_with_recipients(session: Session, ids: Sequence[int]) -> list[Message]:
+    """Return the messages `ids` in order, with contact, partner and partnership loaded."""
+    query = (
+        select(Message)
+        .where(Message.id.in_(list(ids)))
+        .options(
+            joinedload(Message.contact).joinedload(Contact.partner),
+            joinedload(Message.partnership),
+        )
+        .order_by(Message.id)
+    )
+    return list(session.scalars(query).unique())
+
+
+def planned_after(
+    session: Session, kinds: Iterable[TouchpointKind], after_id: int, limit: int
+) -> list[Message]:
+    """Return the next `limit` planned messages of `kinds` with an id above `after_id`
+    (a cursor for walking every planned row in batches)."""
+    query = (
+        select(Message)
+        .where(IS_PLANNED, Message.kind.in_(list(kinds)), Message.id > after_id)
+        .options(
+            joinedload(Message.contact).joinedload(Contact.partner),
+            joinedload(Message.partnership),
+        )
+        .order_by(Message.id)
+        .limit(limit)
+    )
+    return list(session.scalars(query).unique())
+
+
+def interrupted(session: Session, claimed_before: datetime) -> list[Message]:
+    """Return messages still marked sending that were claimed before `claimed_before`."""
+    query = select(Message).where(
+        Message.status == MessageStatus.SENDING, Message.claimed_at < claimed_before
+    )
+    return list(session.scalars(query.order_by(Message.id)))
+
+
+def counts_by_status(session: Session, **where: Any) -> dict[str, int]:
+    query = select(Message.status, func.count()).filter_by(**where).group_by(Message.status)
+    return {str(status): count for status, count in session.execute(query)}
+
+
+def unanswered(
+    session: Session, kinds: Iterable[TouchpointKind], sent_after: datetime, sent_before: datetime
+) -> list[Message]:
+    """Return messages of `kinds` sent in (sent_after, sent_before] that no answer followed:
+    no response to them or to a reminder of them, and no answer by their contact about the
+    same touchpoint and partnership (by phone or meeting, say) since they were sent."""
+    thread_answered = exists().where(
+        Response.contact_id == Message.contact_id,
+        Response.kind == Message.kind,
+        Response.received_at >= Message.sent_at,
+        or_(Response.partnership_id.is_(None), Response.partnership_id == Message.partnership_id),
+    )
+    query = (
+        select(Message)
+        .where(
+            Message.kind.in_(list(kinds)),
+            Message.status == MessageStatus.SENT,
+            Message.sent_at > sent_after,
+            Message.sent_at <= sent_before,
+            ~thread_answered,
+        )
+        .options(
+            joinedload(Message.contact).joinedload(Contact.partner),
+            joinedload(Message.partnership),
+        )
+        .order_by(Message.id)
+    )
+    return list(session.scalars(query).unique())
+
+
+def reminders_of(session: Session, original_ids: Sequence[int]) -> dict[int, list[Message]]:
+    """Return the reminders already planned for each original message, oldest first."""
+    found: dict[int, list[Message]] = {}
+    for chunk in in_chunks(original_ids):
+        query = select(Message).where(Message.reminder_of_id.in_(chunk)).order_by(Message.id)
+        for reminder in session.scalars(query):
+            found.setdefault(reminder.reminder_of_id or 0, []).append(reminder)
+    return found

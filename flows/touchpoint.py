@@ -1,0 +1,53 @@
+"""The one pipeline every scheduled touchpoint flow runs: plan → render → deliver → report."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import datetime
+from typing import Any
+
+from prefect.artifacts import create_progress_artifact, update_progress_artifact
+
+from db.models import TouchpointKind
+from tasks.pipeline import (
+    aware,
+    clock_for,
+    count_due,
+    deliver,
+    plan,
+    preview,
+    recover,
+    render,
+    report,
+)
+
+
+def run_touchpoint(kind: TouchpointKind, as_of: datetime | None, dry_run: bool) -> dict[str, Any]:
+    """Run the pipeline for `kind` at `as_of` (now when None); with `dry_run`, plan and
+    render inside a transaction that is rolled back, and report what would go out."""
+    moment = clock_for(as_of)()
+    if dry_run:
+        return preview(kind, moment)
+    planned = plan(kind, moment)
+    render([kind])
+    recover(as_of)
+    delivery = deliver_all([kind], aware(as_of))
+    return report(planned["campaign_id"], delivery)
+
+
+def deliver_all(kinds: list[TouchpointKind], as_of: datetime | None) -> dict[str, int]:
+    """Deliver batch after batch until nothing is due or a batch stops on server errors;
+    keep a progress artifact up to date."""
+    total = count_due(kinds, as_of)
+    progress = create_progress_artifact(0.0, description="messages handled in this run")
+    totals: Counter[str] = Counter()
+    while True:
+        outcome = deliver(kinds, as_of)
+        for key, value in outcome.items():
+            if isinstance(value, int) and key != "claimed":
+                totals[key] += value
+        handled = sum(totals.values())
+        update_progress_artifact(progress, min(100.0, 100.0 * handled / total) if total else 100.0)
+        if not outcome["claimed"] or outcome["stopped"]:
+            break
+    return dict(totals)

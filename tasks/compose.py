@@ -1,0 +1,86 @@
+"""Composing one outbox row into the e-mail its recipient gets: text, links and headers."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from email.utils import format_datetime, parseaddr
+from typing import Any
+
+import emails
+from jinja2 import Environment
+from sqlalchemy.orm import Session
+
+from continuity.settings import Settings
+from db.models import Message
+from tasks.context import base_context
+from tasks.links import (
+    bounce_address,
+    opt_out_link,
+    reply_address,
+    respond_link,
+    rfc_message_id,
+    unsubscribe_address,
+)
+from tasks.render import RenderedEmail, render_email, template_language
+from tasks.touchpoints import CONTEXT_LOADERS
+
+# Stands in for the real token when a message is rendered to check it, not to send it.
+PREVIEW_TOKEN = "preview-token-not-valid"
+
+
+def render_message(
+    session: Session,
+    env: Environment,
+    message: Message,
+    settings: Settings,
+    token: str,
+    cache: dict[Any, Any],
+) -> RenderedEmail:
+    """Return `message` rendered for its contact, in their language or the fallback."""
+    links = {
+        "respond": respond_link(settings.portal_url, token),
+        "opt_out": opt_out_link(settings.portal_url, token),
+    }
+    context = base_context(message, links, settings.sender)
+    context.update(CONTEXT_LOADERS[message.kind](session, message, cache))
+    language = template_language(env, str(message.kind), message.language)
+    return render_email(env, str(message.kind), language, context)
+
+
+def mime_bytes(
+    message: Message, rendered: RenderedEmail, settings: Settings, token: str, now: datetime
+) -> bytes:
+    """Return the RFC 5322 bytes of `message`, with every header a recipient's mail system
+    needs: threading, reply matching, language and one-click unsubscribe (RFC 8058)."""
+    secret = settings.required_secret_key()
+    name, address = parseaddr(settings.sender)
+    unsubscribe = unsubscribe_address(secret, message.id, settings.sender)
+    headers = {
+        "Reply-To": reply_address(secret, message.id, settings.sender),
+        "Content-Language": rendered.language,
+        "List-Unsubscribe": (
+            f"<{opt_out_link(settings.portal_url, token)}>, "
+            f"<mailto:{unsubscribe}?subject=unsubscribe>"
+        ),
+        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+        "Auto-Submitted": "auto-generated",
+    }
+    if message.in_reply_to:
+        headers["In-Reply-To"] = message.in_reply_to
+        headers["References"] = message.in_reply_to
+    email = emails.Message(
+        subject=rendered.subject,
+        html=rendered.html,
+        text=rendered.text,
+        mail_from=(name or None, address),
+        mail_to=(message.contact.name, message.contact.email),
+        message_id=rfc_message_id(secret, message.id, settings.sender),
+        date=format_datetime(now),
+        headers=headers,
+    )
+    return email.as_bytes()
+
+
+def envelope_sender(message: Message, settings: Settings) -> str:
+    """Return the SMTP MAIL FROM: a per-message bounce address, so bounces find their row."""
+    return bounce_address(settings.required_secret_key(), message.id, settings.sender)

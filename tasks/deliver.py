@@ -1,0 +1,240 @@
+"""The deliver stage: claim a batch, hand each message to the transport, record the answer.
+
+A message's row says how far it got, committed at each step:
+`sending` (claimed) → handed over (`handoff_at` set, just before the transport is called)
+→ `sent` with the server's reply, or back to `planned` with a backoff, or `failed`.
+
+Rows a stopped process left in `sending` are resolved by `recover_interrupted`, the
+documented policy: never handed over → planned again (nothing went out); handed over →
+`unconfirmed` (it may have gone out), never resent without a human decision.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from emails.exc import BadHeaderError
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
+
+from continuity.settings import Settings
+from db.engine import session_factory, transaction
+from db.models import Message, MessageStatus, TouchpointKind
+from db.outbox import claim_batch, interrupted, messages_with_recipients
+from tasks.compose import envelope_sender, mime_bytes, render_message
+from tasks.links import new_token, rfc_message_id, token_hash
+from tasks.render import RenderError, environment
+from tasks.sending_window import is_quiet_hour, next_window_start
+from tasks.transport import PermanentFailure, TemporaryFailure, Transport, open_transport
+
+LEASE = timedelta(minutes=15)
+BACKOFF_MINUTES = (1, 5, 15, 60, 180, 360, 720, 1440)
+CONSECUTIVE_FAILURE_LIMIT = 10
+Clock = Callable[[], datetime]
+
+
+@dataclass
+class BatchOutcome:
+    claimed: int = 0
+    by_outcome: Counter[str] = field(default_factory=Counter)
+    stopped: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"claimed": self.claimed, **self.by_outcome, "stopped": self.stopped}
+
+
+class Pacer:
+    """Spaces sends to at most `per_minute` a minute (0: no limit), from one loop."""
+
+    def __init__(self, per_minute: int, sleep: Callable[[float], None] = time.sleep) -> None:
+        self.interval = 60.0 / per_minute if per_minute else 0.0
+        self.sleep = sleep
+        self.next_at = 0.0
+
+    def wait(self) -> None:
+        if not self.interval:
+            return
+        now = time.monotonic()
+        if self.next_at > now:
+            self.sleep(self.next_at - now)
+        self.next_at = max(now, self.next_at) + self.interval
+
+
+def backoff(attempts: int) -> timedelta:
+    """Return how long to wait before attempt `attempts + 1`."""
+    return timedelta(minutes=BACKOFF_MINUTES[min(attempts, len(BACKOFF_MINUTES)) - 1])
+
+
+def batch_limit(settings: Settings) -> int:
+    """Return the batch size, capped so a rate-limited batch ends well within the lease."""
+    if not settings.rate_limit:
+        return settings.batch_size
+    return max(1, min(settings.batch_size, settings.rate_limit * 5))
+
+
+def recover_interrupted(session: Session, now: datetime) -> Counter[str]:
+    """Resolve rows left in `sending` longer than the lease; return counts by outcome."""
+    outcomes: Counter[str] = Counter()
+    for message in interrupted(session, now - LEASE):
+        if message.handoff_at is None:
+            message.status = MessageStatus.PLANNED
+            message.attempts = max(0, message.attempts - 1)
+            message.status_reason = "requeued: its delivery stopped before handing it over"
+            outcomes["requeued"] += 1
+        else:
+            message.status = MessageStatus.UNCONFIRMED
+            message.status_reason = (
+                f"handed to the mail server at {message.handoff_at:%Y-%m-%d %H:%M} UTC by a"
+                " delivery that stopped before recording the answer; not resent, to avoid"
+                " a duplicate (requeue it with `continuity outbox requeue`)"
+            )
+            outcomes["unconfirmed"] += 1
+    return outcomes
+
+
+def deliver_batch(
+    engine: Engine,
+    settings: Settings,
+    kinds: Iterable[TouchpointKind],
+    clock: Clock,
+    pacer: Pacer | None = None,
+) -> BatchOutcome:
+    """Claim one batch of due messages of `kinds` and deliver it over one connection."""
+    with transaction(engine) as session:
+        ids = claim_batch(session, kinds, clock(), batch_limit(settings))
+    outcome = BatchOutcome(claimed=len(ids))
+    if not ids:
+        return outcome
+    session = session_factory(engine)()
+    try:
+        messages = messages_with_recipients(session, ids)
+        with open_transport(settings.mail_url, settings.smtp_timeout) as transport:
+            _deliver_all(session, messages, transport, settings, clock, pacer, outcome)
+    finally:
+        session.close()
+    return outcome
+
+
+def _deliver_all(
+    session: Session,
+    messages: list[Message],
+    transport: Transport,
+    settings: Settings,
+    clock: Clock,
+    pacer: Pacer | None,
+    outcome: BatchOutcome,
+) -> None:
+    cache: dict[Any, Any] = {}
+    failures_in_a_row = 0
+    for position, message in enumerate(messages):
+        result = deliver_one(session, message, transport, settings, clock, pacer, cache)
+        session.commit()
+        outcome.by_outcome[result] += 1
+        failures_in_a_row = failures_in_a_row + 1 if result == "retry" else 0
+        if failures_in_a_row >= CONSECUTIVE_FAILURE_LIMIT:
+            outcome.stopped = (
+                f"{failures_in_a_row} temporary failures in a row: {message.last_error}"
+            )
+            released = release(messages[position + 1 :], clock())
+            session.commit()
+            outcome.by_outcome["released"] += released
+            return
+
+
+def release(messages: list[Message], now: datetime) -> int:
+    """Put claimed messages that were never tried back to planned, without an attempt."""
+    for message in messages:
+        message.status = MessageStatus.PLANNED
+        message.attempts = max(0, message.attempts - 1)
+        message.due_at = now + backoff(1)
+        message.status_reason = "released: delivery stopped after repeated server failures"
+    return len(messages)
+
+
+def deliver_one(
+    session: Session,
+    message: Message,
+    transport: Transport,
+    settings: Settings,
+    clock: Clock,
+    pacer: Pacer | None,
+    cache: dict[Any, Any],
+) -> str:
+    """Take one claimed message as far as it goes; return "sent", "retry", "failed",
+    "deferred" or "skipped". The caller commits after it; the hand-off is committed
+    before the transport is called."""
+    now = clock()
+    if reason := message.contact.unreachable_reason():
+        return skip(message, reason)
+    time_zone = message.contact.partner.time_zone
+    if is_quiet_hour(now, time_zone, settings.window):
+        return defer(message, next_window_start(now, time_zone, settings.window))
+    token = new_token()
+    try:
+        rendered = render_message(session, environment(), message, settings, token, cache)
+        data = mime_bytes(message, rendered, settings, token, now)
+    except (RenderError, BadHeaderError, ValueError) as error:
+        return fail(message, f"could not compose the message: {error}")
+    secret = settings.required_secret_key()
+    message.token_hash = token_hash(token)
+    message.message_id = rfc_message_id(secret, message.id, settings.sender)
+    message.subject = rendered.subject[:300]
+    message.language = rendered.language
+    message.handoff_at = now
+    session.commit()
+    if pacer:
+        pacer.wait()
+    try:
+        reply = transport.send(
+            envelope_sender(message, settings), message.contact.email or "", data
+        )
+    except PermanentFailure as error:
+        return fail(message, error.reason)
+    except TemporaryFailure as error:
+        return retry(message, error.reason, clock(), settings.max_attempts)
+    message.status = MessageStatus.SENT
+    message.sent_at = clock()
+    message.server_reply = reply[:1000]
+    message.status_reason = None
+    return "sent"
+
+
+def defer(message: Message, until: datetime) -> str:
+    message.status = MessageStatus.PLANNED
+    message.attempts = max(0, message.attempts - 1)
+    message.due_at = until
+    message.status_reason = "deferred to the recipient's sending window"
+    return "deferred"
+
+
+def skip(message: Message, reason: str) -> str:
+    """The contact opted out, was suppressed or deactivated after the message was planned."""
+    message.status = MessageStatus.SKIPPED
+    message.status_reason = reason
+    return "skipped"
+
+
+def fail(message: Message, reason: str) -> str:
+    message.status = MessageStatus.FAILED
+    message.last_error = reason[:2000]
+    message.status_reason = reason[:2000]
+    message.handoff_at = None
+    return "failed"
+
+
+def retry(message: Message, reason: str, now: datetime, max_attempts: int) -> str:
+    """Plan the message again after a backoff, or fail it once attempts are used up."""
+    message.handoff_at = None
+    message.last_error = reason[:2000]
+    if message.attempts >= max_attempts:
+        fail(message, f"gave up after {message.attempts} attempts: {reason}")
+        return "failed"
+    message.status = MessageStatus.PLANNED
+    message.due_at = now + backoff(message.attempts)
+    message.status_reason = f"temporary failure, retrying at {message.due_at:%Y-%m-%d %H:%M} UTC"
+    return "retry"

@@ -1,0 +1,180 @@
+"""The pipeline stages as plain functions, and the Prefect tasks that wrap them.
+
+plan → render → deliver → report: each stage reads its settings, opens its own
+transaction and is safe to run again. Only the I/O stages retry.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+from prefect import task
+from prefect.artifacts import create_markdown_artifact, create_table_artifact
+from prefect.cache_policies import NO_CACHE
+from prefect.exceptions import MissingContextError
+from prefect.logging import get_run_logger
+from sqlalchemy import Engine, func, select
+
+from continuity.database import engine_for
+from continuity.settings import get_settings
+from db.campaigns import campaign_for
+from db.engine import transaction
+from db.models import Campaign, Message, TouchpointKind
+from db.outbox import IS_PLANNED
+from tasks.deliver import Pacer, deliver_batch, recover_interrupted
+from tasks.planning import plan_messages
+from tasks.render_check import check_planned
+from tasks.report import campaign_summary, summary_markdown
+from tasks.touchpoints import due_messages
+
+
+def logger() -> logging.Logger | logging.LoggerAdapter[logging.Logger]:
+    try:
+        return get_run_logger()
+    except MissingContextError:
+        return logging.getLogger("continuity")
+
+
+def aware(moment: datetime | None) -> datetime | None:
+    """Return `moment` with UTC assumed when it carries no time zone."""
+    if moment is None or moment.tzinfo is not None:
+        return moment
+    return moment.replace(tzinfo=UTC)
+
+
+def clock_for(as_of: datetime | None) -> Callable[[], datetime]:
+    """Return a clock: fixed at `as_of` when given (simulated time), else the real one."""
+    fixed = aware(as_of)
+    return (lambda: fixed) if fixed else (lambda: datetime.now(UTC))
+
+
+def _engine() -> Engine:
+    return engine_for(get_settings().database_url)
+
+
+def plan_stage(kind: TouchpointKind, as_of: datetime) -> dict[str, Any]:
+    """Insert the outbox rows due at `as_of` for `kind` under this run's campaign."""
+    settings = get_settings()
+    with transaction(_engine()) as session:
+        campaign = campaign_for(
+            session, kind, f"{kind} {as_of:%Y-%m-%d %H:%M} UTC", f"{kind}:{as_of.isoformat()}"
+        )
+        wanted = due_messages(session, kind, as_of, settings.reminder_delays)
+        counts = plan_messages(session, wanted, campaign.id, as_of, settings.window)
+        campaign_id = campaign.id
+    logger().info("planned %s: %s", kind, counts.as_dict())
+    return {"campaign_id": campaign_id, **counts.as_dict()}
+
+
+def render_stage(kinds: list[TouchpointKind]) -> dict[str, Any]:
+    """Render every planned message of `kinds`; raise naming template and line if one fails."""
+    with transaction(_engine()) as session:
+        check = check_planned(session, get_settings(), kinds)
+    logger().info("rendered %d planned messages: %s", check.rendered, dict(check.by_language))
+    return check.as_dict()
+
+
+def recover_stage(as_of: datetime | None) -> dict[str, int]:
+    """Resolve rows a stopped delivery left in `sending` (see tasks/deliver.py)."""
+    with transaction(_engine()) as session:
+        outcomes = recover_interrupted(session, clock_for(as_of)())
+    if outcomes:
+        logger().warning("resolved interrupted deliveries: %s", dict(outcomes))
+    return dict(outcomes)
+
+
+def due_count(kinds: list[TouchpointKind], as_of: datetime | None) -> int:
+    with transaction(_engine()) as session:
+        query = select(func.count()).where(
+            IS_PLANNED, Message.kind.in_(kinds), Message.due_at <= clock_for(as_of)()
+        )
+        return session.scalar(query.select_from(Message)) or 0
+
+
+def deliver_stage(kinds: list[TouchpointKind], as_of: datetime | None) -> dict[str, Any]:
+    """Deliver one batch of due messages of `kinds`; return what happened to it."""
+    settings = get_settings()
+    outcome = deliver_batch(
+        _engine(), settings, kinds, clock_for(as_of), Pacer(settings.rate_limit)
+    )
+    if outcome.claimed:
+        logger().info("delivered a batch: %s", outcome.as_dict())
+    if outcome.stopped:
+        logger().warning("delivery stopped: %s", outcome.stopped)
+    return outcome.as_dict()
+
+
+def report_stage(
+    campaign_id: int, delivery: dict[str, int], dry_run: bool = False
+) -> dict[str, Any]:
+    """Return the campaign's summary and publish it as Prefect artifacts when in a run."""
+    with transaction(_engine()) as session:
+        summary = campaign_summary(session, session.get_one(Campaign, campaign_id))
+    publish(summary, delivery, dry_run)
+    return {**summary, "delivery": delivery}
+
+
+def publish(summary: dict[str, Any], delivery: dict[str, int], dry_run: bool) -> None:
+    try:
+        get_run_logger()
+    except MissingContextError:
+        return
+    key = f"campaign-{summary['campaign_id']}"
+    description = f"Campaign {summary['campaign_id']}: {summary['campaign']}"
+    create_table_artifact(
+        key=f"{key}-counts",
+        table=summary["counts"] or [{"kind": "-", "status": "-", "messages": 0}],
+        description=description,
+    )
+    create_markdown_artifact(
+        key=f"{key}-summary",
+        markdown=summary_markdown(summary, delivery, dry_run),
+        description=description,
+    )
+
+
+def preview_stage(kind: TouchpointKind, as_of: datetime) -> dict[str, Any]:
+    """Plan and render what `kind` would send at `as_of`, report it, then roll it all back."""
+    settings = get_settings()
+    with transaction(_engine()) as session:
+        campaign = campaign_for(
+            session,
+            kind,
+            f"dry run: {kind} {as_of:%Y-%m-%d %H:%M} UTC",
+            f"dry-run:{kind}:{as_of.isoformat()}",
+        )
+        wanted = due_messages(session, kind, as_of, settings.reminder_delays)
+        plan_messages(session, wanted, campaign.id, as_of, settings.window)
+        check = check_planned(session, settings, [kind])
+        summary = campaign_summary(session, campaign)
+        session.rollback()
+    summary["campaign"] += " (rolled back)"
+    publish(summary, {}, dry_run=True)
+    return {
+        **summary,
+        "render": check.as_dict(),
+        "samples": {
+            key: {"subject": sample.subject, "text": sample.text}
+            for key, sample in check.samples.items()
+        },
+    }
+
+
+plan = task(plan_stage, name="plan", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=5)
+render = task(render_stage, name="render", cache_policy=NO_CACHE)
+recover = task(
+    recover_stage,
+    name="recover-interrupted",
+    cache_policy=NO_CACHE,
+    retries=2,
+    retry_delay_seconds=5,
+)
+count_due = task(due_count, name="count-due", cache_policy=NO_CACHE)
+deliver = task(
+    deliver_stage, name="deliver-batch", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=10
+)
+report = task(report_stage, name="report", cache_policy=NO_CACHE)
+preview = task(preview_stage, name="preview", cache_policy=NO_CACHE)

@@ -1,0 +1,70 @@
+"""The report stage: what a run sent, to which partners, what it skipped and why.
+
+Reports name partners and count messages; they never carry e-mail addresses or tokens,
+so they are safe to show in the Prefect UI.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from db.models import Campaign
+from db.reports import campaign_counts, campaign_partners, campaign_reasons
+
+MAX_PARTNER_LINES = 200
+
+
+def campaign_summary(session: Session, campaign: Campaign) -> dict[str, Any]:
+    """Return counts by kind and status, reasons, and per-partner counts for a campaign."""
+    return {
+        "campaign_id": campaign.id,
+        "campaign": campaign.name,
+        "counts": [
+            {"kind": kind, "status": status, "messages": count}
+            for kind, status, count in campaign_counts(session, campaign.id)
+        ],
+        "reasons": [
+            {"status": status, "reason": reason, "messages": count}
+            for status, reason, count in campaign_reasons(session, campaign.id)
+        ],
+        "partners": campaign_partners(session, campaign.id),
+    }
+
+
+def summary_markdown(summary: dict[str, Any], delivery: dict[str, Any], dry_run: bool) -> str:
+    """Return the run summary as Markdown for a Prefect artifact."""
+    title = "Dry run: nothing was sent" if dry_run else "Run summary"
+    lines = [
+        f"# {title}",
+        "",
+        f"Campaign **{summary['campaign']}** (id {summary['campaign_id']})",
+        "",
+    ]
+    if not summary["counts"]:
+        lines.append("Nobody was due.")
+    lines += [
+        f"- {row['kind']} **{row['status']}**: {row['messages']}" for row in summary["counts"]
+    ]
+    if delivery:
+        lines += ["", "## Delivery in this run", ""]
+        lines += [f"- {key}: {value}" for key, value in delivery.items() if value]
+    if summary["reasons"]:
+        lines += ["", "## Why messages were skipped, deferred or failed", ""]
+        lines += [
+            f"- {row['status']} ({row['messages']}): {row['reason']}" for row in summary["reasons"]
+        ]
+    partners = list(summary["partners"].items())
+    if partners:
+        lines += ["", "## Partners", "", "| partner | messages |", "|---|---|"]
+        for name, counts in partners[:MAX_PARTNER_LINES]:
+            cells = ", ".join(f"{status} {count}" for status, count in sorted(counts.items()))
+            lines.append(f"| {_cell(name)} | {cells} |")
+        if len(partners) > MAX_PARTNER_LINES:
+            lines.append(f"| … and {len(partners) - MAX_PARTNER_LINES} more | |")
+    return "\n".join(lines) + "\n"
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")

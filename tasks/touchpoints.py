@@ -1,0 +1,40 @@
+"""Which module knows who is due, and what a template needs, for each touchpoint kind."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from db.models import Message, TouchpointKind
+from tasks import checkins, consultations, digests, evaluations, reminders
+from tasks.planning import Planned
+
+ContextLoader = Callable[[Session, Message, dict[Any, Any]], dict[str, Any]]
+
+CONTEXT_LOADERS: dict[TouchpointKind, ContextLoader] = {
+    TouchpointKind.SUSTAINABILITY_CHECKIN: checkins.context,
+    TouchpointKind.CONSULTATION_INVITATION: consultations.context,
+    TouchpointKind.POLICY_DIGEST: digests.context,
+    TouchpointKind.EVALUATION_FOLLOWUP: evaluations.context,
+    TouchpointKind.REMINDER: reminders.context,
+}
+
+
+def due_messages(
+    session: Session, kind: TouchpointKind, as_of: datetime, reminder_delays: tuple[int, ...]
+) -> Iterator[Planned]:
+    """Yield the messages of `kind` due at `as_of` (advancing the plans involved)."""
+    if kind == TouchpointKind.REMINDER:
+        return reminders.due(session, as_of, reminder_delays)
+    selectors = {
+        TouchpointKind.SUSTAINABILITY_CHECKIN: checkins.due,
+        TouchpointKind.CONSULTATION_INVITATION: consultations.due,
+        TouchpointKind.POLICY_DIGEST: digests.due,
+        TouchpointKind.EVALUATION_FOLLOWUP: evaluations.due,
+    }
+    if kind not in selectors:
+        raise ValueError(f"{kind} has no schedule of its own")
+    return selectors[kind](session, as_of)

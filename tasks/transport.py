@@ -1,0 +1,197 @@
+"""Where outgoing mail goes: a Maildir on disk, or an SMTP server over one reused connection.
+
+`CONTINUITY_MAIL_URL` names it: `maildir://PATH` or
+`smtp://[user[:password]@]host[:port][?security=starttls|ssl|none]`. A transport's `send`
+returns the receiving side's answer, or raises `TemporaryFailure` (try later) or
+`PermanentFailure` (give up).
+"""
+
+from __future__ import annotations
+
+import mailbox
+import smtplib
+import ssl
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+from urllib.parse import parse_qs, unquote, urlsplit
+
+
+class DeliveryFailure(Exception):
+    """The message was not accepted; `reason` is what the server (or the system) said."""
+
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
+        super().__init__(reason)
+
+
+class TemporaryFailure(DeliveryFailure):
+    """4xx replies, refused or lost connections, timeouts: worth trying again later."""
+
+
+class PermanentFailure(DeliveryFailure):
+    """5xx replies: trying again would give the same answer."""
+
+
+class Transport(Protocol):
+    def send(self, envelope_from: str, recipient: str, message: bytes) -> str: ...
+
+    def close(self) -> None: ...
+
+
+class MaildirTransport:
+    """Delivers into a Maildir (written to tmp/, then renamed into new/: never half a file)."""
+
+    def __init__(self, path: Path) -> None:
+        self.mailbox = mailbox.Maildir(path, create=True)
+
+    def send(self, envelope_from: str, recipient: str, message: bytes) -> str:
+        try:
+            key = self.mailbox.add(message)
+        except OSError as error:
+            raise TemporaryFailure(f"maildir: {error.strerror or error}") from None
+        return f"stored in maildir as {key}"
+
+    def close(self) -> None:
+        self.mailbox.close()
+
+
+@dataclass(frozen=True)
+class SMTPSettings:
+    host: str
+    port: int
+    security: str
+    username: str | None
+    password: str | None
+    timeout: float
+
+
+def smtp_settings(url: str, timeout: float) -> SMTPSettings:
+    """Return the SMTP settings in `url`; raise ValueError naming what is wrong."""
+    parts = urlsplit(url)
+    security = parse_qs(parts.query).get("security", ["starttls"])[0]
+    if security not in ("starttls", "ssl", "none"):
+        raise ValueError(f"security must be starttls, ssl or none, not {security!r}")
+    if not parts.hostname:
+        raise ValueError("the SMTP URL names no host")
+    default_port = {"ssl": 465, "starttls": 587, "none": 25}[security]
+    return SMTPSettings(
+        host=parts.hostname,
+        port=parts.port or default_port,
+        security=security,
+        username=unquote(parts.username) if parts.username else None,
+        password=unquote(parts.password) if parts.password else None,
+        timeout=timeout,
+    )
+
+
+class SMTPTransport:
+    """One SMTP connection, opened on first use and reopened after it is lost."""
+
+    def __init__(self, settings: SMTPSettings) -> None:
+        self.settings = settings
+        self.connection: smtplib.SMTP | None = None
+
+    def _connected(self) -> smtplib.SMTP:
+        if self.connection is not None:
+            return self.connection
+        settings = self.settings
+        try:
+            if settings.security == "ssl":
+                connection: smtplib.SMTP = smtplib.SMTP_SSL(
+                    settings.host,
+                    settings.port,
+                    timeout=settings.timeout,
+                    context=ssl.create_default_context(),
+                )
+            else:
+                connection = smtplib.SMTP(settings.host, settings.port, timeout=settings.timeout)
+            connection.ehlo()
+            if settings.security == "starttls":
+                connection.starttls(context=ssl.create_default_context())
+                connection.ehlo()
+            if settings.username:
+                connection.login(settings.username, settings.password or "")
+        except smtplib.SMTPAuthenticationError as error:
+            raise TemporaryFailure(f"SMTP login refused: {_reply(error)}") from None
+        except (smtplib.SMTPException, OSError) as error:
+            raise TemporaryFailure(
+                f"cannot connect to {settings.host}:{settings.port}: {error}"
+            ) from None
+        self.connection = connection
+        return connection
+
+    def send(self, envelope_from: str, recipient: str, message: bytes) -> str:
+        connection = self._connected()
+        try:
+            _expect(connection.mail(envelope_from), "MAIL FROM")
+            _expect(connection.rcpt(recipient), "RCPT TO")
+            code, reply = connection.data(message)
+        except smtplib.SMTPResponseException as error:
+            self._reset()
+            raise _failure(error.smtp_code, f"DATA: {_reply(error)}") from None
+        except (smtplib.SMTPServerDisconnected, OSError) as error:
+            self._drop()
+            raise TemporaryFailure(f"connection lost: {error or type(error).__name__}") from None
+        except DeliveryFailure:
+            self._reset()
+            raise
+        return f"{code} {reply.decode('utf-8', 'replace')}"
+
+    def _reset(self) -> None:
+        try:
+            if self.connection is not None:
+                self.connection.rset()
+        except (smtplib.SMTPException, OSError):
+            self._drop()
+
+    def _drop(self) -> None:
+        if self.connection is not None:
+            try:
+                self.connection.close()
+            finally:
+                self.connection = None
+
+    def close(self) -> None:
+        if self.connection is not None:
+            with suppress(smtplib.SMTPException, OSError):
+                self.connection.quit()
+            self._drop()
+
+
+def _reply(error: smtplib.SMTPResponseException) -> str:
+    text = (
+        error.smtp_error.decode("utf-8", "replace")
+        if isinstance(error.smtp_error, bytes)
+        else str(error.smtp_error)
+    )
+    return f"{error.smtp_code} {text}"
+
+
+def _failure(code: int, reason: str) -> DeliveryFailure:
+    return PermanentFailure(reason) if 500 <= code < 600 else TemporaryFailure(reason)
+
+
+def _expect(answer: tuple[int, bytes], step: str) -> None:
+    code, text = answer
+    if not 200 <= code < 300:
+        raise _failure(code, f"{step}: {code} {text.decode('utf-8', 'replace')}")
+
+
+@contextmanager
+def open_transport(mail_url: str, timeout: float = 30.0) -> Iterator[Transport]:
+    """Yield the transport `mail_url` names, closed afterwards."""
+    scheme, _, rest = mail_url.partition("://")
+    transport: Transport
+    if scheme == "maildir":
+        transport = MaildirTransport(Path(rest))
+    elif scheme == "smtp":
+        transport = SMTPTransport(smtp_settings(mail_url, timeout))
+    else:
+        raise ValueError(f"unknown mail transport {scheme!r}")
+    try:
+        yield transport
+    finally:
+        transport.close()
