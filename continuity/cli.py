@@ -8,10 +8,12 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table
 from sqlalchemy.exc import OperationalError
 
+from continuity.cli_run import run_command
+from continuity.cli_staff import evaluation_app, event_app, update_app
+from continuity.console import err, fail, out
 from continuity.database import migrated_engine
 from continuity.settings import SettingsError, get_settings
 from db import migrate
@@ -36,14 +38,10 @@ db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 import_app = typer.Typer(help="Import partner data.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(import_app, name="import")
-
-out = Console()
-err = Console(stderr=True)
-
-
-def fail(message: str, code: int = 2) -> typer.Exit:
-    err.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
-    return typer.Exit(code)
+app.add_typer(event_app, name="event")
+app.add_typer(update_app, name="update")
+app.add_typer(evaluation_app, name="evaluation")
+app.command("run")(run_command)
 
 
 def parse_as_of(value: str | None) -> datetime:

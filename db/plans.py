@@ -42,9 +42,7 @@ def due_plans_of_kind(
         after = plans[-1].id
 
 
-def plans_open_at(
-    session: Session, kind: TouchpointKind, as_of: datetime
-) -> list[FollowUpPlan]:
+def plans_open_at(session: Session, kind: TouchpointKind, as_of: datetime) -> list[FollowUpPlan]:
     """Return the active plans of `kind` whose window contains `as_of` (event-driven
     touchpoints: who may be invited now)."""
     query = (

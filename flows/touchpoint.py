@@ -8,6 +8,7 @@ from typing import Any
 
 from prefect.artifacts import create_progress_artifact, update_progress_artifact
 
+from continuity.settings import get_settings
 from db.models import TouchpointKind
 from tasks.pipeline import (
     aware,
@@ -28,6 +29,7 @@ def run_touchpoint(kind: TouchpointKind, as_of: datetime | None, dry_run: bool) 
     moment = clock_for(as_of)()
     if dry_run:
         return preview(kind, moment)
+    get_settings().required_secret_key()
     planned = plan(kind, moment)
     render([kind])
     recover(as_of)

@@ -15,7 +15,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import css_inline
-from babel.dates import format_date, format_datetime
+from babel.dates import format_date, format_time, get_timezone_name
 from babel.numbers import format_decimal
 from jinja2 import (
     Environment,
@@ -73,9 +73,13 @@ def _date(context: Context, value: date | datetime, format: str = "long") -> str
 
 
 @pass_context
-def _datetime(context: Context, value: datetime, format: str = "long") -> str:
+def _datetime(context: Context, value: datetime) -> str:
+    """Return e.g. "10 février 2027, 04:30 (heure de la Colombie)" in the partner's zone."""
     zone = ZoneInfo(context["time_zone"])
-    return format_datetime(value, format=format, tzinfo=zone, locale=context["language"])
+    local, locale = value.astimezone(zone), context["language"]
+    day = format_date(local, format="long", locale=locale)
+    clock = format_time(local, format="short", locale=locale)
+    return f"{day}, {clock} ({get_timezone_name(local, width='long', locale=locale)})"
 
 
 @pass_context
@@ -142,12 +146,14 @@ def _render(env: Environment, name: str, values: dict[str, Any]) -> str:
     except TemplateSyntaxError as error:
         raise RenderError(f"{error.name or name}:{error.lineno}: {error.message}") from None
     except (TemplateError, TypeError, ValueError, KeyError, AttributeError) as error:
-        raise RenderError(f"{_template_line(error, name)}: {error}") from None
+        raise RenderError(f"{_template_line(env, error, name)}: {error}") from None
 
 
-def _template_line(error: Exception, name: str) -> str:
+def _template_line(env: Environment, error: Exception, name: str) -> str:
     """Return `template:line` of the innermost template frame of `error`'s traceback."""
+    roots = [Path(root) for root in getattr(env.loader, "searchpath", [])]
     for frame in reversed(traceback.extract_tb(error.__traceback__)):
-        if frame.filename.startswith(str(TEMPLATES)):
-            return f"{Path(frame.filename).relative_to(TEMPLATES)}:{frame.lineno}"
+        for root in roots:
+            if Path(frame.filename).is_relative_to(root):
+                return f"{Path(frame.filename).relative_to(root)}:{frame.lineno}"
     return name

@@ -121,3 +121,69 @@ def query_plan(engine: Engine):
             return "\n".join(str(row[-1]) for row in rows).lower()
 
     return explain
+
+
+@pytest.fixture(scope="session")
+def prefect_api() -> Iterator[None]:
+    """One real Prefect API (a temporary server on SQLite) for every test that runs flows."""
+    from prefect.testing.utilities import prefect_test_harness
+
+    with prefect_test_harness(server_startup_timeout=60):
+        yield
+
+
+@pytest.fixture
+def app_env(settings_env: pytest.MonkeyPatch, database_url: str, tmp_path: Path):
+    """Settings for running the application against the test database: a secret key, the
+    outbox Maildir in the test's directory, no rate limit, an always-open window."""
+    settings_env.setenv("CONTINUITY_DATABASE_URL", database_url)
+    settings_env.setenv("CONTINUITY_SECRET_KEY", "s" * 48)
+    settings_env.setenv("CONTINUITY_MAIL_URL", f"maildir://{tmp_path / 'outbox'}")
+    settings_env.setenv("CONTINUITY_PORTAL_URL", "https://portal.example.org")
+    settings_env.setenv("CONTINUITY_SENDER", "UNICEF Partnerships <partnerships@example.org>")
+    settings_env.setenv("CONTINUITY_RATE_LIMIT", "0")
+    settings_env.setenv("CONTINUITY_SENDING_WINDOW", "mon-sun 00:00-23:59")
+    get_settings.cache_clear()
+    return settings_env
+
+
+@pytest.fixture
+def outbox(tmp_path: Path):
+    """Return a function listing the messages delivered to the test's Maildir, parsed."""
+    import email
+    import mailbox
+    from email import policy
+
+    def read() -> list[email.message.EmailMessage]:
+        path = tmp_path / "outbox"
+        if not path.exists():
+            return []
+        box = mailbox.Maildir(path, create=False)
+        return [email.message_from_bytes(box.get_bytes(key), policy=policy.default) for key in sorted(box.keys())]
+
+    return read
+
+
+@pytest.fixture
+def smtp_sink():
+    """A running SMTP server on 127.0.0.1; set `.handler.decide` to answer 4xx/5xx or to
+    drop the connection for chosen messages."""
+    from tests.smtp import SinkHandler, SinkServer
+
+    server = SinkServer(SinkHandler())
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def imported(engine: Engine) -> Engine:
+    """The test database with the shipped sample exports imported."""
+    from tasks.etools_import import import_etools
+    from tasks.follow_up_policy import load_policy
+
+    from db.engine import transaction
+
+    with transaction(engine) as session:
+        import_etools(session, SAMPLES / "partners.csv", SAMPLES / "interventions.csv", load_policy())
+    return engine

@@ -1,0 +1,19 @@
+"""Every deployable flow, by the deployment name used in prefect.yaml and `continuity run`."""
+
+from __future__ import annotations
+
+from prefect import Flow
+
+from flows.consultation_invitations import consultation_invitations
+from flows.evaluation_followup import evaluation_followup
+from flows.policy_updates import policy_updates
+from flows.reminders import reminders
+from flows.sustainability_checkins import sustainability_checkins
+
+FLOWS: dict[str, Flow] = {
+    "consultation-invitations": consultation_invitations,
+    "policy-updates": policy_updates,
+    "sustainability-checkins": sustainability_checkins,
+    "evaluation-followup": evaluation_followup,
+    "reminders": reminders,
+}
