@@ -34,10 +34,13 @@ FileArgument = Annotated[
 TextsOption = Annotated[list[str] | None, typer.Option(help="LANG=TEXT, repeatable (fr, en, es)")]
 
 
-def texts(values: list[str] | None, option: str) -> dict[str, str]:
-    """Return `LANG=TEXT` option values as a mapping; raise BadParameter on bad ones."""
+def texts(values: list[str] | None, option: str) -> dict[str, str] | None:
+    """Return `LANG=TEXT` option values as a mapping (None when none were given); raise
+    BadParameter on bad ones."""
+    if not values:
+        return None
     found: dict[str, str] = {}
-    for value in values or []:
+    for value in values:
         language, separator, text = value.partition("=")
         if not separator:
             raise typer.BadParameter(f"{value!r}: write LANG=TEXT", param_hint=option)
@@ -91,8 +94,8 @@ def add_event(
         "starts_at": starts_at,
         "place": place,
         "link": link,
-        "sections": section,
-        "countries": country,
+        "sections": section or None,
+        "countries": country or None,
         "rsvp_deadline": rsvp_by,
     }
     data = _input(EventInput, file, values)
@@ -115,8 +118,8 @@ def add_update(
         "category": category,
         "title": texts(title, "--title"),
         "body": texts(body, "--body"),
-        "sections": section,
-        "countries": country,
+        "sections": section or None,
+        "countries": country or None,
     }
     data = _input(UpdateInput, file, values)
     now = datetime.now(UTC)

@@ -51,15 +51,21 @@ class BatchOutcome:
 class Pacer:
     """Spaces sends to at most `per_minute` a minute (0: no limit), from one loop."""
 
-    def __init__(self, per_minute: int, sleep: Callable[[float], None] = time.sleep) -> None:
+    def __init__(
+        self,
+        per_minute: int,
+        sleep: Callable[[float], None] = time.sleep,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.interval = 60.0 / per_minute if per_minute else 0.0
         self.sleep = sleep
+        self.monotonic = monotonic
         self.next_at = 0.0
 
     def wait(self) -> None:
         if not self.interval:
             return
-        now = time.monotonic()
+        now = self.monotonic()
         if self.next_at > now:
             self.sleep(self.next_at - now)
         self.next_at = max(now, self.next_at) + self.interval

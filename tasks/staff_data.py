@@ -125,14 +125,15 @@ class EvaluationInput(StaffInput):
 
 
 def read_input(model: type[Model], path: Path | None, overrides: dict[str, Any]) -> Model:
-    """Return `model` validated from a TOML or JSON file and/or option values (options win).
+    """Return `model` validated from a TOML or JSON file and/or option values (options that
+    are not None win).
 
     Raises `StaffDataError` naming the file and every bad field.
     """
     data: dict[str, Any] = {}
     if path is not None:
         data = _load(path)
-    data.update({key: value for key, value in overrides.items() if value not in (None, [], {})})
+    data.update({key: value for key, value in overrides.items() if value is not None})
     try:
         return model.model_validate(data)
     except ValidationError as error:

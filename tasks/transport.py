@@ -129,6 +129,7 @@ class SMTPTransport:
             _expect(connection.mail(envelope_from), "MAIL FROM")
             _expect(connection.rcpt(recipient), "RCPT TO")
             code, reply = connection.data(message)
+            _expect((code, reply), "DATA")
         except smtplib.SMTPResponseException as error:
             self._reset()
             raise _failure(error.smtp_code, f"DATA: {_reply(error)}") from None

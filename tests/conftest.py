@@ -159,7 +159,10 @@ def outbox(tmp_path: Path):
         if not path.exists():
             return []
         box = mailbox.Maildir(path, create=False)
-        return [email.message_from_bytes(box.get_bytes(key), policy=policy.default) for key in sorted(box.keys())]
+        return [
+            email.message_from_bytes(box.get_bytes(key), policy=policy.default)
+            for key in sorted(box.keys())
+        ]
 
     return read
 
@@ -185,5 +188,7 @@ def imported(engine: Engine) -> Engine:
     from db.engine import transaction
 
     with transaction(engine) as session:
-        import_etools(session, SAMPLES / "partners.csv", SAMPLES / "interventions.csv", load_policy())
+        import_etools(
+            session, SAMPLES / "partners.csv", SAMPLES / "interventions.csv", load_policy()
+        )
     return engine

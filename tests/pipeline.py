@@ -16,9 +16,13 @@ from tasks.touchpoints import due_messages
 ALWAYS_OPEN = parse_window("mon-sun 00:00-23:59")
 
 
-def plan(engine: Engine, kind: TouchpointKind, as_of: datetime, window=ALWAYS_OPEN, delays=(7, 14)) -> PlanCounts:
+def plan(
+    engine: Engine, kind: TouchpointKind, as_of: datetime, window=ALWAYS_OPEN, delays=(7, 14)
+) -> PlanCounts:
     with transaction(engine) as session:
-        return plan_messages(session, due_messages(session, kind, as_of, delays), None, as_of, window)
+        return plan_messages(
+            session, due_messages(session, kind, as_of, delays), None, as_of, window
+        )
 
 
 def messages(engine: Engine, **where) -> list[Message]:

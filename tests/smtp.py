@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -27,7 +28,21 @@ class SinkHandler:
     decide: Decision = lambda envelope: "accept"
     accepted: list[Recorded] = field(default_factory=list)
     refused: int = 0
+    connections: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock)
+
+    async def handle_EHLO(
+        self,
+        server: SMTP,
+        session: Session,
+        envelope: Envelope,
+        hostname: str,
+        responses: list[str],
+    ) -> list[str]:
+        session.host_name = hostname
+        with self.lock:
+            self.connections += 1
+        return responses
 
     async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
         decision = self.decide(envelope)
@@ -45,10 +60,18 @@ class SinkHandler:
         return "250 2.0.0 Ok: queued"
 
 
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
 class SinkServer:
     def __init__(self, handler: SinkHandler) -> None:
         self.handler = handler
-        self.controller = Controller(handler, hostname="127.0.0.1", port=0, ready_timeout=10)
+        self.controller = Controller(
+            handler, hostname="127.0.0.1", port=free_port(), ready_timeout=10
+        )
 
     def start(self) -> None:
         self.controller.start()
@@ -58,7 +81,7 @@ class SinkServer:
 
     @property
     def port(self) -> int:
-        return self.controller.server.sockets[0].getsockname()[1]
+        return self.controller.port
 
     @property
     def url(self) -> str:

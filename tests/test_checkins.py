@@ -11,17 +11,25 @@ from tests.pipeline import messages, plan
 
 CHECKIN = TouchpointKind.SUSTAINABILITY_CHECKIN
 DAKAR = ZoneInfo("Africa/Dakar")
-REFERENCE = "SEN/PCA2021001/PD2021004"  # ended 2024-12-31: check-ins from 2025-06-30, every 6 months
+REFERENCE = (
+    "SEN/PCA2021001/PD2021004"  # ended 2024-12-31: check-ins from 2025-06-30, every 6 months
+)
 
 
 def checkin_plan(engine: Engine) -> FollowUpPlan:
     with transaction(engine) as session:
-        partnership = session.scalars(select(Partnership).where(Partnership.reference_number == REFERENCE)).one()
+        partnership = session.scalars(
+            select(Partnership).where(Partnership.reference_number == REFERENCE)
+        ).one()
         return next(plan for plan in partnership.plans if plan.kind == CHECKIN)
 
 
 def senegal_checkins(engine: Engine):
-    return [m for m in messages(engine, kind=CHECKIN) if m.partnership and m.partnership.reference_number == REFERENCE]
+    return [
+        m
+        for m in messages(engine, kind=CHECKIN)
+        if m.partnership and m.partnership.reference_number == REFERENCE
+    ]
 
 
 def test_nothing_is_due_before_the_first_occurrence(imported: Engine) -> None:
@@ -33,7 +41,9 @@ def test_a_due_check_in_goes_to_every_contact_of_the_partner(imported: Engine) -
     plan(imported, CHECKIN, datetime(2025, 6, 30, 10, 0, tzinfo=DAKAR))
     sent = senegal_checkins(imported)
     assert len(sent) == 3
-    assert {m.occurrence_key for m in sent} == {f"sustainability_checkin:plan{checkin_plan(imported).id}:2025-06-30"}
+    assert {m.occurrence_key for m in sent} == {
+        f"sustainability_checkin:plan{checkin_plan(imported).id}:2025-06-30"
+    }
     assert checkin_plan(imported).next_due_at == datetime(2025, 12, 30, 10, 0, tzinfo=DAKAR)
 
 
@@ -57,4 +67,6 @@ def test_a_plan_past_its_window_ends(imported: Engine) -> None:
     finished = checkin_plan(imported)
     assert finished.active is False
     assert finished.next_due_at is None
-    assert {m.occurrence_key.rsplit(":", 1)[1] for m in senegal_checkins(imported)} == {"2027-12-30"}
+    assert {m.occurrence_key.rsplit(":", 1)[1] for m in senegal_checkins(imported)} == {
+        "2027-12-30"
+    }

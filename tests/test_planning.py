@@ -25,11 +25,18 @@ def test_unreachable_contacts_are_skipped_with_the_reason(imported: Engine) -> N
         suppressed = contact(session, "ml.diallo@asef-senegal.example.org")
         suppressed.suppressed_at, suppressed.suppression_reason = TUESDAY_NOON, "hard bounce"
         contact(session, "fb.sarr@asef-senegal.example.org").active = False
-        partner = session.scalars(select(Partner).where(Partner.vendor_number == "2500211001")).one()
+        partner = session.scalars(
+            select(Partner).where(Partner.vendor_number == "2500211001")
+        ).one()
         session.add(Contact(partner=partner, name="Sans Adresse", email=None, language="fr"))
     plan(imported, CHECKIN, TUESDAY_NOON)
     reasons = {m.status_reason for m in messages(imported, status=MessageStatus.SKIPPED)}
-    assert reasons == {"opted out", "suppressed: hard bounce", "inactive contact", "no e-mail address"}
+    assert reasons == {
+        "opted out",
+        "suppressed: hard bounce",
+        "inactive contact",
+        "no e-mail address",
+    }
 
 
 def test_planning_twice_is_a_no_op(imported: Engine) -> None:
@@ -40,7 +47,9 @@ def test_planning_twice_is_a_no_op(imported: Engine) -> None:
     assert len(messages(imported)) == first.inserted
 
 
-def test_the_database_refuses_a_second_row_for_the_same_occurrence_and_contact(imported: Engine) -> None:
+def test_the_database_refuses_a_second_row_for_the_same_occurrence_and_contact(
+    imported: Engine,
+) -> None:
     plan(imported, CHECKIN, TUESDAY_NOON)
     original = messages(imported)[0]
     with pytest.raises(IntegrityError), transaction(imported) as session:
@@ -58,7 +67,9 @@ def test_outside_the_sending_window_messages_wait_for_the_next_one(imported: Eng
     window = parse_window("mon-fri 09:00-17:00")
     counts = plan(imported, CHECKIN, TUESDAY_NOON, window=window)
     assert counts.deferred > 0
-    bogota = [m for m in messages(imported) if m.status_reason and "America/Bogota" in m.status_reason]
+    bogota = [
+        m for m in messages(imported) if m.status_reason and "America/Bogota" in m.status_reason
+    ]
     assert bogota and all(m.status == MessageStatus.PLANNED for m in bogota)
     assert {m.due_at for m in bogota} == {datetime(2026, 12, 1, 14, 0, tzinfo=UTC)}
     dakar = [m for m in messages(imported) if m.status_reason is None]

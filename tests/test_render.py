@@ -20,7 +20,10 @@ LANGUAGES = ["fr", "en", "es"]
 def sample_context(**overrides) -> dict:
     context = {
         "contact": {"name": "Awa Ndiaye"},
-        "partner": {"name": "Association Sénégalaise pour l'Éducation des Filles", "short_name": "ASEF"},
+        "partner": {
+            "name": "Association Sénégalaise pour l'Éducation des Filles",
+            "short_name": "ASEF",
+        },
         "partnership": {
             "title": "Maintien des filles à l'école",
             "reference": "SEN/PCA2021001/PD2021004",
@@ -28,7 +31,10 @@ def sample_context(**overrides) -> dict:
             "end_date": date(2024, 12, 31),
             "status": "ended",
         },
-        "links": {"respond": "https://portal.example.org/r/TOKEN", "opt_out": "https://portal.example.org/opt-out/TOKEN"},
+        "links": {
+            "respond": "https://portal.example.org/r/TOKEN",
+            "opt_out": "https://portal.example.org/opt-out/TOKEN",
+        },
         "time_zone": "Africa/Dakar",
         "sender_name": "UNICEF Sénégal",
         "event": {
@@ -40,8 +46,18 @@ def sample_context(**overrides) -> dict:
             "rsvp_deadline": datetime(2027, 2, 1, tzinfo=UTC),
         },
         "updates": [
-            {"category": "policy_change", "title": {"fr": "Nouvelle politique"}, "body": {"fr": "Texte."}, "published_at": datetime(2026, 11, 3, tzinfo=UTC)},
-            {"category": "new_priority", "title": {"en": "New priority"}, "body": {"en": "Text."}, "published_at": datetime(2026, 11, 5, tzinfo=UTC)},
+            {
+                "category": "policy_change",
+                "title": {"fr": "Nouvelle politique"},
+                "body": {"fr": "Texte."},
+                "published_at": datetime(2026, 11, 3, tzinfo=UTC),
+            },
+            {
+                "category": "new_priority",
+                "title": {"en": "New priority"},
+                "body": {"en": "Text."},
+                "published_at": datetime(2026, 11, 5, tzinfo=UTC),
+            },
         ],
         "evaluation": {
             "completed_on": date(2025, 5, 20),
@@ -52,7 +68,11 @@ def sample_context(**overrides) -> dict:
             "discussion_at": datetime(2025, 6, 15, 10, tzinfo=UTC),
             "discussion_place": "en ligne",
         },
-        "original": {"kind": "sustainability_checkin", "subject": "Que sont devenus les résultats ?", "sent_at": datetime(2026, 11, 20, tzinfo=UTC)},
+        "original": {
+            "kind": "sustainability_checkin",
+            "subject": "Que sont devenus les résultats ?",
+            "sent_at": datetime(2026, 11, 20, tzinfo=UTC),
+        },
         "reminder": {"number": 1},
     }
     context.update(overrides)
@@ -79,7 +99,9 @@ def test_dates_are_written_for_the_locale() -> None:
     context = sample_context()
     assert "31 décembre 2024" in render_email(env, "sustainability_checkin", "fr", context).text
     assert "December 31, 2024" in render_email(env, "sustainability_checkin", "en", context).text
-    assert "31 de diciembre de 2024" in render_email(env, "sustainability_checkin", "es", context).text
+    assert (
+        "31 de diciembre de 2024" in render_email(env, "sustainability_checkin", "es", context).text
+    )
 
 
 def test_event_times_are_shown_in_the_partner_time_zone() -> None:
@@ -105,7 +127,9 @@ def test_partner_text_is_escaped_in_html_but_kept_in_plain_text() -> None:
 def test_a_subject_carrying_a_line_break_is_refused() -> None:
     partnership = {**sample_context()["partnership"], "title": "Line\r\nBcc: victim@example.org"}
     with pytest.raises(RenderError, match="subject.txt: the subject must be one line"):
-        render_email(environment(), "sustainability_checkin", "en", sample_context(partnership=partnership))
+        render_email(
+            environment(), "sustainability_checkin", "en", sample_context(partnership=partnership)
+        )
 
 
 def test_an_undefined_variable_names_template_and_line(tmp_path: Path) -> None:
@@ -122,7 +146,10 @@ def test_an_undefined_variable_names_template_and_line(tmp_path: Path) -> None:
 def test_an_undefined_variable_in_a_shipped_template_names_it() -> None:
     context = sample_context()
     del context["partnership"]
-    with pytest.raises(RenderError, match=r"email/sustainability_checkin/en/subject.txt:1: 'partnership' is undefined"):
+    with pytest.raises(
+        RenderError,
+        match=r"email/sustainability_checkin/en/subject.txt:1: 'partnership' is undefined",
+    ):
         render_email(environment(), "sustainability_checkin", "en", context)
 
 
