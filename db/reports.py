@@ -21,7 +21,7 @@ def campaign_counts(session: Session, campaign_id: int) -> list[tuple[str, str, 
     return [(str(kind), str(status), count) for kind, status, count in session.execute(query)]
 
 
-def campaign_reasons(session: Session, campaign_id: int) -> list[tuple[str, str, int]]:
+def campaign_reasons(session: Session, campaign_id: int) -> list[tuple[str, str | None, int]]:
     """Return (status, reason, count) rows for the campaign's skipped, failed, deferred or
     unconfirmed messages."""
     query = (

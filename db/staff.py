@@ -58,5 +58,6 @@ def completed_evaluations(session: Session, as_of: datetime) -> list[Evaluation]
     return list(session.scalars(query).unique())
 
 
-def by_ids(session: Session, model: type, ids: Iterable[int]) -> list:
-    return list(session.scalars(select(model).where(model.id.in_(list(ids))).order_by(model.id)))
+def updates_by_id(session: Session, ids: Iterable[int]) -> list[PolicyUpdate]:
+    query = select(PolicyUpdate).where(PolicyUpdate.id.in_(list(ids))).order_by(PolicyUpdate.id)
+    return list(session.scalars(query))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from prefect import Flow
 
 from flows.consultation_invitations import consultation_invitations
@@ -10,7 +12,7 @@ from flows.policy_updates import policy_updates
 from flows.reminders import reminders
 from flows.sustainability_checkins import sustainability_checkins
 
-FLOWS: dict[str, Flow] = {
+FLOWS: dict[str, Flow[..., dict[str, Any]]] = {
     "consultation-invitations": consultation_invitations,
     "policy-updates": policy_updates,
     "sustainability-checkins": sustainability_checkins,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from datetime import datetime
 from typing import Any
+from uuid import UUID
 
 from prefect.artifacts import create_progress_artifact, update_progress_artifact
 
@@ -42,6 +43,7 @@ def deliver_all(kinds: list[TouchpointKind], as_of: datetime | None) -> dict[str
     keep a progress artifact up to date."""
     total = count_due(kinds, as_of)
     progress = create_progress_artifact(0.0, description="messages handled in this run")
+    assert isinstance(progress, UUID), "called from a synchronous flow"
     totals: Counter[str] = Counter()
     while True:
         outcome = deliver(kinds, as_of)

@@ -73,7 +73,7 @@ def mime_bytes(
         html=rendered.html,
         text=rendered.text,
         mail_from=(name or None, address),
-        mail_to=(message.contact.name, message.contact.email),
+        mail_to=(message.contact.name, message.contact.email or ""),
         message_id=rfc_message_id(secret, message.id, settings.sender),
         date=format_datetime(now),
         headers=headers,

@@ -63,9 +63,11 @@ def country(alpha3: str) -> Country | None:
         return None
     alpha2 = aliases[0]
     name = Locale("en").territories.get(alpha2)
-    if name is None:
+    zones = get_global("territory_zones").get(alpha2)
+    # Private-use and grouping codes (ZZZ "unknown", XAA…, QUU "EU") have no zones of
+    # their own, bar ZZ: none of them is a country.
+    if name is None or not zones or alpha2 == "ZZ":
         return None
-    zones = get_global("territory_zones").get(alpha2) or [FALLBACK_TIME_ZONE]
     zone = CAPITAL_ZONES.get(alpha2, zones[0])
     return Country(code, alpha2, name, official_language(alpha2), zone)
 

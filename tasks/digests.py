@@ -11,9 +11,9 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from db.models import DigestItem, FollowUpPlan, Message, PolicyUpdate, TouchpointKind
+from db.models import DigestItem, FollowUpPlan, Message, TouchpointKind
 from db.plans import contacts_of, due_plans_of_kind
-from db.staff import by_ids, unsent_updates
+from db.staff import unsent_updates, updates_by_id
 from tasks.checkins import advance, latest_occurrence
 from tasks.planning import Planned
 
@@ -70,6 +70,6 @@ def context(session: Session, message: Message, cache: dict[Any, Any]) -> dict[s
                 "body": update.body,
                 "published_at": update.published_at,
             }
-            for update in by_ids(session, PolicyUpdate, ids)
+            for update in updates_by_id(session, ids)
         ]
     return {"updates": cache[key]}

@@ -163,18 +163,14 @@ def preview_stage(kind: TouchpointKind, as_of: datetime) -> dict[str, Any]:
     }
 
 
-plan = task(plan_stage, name="plan", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=5)
-render = task(render_stage, name="render", cache_policy=NO_CACHE)
-recover = task(
-    recover_stage,
-    name="recover-interrupted",
-    cache_policy=NO_CACHE,
-    retries=2,
-    retry_delay_seconds=5,
+plan = task(name="plan", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=5)(plan_stage)
+render = task(name="render", cache_policy=NO_CACHE)(render_stage)
+recover = task(name="recover-interrupted", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=5)(
+    recover_stage
 )
-count_due = task(due_count, name="count-due", cache_policy=NO_CACHE)
-deliver = task(
-    deliver_stage, name="deliver-batch", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=10
+count_due = task(name="count-due", cache_policy=NO_CACHE)(due_count)
+deliver = task(name="deliver-batch", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=10)(
+    deliver_stage
 )
-report = task(report_stage, name="report", cache_policy=NO_CACHE)
-preview = task(preview_stage, name="preview", cache_policy=NO_CACHE)
+report = task(name="report", cache_policy=NO_CACHE)(report_stage)
+preview = task(name="preview", cache_policy=NO_CACHE)(preview_stage)

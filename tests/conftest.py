@@ -182,10 +182,9 @@ def smtp_sink():
 @pytest.fixture
 def imported(engine: Engine) -> Engine:
     """The test database with the shipped sample exports imported."""
+    from db.engine import transaction
     from tasks.etools_import import import_etools
     from tasks.follow_up_policy import load_policy
-
-    from db.engine import transaction
 
     with transaction(engine) as session:
         import_etools(

@@ -27,7 +27,7 @@ def test_it_derives_language_and_time_zone_from_the_country(
     assert (found.name, found.language, found.time_zone) == (name, language, zone)
 
 
-@pytest.mark.parametrize("code", ["XYZ", "", "SE", "SENE", "../", "123"])
+@pytest.mark.parametrize("code", ["XYZ", "", "SE", "SENE", "../", "123", "ZZZ", "QUU", "XAA"])
 def test_it_knows_no_made_up_country(code: str) -> None:
     assert country(code) is None
 

@@ -126,7 +126,7 @@ def test_partner_text_is_escaped_in_html_but_kept_in_plain_text() -> None:
 
 def test_a_subject_carrying_a_line_break_is_refused() -> None:
     partnership = {**sample_context()["partnership"], "title": "Line\r\nBcc: victim@example.org"}
-    with pytest.raises(RenderError, match="subject.txt: the subject must be one line"):
+    with pytest.raises(RenderError, match=r"subject\.txt: the subject must be one line"):
         render_email(
             environment(), "sustainability_checkin", "en", sample_context(partnership=partnership)
         )

@@ -131,7 +131,7 @@ def test_an_evaluation_names_unknown_partnerships_and_strangers(imported: Engine
     ):
         record_evaluation(session, evaluation(partnership="SEN/NOPE"))
     with (
-        pytest.raises(StaffDataError, match="not contacts of this partner: g.otieno"),
+        pytest.raises(StaffDataError, match=r"not contacts of this partner: g\.otieno"),
         transaction(imported) as session,
     ):
         record_evaluation(session, evaluation(contributors=["g.otieno@kccpn.example.or.ke"]))

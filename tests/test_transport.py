@@ -21,7 +21,7 @@ def test_maildir_delivery_is_readable_by_any_mail_client(tmp_path: Path) -> None
         reply = transport.send("a@example.org", "b@example.org", MESSAGE)
     assert reply.startswith("stored in maildir as ")
     box = mailbox.Maildir(tmp_path / "box", create=False)
-    assert [box.get_bytes(key) for key in box.keys()] == [MESSAGE]
+    assert [box.get_bytes(key) for key in box] == [MESSAGE]
 
 
 def test_smtp_returns_the_server_reply_and_reuses_one_connection(smtp_sink) -> None:
@@ -36,7 +36,7 @@ def test_a_4xx_is_temporary_and_keeps_the_server_text(smtp_sink) -> None:
     smtp_sink.handler.decide = lambda envelope: "451 4.3.0 mailbox busy, try later"
     with (
         open_transport(smtp_sink.url) as transport,
-        pytest.raises(TemporaryFailure, match="451 4.3.0 mailbox busy"),
+        pytest.raises(TemporaryFailure, match=r"451 4\.3\.0 mailbox busy"),
     ):
         transport.send("a@example.org", "b@example.org", MESSAGE)
 
@@ -44,7 +44,7 @@ def test_a_4xx_is_temporary_and_keeps_the_server_text(smtp_sink) -> None:
 def test_a_5xx_is_permanent_and_keeps_the_server_text(smtp_sink) -> None:
     smtp_sink.handler.decide = lambda envelope: "554 5.7.1 rejected by policy"
     with open_transport(smtp_sink.url) as transport:
-        with pytest.raises(PermanentFailure, match="554 5.7.1 rejected by policy"):
+        with pytest.raises(PermanentFailure, match=r"554 5\.7\.1 rejected by policy"):
             transport.send("a@example.org", "b@example.org", MESSAGE)
         smtp_sink.handler.decide = lambda envelope: "accept"
         assert transport.send("a@example.org", "b@example.org", MESSAGE).startswith("250")

@@ -1,0 +1,109 @@
+from __future__ import annotations
+
+import shutil
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from prefect.client.orchestration import get_client
+from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
+from sqlalchemy import Engine
+
+from db.models import MessageStatus, TouchpointKind
+from flows.registry import FLOWS
+from tasks.render import TEMPLATES, RenderError, environment
+from tests.pipeline import messages
+from tests.test_etools_import import snapshot
+
+NOW = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
+pytestmark = pytest.mark.usefixtures("prefect_api")
+
+
+def artifact_keys(campaign_id: int) -> set[str]:
+    async def read() -> set[str]:
+        async with get_client() as client:
+            found = await client.read_artifacts(
+                artifact_filter=ArtifactFilter(
+                    key=ArtifactFilterKey(like_=f"campaign-{campaign_id}-")
+                )
+            )
+            return {artifact.key for artifact in found if artifact.key}
+
+    import asyncio
+
+    return asyncio.run(read())
+
+
+def test_the_checkin_flow_sends_reports_and_publishes_artifacts(
+    imported: Engine, app_env, outbox
+) -> None:
+    result = FLOWS["sustainability-checkins"](as_of=NOW)
+    sent = messages(imported, status=MessageStatus.SENT)
+    assert sent and len(outbox()) == len(sent)
+    assert result["delivery"]["sent"] == len(sent)
+    assert {"kind": "sustainability_checkin", "status": "sent", "messages": len(sent)} in result[
+        "counts"
+    ]
+    assert "Association Sénégalaise pour l'Éducation des Filles" in result["partners"]
+    keys = artifact_keys(result["campaign_id"])
+    assert keys == {
+        f"campaign-{result['campaign_id']}-counts",
+        f"campaign-{result['campaign_id']}-summary",
+    }
+
+
+def test_a_second_run_at_the_same_moment_sends_nothing_more(
+    imported: Engine, app_env, outbox
+) -> None:
+    FLOWS["sustainability-checkins"](as_of=NOW)
+    first = len(outbox())
+    again = FLOWS["sustainability-checkins"](as_of=NOW)
+    assert len(outbox()) == first
+    assert again["delivery"] == {}
+
+
+def test_a_dry_run_sends_nothing_and_changes_nothing(imported: Engine, app_env, outbox) -> None:
+    before = snapshot(imported)
+    result = FLOWS["sustainability-checkins"](as_of=NOW, dry_run=True)
+    assert outbox() == []
+    assert snapshot(imported) == before
+    assert result["render"]["rendered"] > 0
+    assert set(result["render"]["by_language"]) == {"fr", "en", "es"}
+    assert any(key.endswith("/fr") for key in result["samples"])
+    assert "rolled back" in result["campaign"]
+
+
+def test_a_template_error_stops_the_run_before_anything_is_sent(
+    imported: Engine, app_env, outbox, tmp_path: Path, monkeypatch
+) -> None:
+    broken = tmp_path / "templates"
+    shutil.copytree(TEMPLATES, broken)
+    (broken / "email/sustainability_checkin/es/body.txt").write_text(
+        "{{ contact.nickname.first }}\n"
+    )
+    env = environment.__wrapped__(broken)
+    monkeypatch.setattr("tasks.render_check.environment", lambda: env)
+    monkeypatch.setattr("tasks.deliver.environment", lambda: env)
+    with pytest.raises(RenderError, match=r"email/sustainability_checkin/es/body.txt:1"):
+        FLOWS["sustainability-checkins"](as_of=NOW)
+    assert outbox() == []
+    assert not messages(imported, status=MessageStatus.SENT)
+    assert messages(imported, status=MessageStatus.PLANNED)
+
+
+def test_a_run_without_secret_key_fails_before_planning(imported: Engine, app_env) -> None:
+    from continuity.settings import SettingsError, get_settings
+
+    app_env.delenv("CONTINUITY_SECRET_KEY")
+    get_settings.cache_clear()
+    with pytest.raises(SettingsError, match="CONTINUITY_SECRET_KEY"):
+        FLOWS["sustainability-checkins"](as_of=NOW)
+    assert messages(imported) == []
+
+
+@pytest.mark.parametrize("name", sorted(FLOWS))
+def test_every_flow_runs_on_the_sample_data(imported: Engine, app_env, name: str) -> None:
+    result = FLOWS[name](as_of=NOW)
+    assert result["campaign_id"]
+    kinds = {row["kind"] for row in result["counts"]}
+    assert kinds <= {str(kind) for kind in TouchpointKind}

@@ -1,0 +1,53 @@
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+import yaml
+from apscheduler.triggers.cron import CronTrigger
+from prefect import Flow
+
+from flows.registry import FLOWS
+
+REPO = Path(__file__).resolve().parent.parent
+DEPLOYMENTS = yaml.safe_load((REPO / "prefect.yaml").read_text())["deployments"]
+
+
+def load_entrypoint(entrypoint: str) -> object:
+    path, _, name = entrypoint.partition(":")
+    spec = importlib.util.spec_from_file_location(Path(path).stem, REPO / path)
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return getattr(module, name)
+
+
+def test_there_is_one_deployment_per_flow() -> None:
+    assert sorted(d["name"] for d in DEPLOYMENTS) == sorted(FLOWS)
+
+
+@pytest.mark.parametrize("deployment", DEPLOYMENTS, ids=lambda d: d["name"])
+def test_every_entrypoint_imports_and_is_the_named_flow(deployment: dict) -> None:
+    flow = load_entrypoint(deployment["entrypoint"])
+    assert isinstance(flow, Flow)
+    assert flow.name == deployment["name"]
+
+
+@pytest.mark.parametrize("deployment", DEPLOYMENTS, ids=lambda d: d["name"])
+def test_every_deployment_parameter_validates_against_its_flow(deployment: dict) -> None:
+    flow = load_entrypoint(deployment["entrypoint"])
+    assert isinstance(flow, Flow)
+    flow.validate_parameters(deployment.get("parameters", {}))
+    with pytest.raises(Exception, match="surprise"):
+        flow.validate_parameters({**deployment.get("parameters", {}), "surprise": 1})
+
+
+@pytest.mark.parametrize("deployment", DEPLOYMENTS, ids=lambda d: d["name"])
+def test_every_schedule_is_a_valid_cron_in_an_explicit_time_zone(deployment: dict) -> None:
+    assert deployment["work_pool"]["name"] == "continuity"
+    assert deployment["schedules"]
+    for schedule in deployment["schedules"]:
+        ZoneInfo(schedule["timezone"])
+        CronTrigger.from_crontab(schedule["cron"], timezone=schedule["timezone"])
