@@ -65,9 +65,12 @@ def test_a_server_that_is_down_is_a_temporary_failure() -> None:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    with open_transport(f"smtp://127.0.0.1:{port}?security=none", timeout=2) as transport:
-        with pytest.raises(TemporaryFailure, match="cannot connect"):
-            transport.send("a@example.org", "b@example.org", MESSAGE)
+    url = f"smtp://127.0.0.1:{port}?security=none"
+    with (
+        open_transport(url, timeout=2) as transport,
+        pytest.raises(TemporaryFailure, match="cannot connect"),
+    ):
+        transport.send("a@example.org", "b@example.org", MESSAGE)
 
 
 def test_smtp_urls_carry_credentials_port_and_security() -> None:
