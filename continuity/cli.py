@@ -11,6 +11,7 @@ import typer
 from rich.table import Table
 from sqlalchemy.exc import OperationalError
 
+from continuity.cli_outbox import outbox_app
 from continuity.cli_run import run_command
 from continuity.cli_staff import evaluation_app, event_app, update_app
 from continuity.console import err, fail, out
@@ -41,6 +42,7 @@ app.add_typer(import_app, name="import")
 app.add_typer(event_app, name="event")
 app.add_typer(update_app, name="update")
 app.add_typer(evaluation_app, name="evaluation")
+app.add_typer(outbox_app, name="outbox")
 app.command("run")(run_command)
 
 

@@ -147,3 +147,29 @@ def reminders_of(session: Session, original_ids: Sequence[int]) -> dict[int, lis
         for reminder in session.scalars(query):
             found.setdefault(reminder.reminder_of_id or 0, []).append(reminder)
     return found
+
+
+def requeue(
+    session: Session,
+    status: MessageStatus,
+    now: datetime,
+    kind: TouchpointKind | None = None,
+    ids: Sequence[int] = (),
+) -> int:
+    """Plan again the messages in `status` (optionally of one kind or with given ids);
+    return how many. Their attempts start over."""
+    query = update(Message).where(Message.status == status)
+    if kind is not None:
+        query = query.where(Message.kind == kind)
+    if ids:
+        query = query.where(Message.id.in_(list(ids)))
+    result = session.execute(
+        query.values(
+            status=MessageStatus.PLANNED,
+            due_at=now,
+            attempts=0,
+            handoff_at=None,
+            status_reason=f"requeued by staff (was {status})",
+        )
+    )
+    return int(result.rowcount or 0)

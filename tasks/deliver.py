@@ -28,6 +28,7 @@ from db.models import Message, MessageStatus, TouchpointKind
 from db.outbox import claim_batch, interrupted, messages_with_recipients
 from tasks.compose import envelope_sender, mime_bytes, render_message
 from tasks.links import new_token, rfc_message_id, token_hash
+from tasks.privacy import redacted
 from tasks.render import RenderError, environment
 from tasks.sending_window import is_quiet_hour, next_window_start
 from tasks.transport import PermanentFailure, TemporaryFailure, Transport, open_transport
@@ -143,9 +144,8 @@ def _deliver_all(
         outcome.by_outcome[result] += 1
         failures_in_a_row = failures_in_a_row + 1 if result == "retry" else 0
         if failures_in_a_row >= CONSECUTIVE_FAILURE_LIMIT:
-            outcome.stopped = (
-                f"{failures_in_a_row} temporary failures in a row: {message.last_error}"
-            )
+            last_error = redacted(message.last_error or "")
+            outcome.stopped = f"{failures_in_a_row} temporary failures in a row: {last_error}"
             released = release(messages[position + 1 :], clock())
             session.commit()
             outcome.by_outcome["released"] += released

@@ -26,6 +26,7 @@ from db.models import Campaign, Message, TouchpointKind
 from db.outbox import IS_PLANNED
 from tasks.deliver import Pacer, deliver_batch, recover_interrupted
 from tasks.planning import plan_messages
+from tasks.privacy import redacted
 from tasks.render_check import check_planned
 from tasks.report import campaign_summary, summary_markdown
 from tasks.touchpoints import due_messages
@@ -65,7 +66,7 @@ def plan_stage(kind: TouchpointKind, as_of: datetime) -> dict[str, Any]:
         wanted = due_messages(session, kind, as_of, settings.reminder_delays)
         counts = plan_messages(session, wanted, campaign.id, as_of, settings.window)
         campaign_id = campaign.id
-    logger().info("planned %s: %s", kind, counts.as_dict())
+    logger().info("planned %s: %s", kind, redacted(str(counts.as_dict())))
     return {"campaign_id": campaign_id, **counts.as_dict()}
 
 

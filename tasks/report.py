@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from db.models import Campaign
 from db.reports import campaign_counts, campaign_partners, campaign_reasons
+from tasks.privacy import redacted
 
 MAX_PARTNER_LINES = 200
 
@@ -26,7 +27,7 @@ def campaign_summary(session: Session, campaign: Campaign) -> dict[str, Any]:
             for kind, status, count in campaign_counts(session, campaign.id)
         ],
         "reasons": [
-            {"status": status, "reason": reason, "messages": count}
+            {"status": status, "reason": redacted(reason or ""), "messages": count}
             for status, reason, count in campaign_reasons(session, campaign.id)
         ],
         "partners": campaign_partners(session, campaign.id),

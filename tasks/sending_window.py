@@ -26,7 +26,15 @@ class SendingWindow:
     end: time
 
     def __str__(self) -> str:
-        days = ",".join(DAYS[day] for day in sorted(self.weekdays))
+        runs: list[list[int]] = []
+        for day in sorted(self.weekdays):
+            if runs and runs[-1][-1] == day - 1:
+                runs[-1].append(day)
+            else:
+                runs.append([day])
+        days = ",".join(
+            DAYS[run[0]] if len(run) == 1 else f"{DAYS[run[0]]}-{DAYS[run[-1]]}" for run in runs
+        )
         return f"{days} {self.start:%H:%M}-{self.end:%H:%M}"
 
 

@@ -107,3 +107,62 @@ def test_every_flow_runs_on_the_sample_data(imported: Engine, app_env, name: str
     assert result["campaign_id"]
     kinds = {row["kind"] for row in result["counts"]}
     assert kinds <= {str(kind) for kind in TouchpointKind}
+
+
+def prefect_texts(flow_run_id) -> str:
+    """Every log line and artifact body Prefect holds for a flow run and its tasks."""
+    import asyncio
+
+    from prefect.client.schemas.filters import (
+        ArtifactFilterFlowRunId,
+        LogFilter,
+        LogFilterFlowRunId,
+    )
+    from prefect.logging.handlers import APILogWorker
+
+    APILogWorker.drain_all(timeout=10)
+
+    async def read() -> str:
+        async with get_client() as client:
+            logs = await client.read_logs(
+                log_filter=LogFilter(flow_run_id=LogFilterFlowRunId(any_=[flow_run_id]))
+            )
+            artifacts = await client.read_artifacts(
+                artifact_filter=ArtifactFilter(
+                    flow_run_id=ArtifactFilterFlowRunId(any_=[flow_run_id])
+                )
+            )
+            run = await client.read_flow_run(flow_run_id)
+            return "\n".join(
+                [
+                    *(log.message for log in logs),
+                    *(str(a.data) for a in artifacts),
+                    str(run.parameters),
+                ]
+            )
+
+    return asyncio.run(read())
+
+
+def test_no_address_or_token_reaches_prefect(
+    imported: Engine, app_env, smtp_sink, outbox, monkeypatch
+) -> None:
+    from continuity.settings import get_settings
+
+    app_env.setenv("CONTINUITY_MAIL_URL", smtp_sink.url)
+    get_settings.cache_clear()
+    monkeypatch.setattr("tasks.deliver.CONSECUTIVE_FAILURE_LIMIT", 2)
+    recipients = iter(range(10_000))
+    smtp_sink.handler.decide = lambda envelope: (
+        f"550 5.1.1 <{envelope.rcpt_tos[0]}>: no such user"
+        if next(recipients) % 2
+        else f"451 4.2.0 <{envelope.rcpt_tos[0]}> over quota"
+    )
+    state = FLOWS["sustainability-checkins"](as_of=NOW, return_state=True)
+    assert state.is_completed()
+    texts = prefect_texts(state.state_details.flow_run_id)
+    assert "no such user" in texts and "<address>" in texts
+    addresses = [m.contact.email for m in messages(imported) if m.contact.email]
+    assert addresses and not [address for address in addresses if address in texts]
+    tokens = [m.token_hash for m in messages(imported) if m.token_hash]
+    assert tokens and not [token for token in tokens if token in texts]
