@@ -21,7 +21,7 @@ def test_maildir_delivery_is_readable_by_any_mail_client(tmp_path: Path) -> None
         reply = transport.send("a@example.org", "b@example.org", MESSAGE)
     assert reply.startswith("stored in maildir as ")
     box = mailbox.Maildir(tmp_path / "box", create=False)
-    assert [box.get_bytes(key) for key in box] == [MESSAGE]
+    assert [box.get_bytes(key) for key in box.iterkeys()] == [MESSAGE]
 
 
 def test_smtp_returns_the_server_reply_and_reuses_one_connection(smtp_sink) -> None:
