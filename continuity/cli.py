@@ -159,6 +159,25 @@ def _print_status(counts: dict[str, object]) -> None:
 
 
 @app.command()
+def portal(
+    host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="port to listen on")] = 8080,
+) -> None:
+    """Serve the response portal (the pages partners' personal links open)."""
+    import uvicorn
+
+    from continuity.portal import create_app
+
+    try:
+        settings = get_settings()
+        settings.required_secret_key()
+        engine = migrated_engine(settings)
+    except (SettingsError, NotMigratedError) as error:
+        raise fail(str(error)) from None
+    uvicorn.run(create_app(settings, engine), host=host, port=port, proxy_headers=True)
+
+
+@app.command()
 def demo() -> None:
     """Set up the configured database, import the sample eTools exports, show the status."""
     db_upgrade()

@@ -44,6 +44,7 @@ class Settings(BaseSettings):
     max_attempts: int = Field(8, ge=1, le=50, description="attempts before a message fails")
     smtp_timeout: float = Field(30.0, gt=0, le=600, description="seconds per SMTP command")
     reminder_days: str = Field("7,14", description="days after sending for each reminder")
+    token_days: int = Field(90, ge=1, le=730, description="days a personal link stays valid")
 
     @field_validator("database_url")
     @classmethod

@@ -377,6 +377,9 @@ class EvaluationContributor(Base):
 
 
 class Response(Timestamped, Base):
+    """One answer from a partner, by any channel. A revised answer is a new row; the one
+    it replaces keeps its content and gets `superseded_at`."""
+
     __tablename__ = "responses"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -390,6 +393,49 @@ class Response(Timestamped, Base):
     received_at: Mapped[datetime] = mapped_column(default=utcnow)
     answers: Mapped[dict[str, Any]] = mapped_column(default=dict)
     text: Mapped[str] = mapped_column(Text, default="")
+    revision: Mapped[int] = mapped_column(Integer, default=1)
+    superseded_at: Mapped[datetime | None]
+    recorded_by: Mapped[str] = mapped_column(String(256), default="")
+
+    message: Mapped[Message | None] = relationship()
+    contact: Mapped[Contact | None] = relationship()
+    partnership: Mapped[Partnership | None] = relationship()
+
+
+class InfluenceEntry(Timestamped, Base):
+    """A person or body that can support a partnership's impact in the long run (the
+    register of spheres of influence), named by a partner in a check-in or by staff."""
+
+    __tablename__ = "influence_entries"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    partnership_id: Mapped[int] = mapped_column(ForeignKey("partnerships.id"), index=True)
+    name: Mapped[str] = mapped_column(String(256))
+    kind: Mapped[str] = mapped_column(String(16), default="person")
+    role: Mapped[str] = mapped_column(String(512), default="")
+    source: Mapped[str] = mapped_column(String(16), default="check-in")
+    response_id: Mapped[int | None] = mapped_column(ForeignKey("responses.id"))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class InboundMail(Timestamped, Base):
+    """One mail read from the inbox, recorded once (by Message-ID, else mailbox key)
+    before the mailbox is touched; the mail itself stays in the mailbox."""
+
+    __tablename__ = "inbound_mails"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dedup_key: Mapped[str] = mapped_column(String(512), unique=True)
+    mailbox_key: Mapped[str] = mapped_column(String(512))
+    message_id_header: Mapped[str | None] = mapped_column(Text)
+    from_address: Mapped[str] = mapped_column(String(512), default="")
+    subject: Mapped[str] = mapped_column(Text, default="")
+    received_at: Mapped[datetime] = mapped_column(default=utcnow)
+    classification: Mapped[str] = mapped_column(String(32), index=True)
+    message_id: Mapped[int | None] = mapped_column(ForeignKey("messages.id"), index=True)
+    response_id: Mapped[int | None] = mapped_column(ForeignKey("responses.id"))
+    text: Mapped[str] = mapped_column(Text, default="")
+    details: Mapped[dict[str, Any]] = mapped_column(default=dict)
 
 
 class ImportRun(Base):

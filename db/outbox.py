@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import exists, func, literal_column, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.engine import CursorResult
 from sqlalchemy.orm import Session, joinedload
 
 from db.models import Contact, Message, MessageStatus, Response, TouchpointKind
@@ -163,7 +164,7 @@ def requeue(
         query = query.where(Message.kind == kind)
     if ids:
         query = query.where(Message.id.in_(list(ids)))
-    result = session.execute(
+    result: CursorResult[Any] = session.execute(  # type: ignore[assignment]
         query.values(
             status=MessageStatus.PLANNED,
             due_at=now,

@@ -37,3 +37,27 @@ def messages(engine: Engine, **where) -> list[Message]:
             .order_by(Message.id)
         )
         return list(session.scalars(query).unique())
+
+
+def deliver_all(engine: Engine, kinds: list[TouchpointKind], at: datetime) -> None:
+    from continuity.settings import get_settings
+    from tasks.deliver import deliver_batch
+
+    while deliver_batch(engine, get_settings(), kinds, lambda: at).claimed:
+        pass
+
+
+def links_by_recipient(mails) -> dict[str, dict[str, str]]:
+    """Return, per recipient address, the personal links found in the mail they got."""
+    from email.utils import parseaddr
+
+    found: dict[str, dict[str, str]] = {}
+    for mail in mails:
+        text = mail.get_body(("plain",)).get_content()
+        words = text.split()
+        found[parseaddr(mail["To"])[1]] = {
+            "respond": next(w for w in words if "/r/" in w),
+            "opt_out": next(w for w in words if "/opt-out/" in w),
+            "message_id": mail["Message-ID"],
+        }
+    return found

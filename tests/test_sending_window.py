@@ -58,6 +58,8 @@ def test_a_bad_window_says_what_is_wrong(text: str) -> None:
         parse_window(text)
 
 
-@pytest.mark.parametrize("text", ["mon-fri 09:00-17:00", "mon,wed,fri 08:00-12:00", "mon-tue,thu-sun 10:00-11:30"])
+@pytest.mark.parametrize(
+    "text", ["mon-fri 09:00-17:00", "mon,wed,fri 08:00-12:00", "mon-tue,thu-sun 10:00-11:30"]
+)
 def test_a_window_reads_back_as_written(text: str) -> None:
     assert str(parse_window(text)) == text
