@@ -10,6 +10,7 @@ demo: $(STAMP)
 	$(VENV)/bin/continuity demo
 
 test: $(STAMP)
+	scripts/system-packages.sh
 	$(VENV)/bin/pytest
 
 lint: $(STAMP)

@@ -191,3 +191,69 @@ def imported(engine: Engine) -> Engine:
             session, SAMPLES / "partners.csv", SAMPLES / "interventions.csv", load_policy()
         )
     return engine
+
+
+def require(condition: bool, reason: str) -> None:
+    """Skip the test when a system component is missing, except under CI=true, where the
+    project's own setup (scripts/system-packages.sh) must have installed it."""
+    if condition:
+        return
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"{reason} (scripts/system-packages.sh should have installed it)")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's Chromium, headless, driven by Playwright (no browser download)."""
+    require(Path("/usr/bin/chromium").exists(), "Chromium is not installed at /usr/bin/chromium")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path="/usr/bin/chromium",
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def live_server():
+    """Return `serve(app) -> base URL`: runs an ASGI app under a real uvicorn on
+    127.0.0.1 for the test, in a thread."""
+    import threading
+    import time as clock
+
+    import uvicorn
+
+    from tests.smtp import free_port
+
+    servers: list[tuple[uvicorn.Server, threading.Thread]] = []
+
+    def serve(app) -> str:
+        port = free_port()
+        server = uvicorn.Server(
+            uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning")
+        )
+        thread = threading.Thread(target=server.run, daemon=True)
+        thread.start()
+        deadline = clock.monotonic() + 10
+        while not server.started and clock.monotonic() < deadline:
+            clock.sleep(0.02)
+        servers.append((server, thread))
+        return f"http://127.0.0.1:{port}"
+
+    yield serve
+    for server, thread in servers:
+        server.should_exit = True
+        thread.join(timeout=10)

@@ -1,0 +1,21 @@
+#!/bin/sh
+# Installs the Debian packages the test suite drives for real: Chromium (the portal in a
+# browser) and Dovecot (the IMAP inbox). Idempotent; does nothing when both are present.
+# Needs root and apt; where that is missing it says so and the tests that need them skip
+# (or fail under CI=true).
+set -e
+missing=""
+[ -x /usr/bin/chromium ] || missing="$missing chromium"
+[ -x /usr/sbin/dovecot ] || missing="$missing dovecot-imapd"
+[ -z "$missing" ] && exit 0
+if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null 2>&1; then
+  echo "system-packages: cannot install$missing here (needs root and apt-get)" >&2
+  exit 0
+fi
+echo "system-packages: installing$missing"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends $missing >/dev/null
+# Dovecot's package starts a system-wide server; the tests start their own.
+if command -v systemctl >/dev/null 2>&1; then systemctl disable --now dovecot >/dev/null 2>&1 || true; fi
+pkill -x dovecot 2>/dev/null || true
