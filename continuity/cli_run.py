@@ -35,6 +35,11 @@ def run_command(
 
 
 def print_summary(result: dict[str, Any], dry_run: bool) -> None:
+    if "collected" in result:
+        counts = result["collected"]
+        title = "Inbound mail" + (" — dry run, nothing recorded" if dry_run else "")
+        out.print(f"{title}: " + (", ".join(f"{k} {v}" for k, v in counts.items()) or "none"))
+        return
     title = f"{result['campaign']}" + (" — dry run, nothing sent" if dry_run else "")
     table = Table(title=title)
     for column in ("kind", "status", "messages"):

@@ -38,7 +38,5 @@ def current_answer(session: Session, message_id: int, contact_id: int) -> Respon
 def retire_influence_entries(session: Session, response_id: int) -> None:
     """Deactivate the register entries a (now superseded) answer had added."""
     session.execute(
-        update(InfluenceEntry)
-        .where(InfluenceEntry.response_id == response_id)
-        .values(active=False)
+        update(InfluenceEntry).where(InfluenceEntry.response_id == response_id).values(active=False)
     )

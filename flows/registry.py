@@ -6,6 +6,7 @@ from typing import Any
 
 from prefect import Flow
 
+from flows.collect_responses import collect_responses
 from flows.consultation_invitations import consultation_invitations
 from flows.evaluation_followup import evaluation_followup
 from flows.policy_updates import policy_updates
@@ -18,4 +19,5 @@ FLOWS: dict[str, Flow[..., dict[str, Any]]] = {
     "sustainability-checkins": sustainability_checkins,
     "evaluation-followup": evaluation_followup,
     "reminders": reminders,
+    "collect-responses": collect_responses,
 }

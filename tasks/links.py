@@ -15,7 +15,8 @@ import secrets
 from email.utils import parseaddr
 
 TOKEN_BYTES = 32
-_REPLY_TAG = re.compile(r"r(?P<id>\d{1,18})\.(?P<mac>[0-9a-f]{12})")
+_TAG = re.compile(r"(?P<tag>[rbu])(?P<id>\d{1,18})\.(?P<mac>[0-9a-f]{12})")
+_PURPOSES = {"r": "reply", "b": "bounce", "u": "unsubscribe"}
 
 
 def new_token() -> str:
@@ -56,15 +57,16 @@ def unsubscribe_address(secret: str, message_id: int, sender: str) -> str:
     return f"{local}+u{message_id}.{_mac(secret, 'unsubscribe', message_id, 12)}@{domain}"
 
 
-def message_of_reply_address(secret: str, address: str) -> int | None:
-    """Return the outbox row a reply address names, or None if it is not ours or forged."""
+def message_of_address(secret: str, address: str, purpose: str = "reply") -> int | None:
+    """Return the outbox row a plus-address of ours names for `purpose` ("reply",
+    "bounce" or "unsubscribe"), or None if it is not ours, not that purpose, or forged."""
     local = parseaddr(address)[1].rpartition("@")[0]
     _, plus, tag = local.partition("+")
-    match = _REPLY_TAG.fullmatch(tag) if plus else None
-    if match is None:
+    match = _TAG.fullmatch(tag) if plus else None
+    if match is None or _PURPOSES[match["tag"]] != purpose:
         return None
     message_id = int(match["id"])
-    expected = _mac(secret, "reply", message_id, 12)
+    expected = _mac(secret, purpose, message_id, 12)
     return message_id if hmac.compare_digest(expected, match["mac"]) else None
 
 

@@ -8,7 +8,7 @@ from sqlalchemy import Engine
 from continuity.settings import get_settings
 from db.models import MessageStatus, TouchpointKind
 from tasks.deliver import deliver_batch
-from tasks.links import message_of_reply_address, token_hash
+from tasks.links import message_of_address, token_hash
 from tests.pipeline import messages, plan
 
 CHECKIN = TouchpointKind.SUSTAINABILITY_CHECKIN
@@ -40,7 +40,7 @@ def test_recipients_get_every_header_they_need(imported: Engine, app_env, outbox
     assert parsedate_to_datetime(mail["Date"]) == NOW
     assert mail["Message-ID"] == row.message_id
     assert mail["Content-Language"] == "fr"
-    assert message_of_reply_address("s" * 48, mail["Reply-To"]) == row.id
+    assert message_of_address("s" * 48, mail["Reply-To"]) == row.id
     unsubscribe = mail["List-Unsubscribe"]
     assert "<https://portal.example.org/opt-out/" in unsubscribe
     assert "<mailto:partnerships+u" in unsubscribe and "?subject=unsubscribe>" in unsubscribe

@@ -1,0 +1,22 @@
+"""The `collect-responses` flow."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from prefect import flow
+
+from tasks.collect import collect
+
+
+@flow(name="collect-responses")
+def collect_responses(as_of: datetime | None = None, dry_run: bool = False) -> dict[str, Any]:
+    """Read the inbox: record replies as responses, note auto-replies, apply bounces and
+    unsubscribe requests, keep unmatched mail for staff.
+
+    Args:
+        as_of: the moment recorded as the time of receipt (default: now).
+        dry_run: classify the unread mail, record nothing, leave it unread.
+    """
+    return {"collected": collect(as_of, dry_run)}
