@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Annotated, Any, Literal
 
@@ -10,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from db.models import TouchpointKind
 
 LONG_TEXT = 4000
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 MAX_SUPPORTERS = 8
 Text = Annotated[str, Field(max_length=LONG_TEXT)]
 
@@ -22,13 +24,24 @@ class FormError(Exception):
         super().__init__("; ".join(f"{name}: {problem}" for name, problem in fields.items()))
 
 
-class Answers(BaseModel):
+class Clean(BaseModel):
+    """Refuses control characters (NUL and the like) in any text field."""
+
     model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
 
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_control_characters(cls, value: Any) -> Any:
+        if isinstance(value, str) and _CONTROL.search(value):
+            raise ValueError("contains control characters")
+        return value
 
-class Supporter(BaseModel):
-    model_config = ConfigDict(str_strip_whitespace=True)
 
+class Answers(Clean):
+    """The answers to one touchpoint's form."""
+
+
+class Supporter(Clean):
     name: Annotated[str, Field(min_length=1, max_length=256)]
     kind: Literal["person", "body"] = "person"
     role: Annotated[str, Field(max_length=512)] = ""

@@ -23,6 +23,13 @@ _MESSAGE_ID_LINE = re.compile(r"^Message-ID:\s*(<[^>\s]{1,250}>)", re.IGNORECASE
 _REPLY_PARSER = EmailReplyParser(languages=["en", "fr", "es"])
 _SIGNATURE = re.compile(r"^-- ?$", re.MULTILINE)
 ADDRESS_HEADERS = ("To", "Cc", "Delivered-To", "X-Original-To", "Envelope-To")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def clean(text: str) -> str:
+    """Return `text` without control characters (databases refuse NUL; none belong in
+    text a person wrote), keeping tabs and line breaks."""
+    return _CONTROL.sub("", text)
 
 
 def parsed(raw: bytes) -> EmailMessage:
@@ -38,7 +45,7 @@ def header(mail: Message, name: str) -> str:
         value = mail.get(name)
     except (ValueError, TypeError, IndexError):
         return ""
-    return str(value).strip() if value is not None else ""
+    return clean(str(value)).strip() if value is not None else ""
 
 
 def addresses(mail: Message, names: tuple[str, ...] = ADDRESS_HEADERS) -> list[str]:
@@ -105,7 +112,7 @@ def body_text(mail: Message) -> str:
         elif kind == "text/html" and html is None:
             html = part_text(part)
     text = plain if plain is not None else html_text(html or "")
-    return text[:MAX_TEXT]
+    return clean(text)[:MAX_TEXT]
 
 
 def reply_text(text: str) -> str:

@@ -61,3 +61,28 @@ def links_by_recipient(mails) -> dict[str, dict[str, str]]:
             "message_id": mail["Message-ID"],
         }
     return found
+
+
+SAMPLES_DIR = __import__("pathlib").Path(__file__).resolve().parent / "mail_samples"
+
+
+def sample_mail(
+    name: str,
+    message,
+    secret: str = "s" * 48,
+    sender: str = "UNICEF Partnerships <partnerships@example.org>",
+) -> bytes:
+    """Return a sample inbound mail answering (or bouncing) `message`, our outbox row."""
+    from string import Template
+
+    from tasks.links import bounce_address, reply_address, unsubscribe_address
+
+    text = (SAMPLES_DIR / name).read_bytes().decode("utf-8", "surrogateescape")
+    filled = Template(text).safe_substitute(
+        recipient=message.contact.email,
+        message_id=message.message_id,
+        reply_to=reply_address(secret, message.id, sender),
+        bounce_to=bounce_address(secret, message.id, sender),
+        unsubscribe_to=unsubscribe_address(secret, message.id, sender),
+    )
+    return filled.encode("utf-8", "surrogateescape")

@@ -1,0 +1,212 @@
+from __future__ import annotations
+
+import mailbox
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, func, select
+
+from continuity.settings import get_settings
+from db.engine import transaction
+from db.models import Contact, InboundMail, MessageStatus, Response, TouchpointKind
+from tasks.collect import collect_mail
+from tests.pipeline import deliver_all, messages, plan, sample_mail
+
+SENT = datetime(2026, 12, 1, 12, tzinfo=UTC)
+LATER = SENT + timedelta(days=1)
+CHECKIN = TouchpointKind.SUSTAINABILITY_CHECKIN
+
+
+@pytest.fixture
+def sent(imported: Engine, app_env, tmp_path: Path):
+    app_env.setenv("CONTINUITY_INBOX_URL", f"maildir://{tmp_path / 'inbox'}")
+    get_settings.cache_clear()
+    plan(imported, CHECKIN, SENT)
+    deliver_all(imported, [CHECKIN], SENT)
+    return {m.contact.email: m for m in messages(imported, status=MessageStatus.SENT)}
+
+
+def drop(tmp_path: Path, *mails: bytes) -> mailbox.Maildir:
+    box = mailbox.Maildir(tmp_path / "inbox", create=True)
+    for raw in mails:
+        box.add(raw)
+    return box
+
+
+def collect(engine: Engine, at: datetime = LATER):
+    return collect_mail(engine, get_settings(), at)
+
+
+def inbound(engine: Engine) -> list[InboundMail]:
+    with transaction(engine) as session:
+        return list(session.scalars(select(InboundMail).order_by(InboundMail.id)))
+
+
+def contact(engine: Engine, email: str) -> Contact:
+    with transaction(engine) as session:
+        return session.scalars(select(Contact).where(Contact.email == email)).one()
+
+
+def test_a_reply_becomes_a_response_without_its_quoted_history(
+    sent, imported: Engine, tmp_path: Path
+) -> None:
+    original = sent["a.ndiaye@asef-senegal.example.org"]
+    drop(tmp_path, sample_mail("reply-fr.eml", original))
+    assert collect(imported) == {"reply": 1}
+    with transaction(imported) as session:
+        (response,) = session.scalars(select(Response))
+    assert (response.message_id, response.channel, response.kind) == (
+        original.id,
+        "email",
+        "sustainability_checkin",
+    )
+    assert response.text.startswith("Bonjour,\n\nLes cantines scolaires continuent")
+    assert response.text.endswith("Bien cordialement,\nAwa")
+    assert "a écrit" not in response.text and "Coordinatrice" not in response.text
+
+
+def test_a_reply_without_our_address_is_matched_by_its_references(
+    sent, imported: Engine, tmp_path: Path
+) -> None:
+    original = sent["mj.pena@funiter.example.co"]
+    drop(tmp_path, sample_mail("reply-es-html.eml", original))
+    assert collect(imported) == {"reply": 1}
+    (mail,) = inbound(imported)
+    assert mail.message_id == original.id
+    with transaction(imported) as session:
+        text = session.scalars(select(Response.text)).one()
+    assert text.startswith("Buenas tardes,\nConfirmamos la asistencia") and "Enviado" not in text
+
+
+@pytest.mark.parametrize("sample", ["autoreply-en.eml", "autoreply-subject-only.eml"])
+def test_auto_replies_are_noted_and_do_not_count_as_answers(
+    sent, imported: Engine, tmp_path: Path, sample: str
+) -> None:
+    drop(tmp_path, sample_mail(sample, sent["g.otieno@kccpn.example.or.ke"]))
+    assert collect(imported) == {"auto_reply": 1}
+    with transaction(imported) as session:
+        assert session.scalar(select(func.count()).select_from(Response)) == 0
+
+
+@pytest.mark.parametrize(
+    ("sample", "status"),
+    [
+        ("postfix-dsn-hard.eml", "5.1.1"),
+        ("exchange-ndr.eml", "5.1.10"),
+        ("qmail-failure.eml", "5.1.1"),
+        ("exim-failure.eml", ""),
+    ],
+)
+def test_a_hard_bounce_marks_the_message_and_suppresses_the_address(
+    sent, imported: Engine, tmp_path: Path, sample: str, status: str
+) -> None:
+    original = sent["jp.mbarga@enfance-avenir.example.cm"]
+    drop(tmp_path, sample_mail(sample, original))
+    assert collect(imported) == {"bounce": 1}
+    (row,) = messages(imported, id=original.id)
+    assert row.status == MessageStatus.BOUNCED
+    bounced = contact(imported, "jp.mbarga@enfance-avenir.example.cm")
+    assert bounced.suppressed_at == LATER
+    assert bounced.suppression_reason == f"hard bounce {status}".strip()
+    assert bounced.unreachable_reason().startswith("suppressed: hard bounce")
+
+
+def test_soft_bounces_suppress_after_three_in_a_row(sent, imported: Engine, tmp_path: Path) -> None:
+    original = sent["c.ngobissai@enfance-avenir.example.cm"]
+    for day in range(3):
+        raw = sample_mail("postfix-dsn-delayed.eml", original).replace(
+            b"<20261202120005.", f"<{day}-2026120212".encode()
+        )
+        drop(tmp_path, raw)
+        collect(imported, LATER + timedelta(days=day))
+        soft = contact(imported, "c.ngobissai@enfance-avenir.example.cm")
+        assert soft.soft_bounces == day + 1
+        assert (soft.suppressed_at is not None) == (day == 2)
+    assert soft.suppression_reason == "3 soft bounces in a row"
+
+
+def test_a_suppressed_address_is_skipped_by_every_flow(
+    sent, imported: Engine, tmp_path: Path
+) -> None:
+    drop(tmp_path, sample_mail("postfix-dsn-hard.eml", sent["jp.mbarga@enfance-avenir.example.cm"]))
+    collect(imported)
+    plan(imported, TouchpointKind.REMINDER, SENT + timedelta(days=7))
+    reminders = messages(imported, kind=TouchpointKind.REMINDER)
+    assert all(m.contact.email != "jp.mbarga@enfance-avenir.example.cm" for m in reminders)
+
+
+def test_an_unsubscribe_mail_opts_the_contact_out(sent, imported: Engine, tmp_path: Path) -> None:
+    drop(tmp_path, sample_mail("unsubscribe.eml", sent["p.kamau@kccpn.example.or.ke"]))
+    assert collect(imported) == {"unsubscribe": 1}
+    assert contact(imported, "p.kamau@kccpn.example.or.ke").opted_out_at == LATER
+
+
+def test_unmatched_mail_is_kept_for_staff(sent, imported: Engine, tmp_path: Path) -> None:
+    drop(tmp_path, (Path(__file__).parent / "mail_samples" / "unmatched.eml").read_bytes())
+    assert collect(imported) == {"unmatched": 1}
+    (mail,) = inbound(imported)
+    assert mail.subject == "Question about a new partnership"
+    assert "apply to work with UNICEF" in mail.text
+
+
+def test_mail_in_an_unknown_charset_or_broken_mime_is_still_read(
+    sent, imported: Engine, tmp_path: Path
+) -> None:
+    original = sent["o.ba@rjsc-kolda.example.org"]
+    drop(
+        tmp_path,
+        sample_mail("unknown-charset-reply.eml", original),
+        sample_mail("broken-mime.eml", original),
+    )
+    assert collect(imported) == {"reply": 2}
+    with transaction(imported) as session:
+        texts = set(session.scalars(select(Response.text)))
+    assert texts == {
+        "Merci pour les nouvelles. Réseau toujours actif à Kolda.",
+        "Nous sommes toujours là.",
+    }
+
+
+def test_garbage_bytes_are_recorded_not_dropped(sent, imported: Engine, tmp_path: Path) -> None:
+    drop(tmp_path, b"\x00\xff\xfe garbage \r\n\r\n\x00", b"")
+    counts = collect(imported)
+    assert sum(counts.values()) == 2
+    assert len(inbound(imported)) == 2
+
+
+def test_each_mail_counts_once_and_is_marked_only_after_its_record(
+    sent, imported: Engine, tmp_path: Path, monkeypatch
+) -> None:
+    box = drop(tmp_path, sample_mail("reply-fr.eml", sent["a.ndiaye@asef-senegal.example.org"]))
+    monkeypatch.setattr(
+        "tasks.inbox.MaildirInbox.mark_done",
+        lambda self, key: (_ for _ in ()).throw(RuntimeError("crash")),
+    )
+    with pytest.raises(RuntimeError):
+        collect(imported)
+    assert all("S" not in box.get_message(key).get_flags() for key in box.iterkeys())
+    monkeypatch.undo()
+    assert collect(imported) == {"reply": 1}
+    assert collect(imported) == {}
+    with transaction(imported) as session:
+        assert session.scalar(select(func.count()).select_from(Response)) == 1
+    assert all("S" in box.get_message(key).get_flags() for key in box.iterkeys())
+
+
+def test_a_dry_run_records_nothing_and_leaves_mail_unread(
+    sent, imported: Engine, tmp_path: Path
+) -> None:
+    drop(tmp_path, sample_mail("reply-fr.eml", sent["a.ndiaye@asef-senegal.example.org"]))
+    assert collect_mail(imported, get_settings(), LATER, dry_run=True) == {"reply": 1}
+    assert inbound(imported) == []
+    assert collect(imported) == {"reply": 1}
+
+
+def test_a_reply_stops_the_reminders(sent, imported: Engine, tmp_path: Path) -> None:
+    answered = sent["a.ndiaye@asef-senegal.example.org"]
+    drop(tmp_path, sample_mail("reply-fr.eml", answered))
+    collect(imported)
+    plan(imported, TouchpointKind.REMINDER, SENT + timedelta(days=7))
+    reminded = {m.reminder_of_id for m in messages(imported, kind=TouchpointKind.REMINDER)}
+    assert answered.id not in reminded and len(reminded) == len(sent) - 1
