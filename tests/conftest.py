@@ -257,3 +257,24 @@ def live_server():
     for server, thread in servers:
         server.should_exit = True
         thread.join(timeout=10)
+
+
+@pytest.fixture
+def dovecot(monkeypatch: pytest.MonkeyPatch):
+    """A running Dovecot with one user; the client trusts its self-signed certificate
+    through SSL_CERT_FILE, as a deployment would trust its own CA. Its directory is
+    outside pytest's private tmp, which Dovecot's unprivileged processes cannot enter."""
+    import shutil
+    import tempfile
+
+    require(Path("/usr/sbin/dovecot").exists(), "Dovecot is not installed (/usr/sbin/dovecot)")
+    from tests.imap import Dovecot
+
+    root = Path(tempfile.mkdtemp(prefix="continuity-dovecot-"))
+    root.chmod(0o755)
+    server = Dovecot(root / "server")
+    server.start()
+    monkeypatch.setenv("SSL_CERT_FILE", str(server.certificate))
+    yield server
+    server.stop()
+    shutil.rmtree(root, ignore_errors=True)

@@ -204,9 +204,13 @@ def test_no_other_partner_data_is_reachable(client, links) -> None:
     assert client.get("/openapi.json").status_code == 404
 
 
-def test_control_characters_are_refused_with_a_clear_message(client, links, imported: Engine) -> None:
+def test_control_characters_are_refused_with_a_clear_message(
+    client, links, imported: Engine
+) -> None:
     link = path(links[AWA]["respond"])
     csrf = csrf_of(client.get(link).text)
-    refused = client.post(link, data=checkin_answers(csrf, comment="nul\x00byte", **{"supporter-0-name": "bell\x07"}))
+    refused = client.post(
+        link, data=checkin_answers(csrf, comment="nul\x00byte", **{"supporter-0-name": "bell\x07"})
+    )
     assert refused.status_code == 400 and "contains control characters" in refused.text
     assert responses(imported) == []
