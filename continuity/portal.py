@@ -41,7 +41,14 @@ from tasks.countries import supported_language
 from tasks.forms import FORMS, LONG_TEXT, MAX_SUPPORTERS, FormError, parse_answers
 from tasks.links import token_hash
 from tasks.render import TEMPLATES, localized
-from tasks.responses import Answerable, answer_summary, answerable, opt_out, record_answer
+from tasks.responses import (
+    Answerable,
+    Answering,
+    answer_summary,
+    answerable,
+    opt_out,
+    record_answer,
+)
 
 PAGES = {
     TouchpointKind.SUSTAINABILITY_CHECKIN: "sustainability_checkin",
@@ -232,9 +239,8 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
                 context = form_context(portal, session, opened, token, fields)
                 context["errors"] = error.fields
                 return portal.page(PAGES[opened.kind], language, status=400, **context)
-            response = record_answer(
-                session, opened, answers, ResponseChannel.PORTAL, portal.clock()
-            )
+            who = Answering.opened_by(opened)
+            response = record_answer(session, who, answers, ResponseChannel.PORTAL, portal.clock())
             recorded = answer_summary(response.answers)
             closes_on = localized_date(opened.closes_at, language, opened.contact.partner.time_zone)
         return portal.page(

@@ -1,4 +1,5 @@
-"""Every deployable flow, by the deployment name used in prefect.yaml and `continuity run`."""
+"""Every deployable flow, by its deployment name in prefect.yaml: the scheduled ones (which
+`continuity run` runs too) and the forms staff fill in the Prefect UI."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from flows.collect_responses import collect_responses
 from flows.consultation_invitations import consultation_invitations
 from flows.evaluation_followup import evaluation_followup
 from flows.policy_updates import policy_updates
+from flows.record_response import record_response
 from flows.reminders import reminders
 from flows.sustainability_checkins import sustainability_checkins
 
@@ -21,3 +23,8 @@ FLOWS: dict[str, Flow[..., dict[str, Any]]] = {
     "reminders": reminders,
     "collect-responses": collect_responses,
 }
+
+FORMS: dict[str, Flow[..., dict[str, Any]]] = {
+    "record-response": record_response,
+}
+DEPLOYMENTS = {**FLOWS, **FORMS}

@@ -65,9 +65,24 @@ def answerable(
     )
 
 
+@dataclass(frozen=True)
+class Answering:
+    """Who answers what: the contact, the partnership, the touchpoint, and the message the
+    answer closes (None for an answer staff enter with no message sent)."""
+
+    contact: Contact
+    partnership: Partnership | None
+    kind: TouchpointKind
+    message: Message | None = None
+
+    @classmethod
+    def opened_by(cls, opened: Answerable) -> Answering:
+        return cls(opened.contact, opened.partnership, opened.kind, opened.message)
+
+
 def record_answer(
     session: Session,
-    opened: Answerable,
+    who: Answering,
     answers: Answers,
     channel: ResponseChannel,
     now: datetime,
@@ -76,16 +91,17 @@ def record_answer(
 ) -> Response:
     """Record `answers` as the contact's current answer; an earlier one is kept, marked
     superseded. Check-in supporters go into the partnership's register."""
-    previous = current_answer(session, opened.message.id, opened.contact.id)
+    message_id = who.message.id if who.message else None
+    previous = current_answer(session, message_id, who.contact.id) if message_id else None
     if previous is not None:
         previous.superseded_at = now
         retire_influence_entries(session, previous.id)
     response = Response(
-        message_id=opened.message.id,
-        contact_id=opened.contact.id,
-        partnership_id=opened.partnership.id if opened.partnership else None,
+        message_id=message_id,
+        contact_id=who.contact.id,
+        partnership_id=who.partnership.id if who.partnership else None,
         channel=channel,
-        kind=str(opened.kind),
+        kind=str(who.kind),
         received_at=now,
         answers=answers.model_dump(mode="json"),
         text=text,
@@ -94,9 +110,9 @@ def record_answer(
     )
     session.add(response)
     session.flush()
-    opened.contact.soft_bounces = 0
-    if isinstance(answers, CheckinAnswers) and opened.partnership is not None:
-        register_supporters(session, opened.partnership.id, answers, response.id)
+    who.contact.soft_bounces = 0
+    if isinstance(answers, CheckinAnswers) and who.partnership is not None:
+        register_supporters(session, who.partnership.id, answers, response.id)
     return response
 
 

@@ -1,0 +1,95 @@
+"""`continuity response add` and `continuity inbox unmatched`: answers entered by staff,
+and the mail nobody could match."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated
+
+import typer
+from pydantic import ValidationError
+from rich.table import Table
+from sqlalchemy import select
+
+from continuity.console import err, fail, out
+from continuity.database import migrated_engine
+from continuity.settings import get_settings
+from db.engine import transaction
+from db.migrate import NotMigratedError
+from db.models import InboundMail
+from tasks.manual_entry import ManualEntryError, ManualResponse, record_manual_response
+
+response_app = typer.Typer(
+    help="Answers received outside e-mail and the portal.", no_args_is_help=True
+)
+inbox_app = typer.Typer(help="Mail read from the inbox.", no_args_is_help=True)
+
+
+@response_app.command("add")
+def add_response(
+    partnership: Annotated[str, typer.Option(help="reference number")],
+    kind: Annotated[str, typer.Option(help="sustainability_checkin, consultation_invitation, …")],
+    channel: Annotated[str, typer.Option(help="phone, meeting or other")] = "phone",
+    contact: Annotated[str, typer.Option(help="name of the contact who answered")] = "",
+    sustained: Annotated[str | None, typer.Option(help="yes, partly or no")] = None,
+    capacity: Annotated[int | None, typer.Option(help="1 (not at all) to 5 (fully)")] = None,
+    attending: Annotated[str | None, typer.Option(help="yes, no or maybe")] = None,
+    comment: Annotated[str, typer.Option()] = "",
+    recorded_by: Annotated[str, typer.Option(help="your name")] = "",
+) -> None:
+    """Record an answer given by phone, in a meeting or otherwise."""
+    try:
+        entry = ManualResponse.model_validate(
+            {
+                "partnership": partnership,
+                "contact_name": contact,
+                "kind": kind,
+                "channel": channel,
+                "sustained": sustained,
+                "capacity": capacity,
+                "attending": attending,
+                "comment": comment,
+                "recorded_by": recorded_by,
+            }
+        )
+        engine = migrated_engine(get_settings())
+    except ValidationError as error:
+        for problem in error.errors():
+            err.print(f"{'.'.join(map(str, problem['loc']))}: {problem['msg']}", markup=False)
+        raise typer.Exit(1) from None
+    except NotMigratedError as error:
+        raise fail(str(error)) from None
+    try:
+        with transaction(engine) as session:
+            response = record_manual_response(session, entry, datetime.now(UTC))
+            identifier, revision = response.id, response.revision
+    except ManualEntryError as error:
+        raise fail(str(error), 1) from None
+    finally:
+        engine.dispose()
+    out.print(f"recorded response {identifier} (revision {revision})")
+
+
+@inbox_app.command("unmatched")
+def unmatched(limit: Annotated[int, typer.Option(help="how many, newest first")] = 50) -> None:
+    """List the mail that matched none of our messages, for staff to read."""
+    try:
+        engine = migrated_engine(get_settings())
+    except NotMigratedError as error:
+        raise fail(str(error)) from None
+    with transaction(engine) as session:
+        rows = session.scalars(
+            select(InboundMail)
+            .where(InboundMail.classification.in_(["unmatched", "unreadable"]))
+            .order_by(InboundMail.id.desc())
+            .limit(limit)
+        ).all()
+        table = Table(title="Unmatched inbound mail")
+        for column in ("id", "received", "from", "subject"):
+            table.add_column(column)
+        for row in rows:
+            table.add_row(
+                str(row.id), f"{row.received_at:%Y-%m-%d %H:%M}", row.from_address, row.subject
+            )
+    engine.dispose()
+    out.print(table)
