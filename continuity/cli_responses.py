@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 from pydantic import ValidationError
 from rich.table import Table
+from rich.text import Text
 from sqlalchemy import select
 
 from continuity.console import err, fail, out
@@ -89,7 +90,10 @@ def unmatched(limit: Annotated[int, typer.Option(help="how many, newest first")]
             table.add_column(column)
         for row in rows:
             table.add_row(
-                str(row.id), f"{row.received_at:%Y-%m-%d %H:%M}", row.from_address, row.subject
+                str(row.id),
+                f"{row.received_at:%Y-%m-%d %H:%M}",
+                Text(row.from_address),
+                Text(row.subject),
             )
     engine.dispose()
     out.print(table)

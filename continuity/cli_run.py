@@ -5,7 +5,9 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 import typer
+from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
 from continuity.console import fail, out
 from continuity.settings import SettingsError, get_settings
@@ -40,19 +42,21 @@ def print_summary(result: dict[str, Any], dry_run: bool) -> None:
         title = "Inbound mail" + (" — dry run, nothing recorded" if dry_run else "")
         out.print(f"{title}: " + (", ".join(f"{k} {v}" for k, v in counts.items()) or "none"))
         return
-    title = f"{result['campaign']}" + (" — dry run, nothing sent" if dry_run else "")
+    title = escape(f"{result['campaign']}") + (" — dry run, nothing sent" if dry_run else "")
     table = Table(title=title)
     for column in ("kind", "status", "messages"):
         table.add_column(column, justify="right" if column == "messages" else "left")
     for row in result["counts"]:
-        table.add_row(row["kind"], row["status"], str(row["messages"]))
+        table.add_row(Text(row["kind"]), Text(row["status"]), str(row["messages"]))
     if not result["counts"]:
         table.add_row("—", "nobody was due", "0")
     out.print(table)
     for row in result["reasons"]:
-        out.print(f"  {row['status']} x{row['messages']}: {row['reason']}", highlight=False)
+        out.print(
+            f"  {row['status']} x{row['messages']}: {row['reason']}", highlight=False, markup=False
+        )
     delivery = {key: value for key, value in result.get("delivery", {}).items() if value}
     if delivery:
         out.print("delivered in this run: " + ", ".join(f"{k} {v}" for k, v in delivery.items()))
     for key, sample in result.get("samples", {}).items():
-        out.print(f"sample {key}: {sample['subject']}", highlight=False)
+        out.print(f"sample {key}: {sample['subject']}", highlight=False, markup=False)

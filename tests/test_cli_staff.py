@@ -111,3 +111,23 @@ def test_an_evaluation_with_a_stranger_as_contributor_is_refused(
     )
     assert cli("evaluation", "add", str(path)).exit_code == 0
     assert len(stored(imported, Evaluation)) == 1
+
+
+def test_partner_text_is_never_read_as_terminal_markup(
+    cli, imported: Engine, app_env, tmp_path: Path
+) -> None:
+    import mailbox
+    from datetime import UTC, datetime
+
+    from continuity.settings import get_settings
+    from tasks.collect import collect_mail
+
+    hostile = "[bold red]hello[/] [link=https://evil.example]x[/link]"
+    raw = f"From: x@elsewhere.example\r\nSubject: {hostile}\r\nMessage-ID: <m1@x>\r\n\r\nhi\r\n"
+    mailbox.Maildir(tmp_path / "inbox", create=True).add(raw.encode())
+    app_env.setenv("CONTINUITY_INBOX_URL", f"maildir://{tmp_path / 'inbox'}")
+    get_settings.cache_clear()
+    collect_mail(imported, get_settings(), datetime.now(UTC))
+    result = runner.invoke(app, ["inbox", "unmatched"], env={"COLUMNS": "250"})
+    assert result.exit_code == 0, result.output
+    assert hostile in result.stdout

@@ -9,7 +9,8 @@ import yaml
 from apscheduler.triggers.cron import CronTrigger
 from prefect import Flow
 
-from flows.registry import DEPLOYMENTS as FLOW_OF, FORMS
+from flows.registry import DEPLOYMENTS as FLOW_OF
+from flows.registry import FORMS
 
 REPO = Path(__file__).resolve().parent.parent
 DEPLOYMENTS = yaml.safe_load((REPO / "prefect.yaml").read_text())["deployments"]
