@@ -40,9 +40,14 @@ def insert_messages(session: Session, rows: Sequence[dict[str, Any]]) -> set[tup
 
 
 def claim_batch(
-    session: Session, kinds: Iterable[TouchpointKind], now: datetime, limit: int
+    session: Session,
+    kinds: Iterable[TouchpointKind],
+    now: datetime,
+    limit: int,
+    campaign_id: int | None = None,
 ) -> list[int]:
-    """Mark up to `limit` planned messages of `kinds` due by `now` as sending; return ids.
+    """Mark up to `limit` planned messages of `kinds` (of one campaign, if given) due by
+    `now` as sending; return their ids.
 
     On PostgreSQL the rows are locked with SKIP LOCKED, so several workers claiming at
     once never share a row; SQLite has one writer at a time.
@@ -53,6 +58,8 @@ def claim_batch(
         .order_by(Message.due_at, Message.id)
         .limit(limit)
     )
+    if campaign_id is not None:
+        candidates = candidates.where(Message.campaign_id == campaign_id)
     if session.get_bind().dialect.name == "postgresql":
         candidates = candidates.with_for_update(skip_locked=True)
     ids = list(session.scalars(candidates))
@@ -80,10 +87,14 @@ def messages_with_recipients(session: Session, ids: Sequence[int]) -> list[Messa
 
 
 def planned_after(
-    session: Session, kinds: Iterable[TouchpointKind], after_id: int, limit: int
+    session: Session,
+    kinds: Iterable[TouchpointKind],
+    after_id: int,
+    limit: int,
+    campaign_id: int | None = None,
 ) -> list[Message]:
-    """Return the next `limit` planned messages of `kinds` with an id above `after_id`
-    (a cursor for walking every planned row in batches)."""
+    """Return the next `limit` planned messages of `kinds` (of one campaign, if given)
+    with an id above `after_id`: a cursor for walking every planned row in batches."""
     query = (
         select(Message)
         .where(IS_PLANNED, Message.kind.in_(list(kinds)), Message.id > after_id)
@@ -94,6 +105,8 @@ def planned_after(
         .order_by(Message.id)
         .limit(limit)
     )
+    if campaign_id is not None:
+        query = query.where(Message.campaign_id == campaign_id)
     return list(session.scalars(query).unique())
 
 

@@ -7,8 +7,10 @@ from typing import Any
 
 from prefect import Flow
 
+from flows.adhoc_campaign import adhoc_campaign
 from flows.collect_responses import collect_responses
 from flows.consultation_invitations import consultation_invitations
+from flows.deliver_outbox import deliver_outbox
 from flows.evaluation_followup import evaluation_followup
 from flows.policy_updates import policy_updates
 from flows.record_response import record_response
@@ -22,9 +24,11 @@ FLOWS: dict[str, Flow[..., dict[str, Any]]] = {
     "evaluation-followup": evaluation_followup,
     "reminders": reminders,
     "collect-responses": collect_responses,
+    "deliver-outbox": deliver_outbox,
 }
 
 FORMS: dict[str, Flow[..., dict[str, Any]]] = {
     "record-response": record_response,
+    "adhoc-campaign": adhoc_campaign,
 }
 DEPLOYMENTS = {**FLOWS, **FORMS}

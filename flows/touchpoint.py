@@ -38,15 +38,17 @@ def run_touchpoint(kind: TouchpointKind, as_of: datetime | None, dry_run: bool) 
     return report(planned["campaign_id"], delivery)
 
 
-def deliver_all(kinds: list[TouchpointKind], as_of: datetime | None) -> dict[str, int]:
+def deliver_all(
+    kinds: list[TouchpointKind], as_of: datetime | None, campaign_id: int | None = None
+) -> dict[str, int]:
     """Deliver batch after batch until nothing is due or a batch stops on server errors;
     keep a progress artifact up to date."""
-    total = count_due(kinds, as_of)
+    total = count_due(kinds, as_of, campaign_id)
     progress = create_progress_artifact(0.0, description="messages handled in this run")
     assert isinstance(progress, UUID), "called from a synchronous flow"
     totals: Counter[str] = Counter()
     while True:
-        outcome = deliver(kinds, as_of)
+        outcome = deliver(kinds, as_of, campaign_id)
         for key, value in outcome.items():
             if isinstance(value, int) and key != "claimed":
                 totals[key] += value

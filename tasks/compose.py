@@ -43,7 +43,9 @@ def render_message(
     }
     context = base_context(message, links, settings.sender)
     context.update(CONTEXT_LOADERS[message.kind](session, message, cache))
-    language = template_language(env, str(message.kind), message.language)
+    # Staff-written content may exist in fewer languages than the templates around it.
+    wanted = context.pop("content_language", message.language)
+    language = template_language(env, str(message.kind), wanted)
     return render_email(env, str(message.kind), language, context)
 
 

@@ -110,10 +110,12 @@ def deliver_batch(
     kinds: Iterable[TouchpointKind],
     clock: Clock,
     pacer: Pacer | None = None,
+    campaign_id: int | None = None,
 ) -> BatchOutcome:
-    """Claim one batch of due messages of `kinds` and deliver it over one connection."""
+    """Claim one batch of due messages of `kinds` (of one campaign, if given) and deliver
+    it over one connection."""
     with transaction(engine) as session:
-        ids = claim_batch(session, kinds, clock(), batch_limit(settings))
+        ids = claim_batch(session, kinds, clock(), batch_limit(settings), campaign_id)
     outcome = BatchOutcome(claimed=len(ids))
     if not ids:
         return outcome

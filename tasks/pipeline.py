@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from datetime import UTC, datetime
+from functools import cache
 from typing import Any
 
 from prefect import task
@@ -52,14 +53,14 @@ def clock_for(as_of: datetime | None) -> Callable[[], datetime]:
     return (lambda: fixed) if fixed else (lambda: datetime.now(UTC))
 
 
-def _engine() -> Engine:
+def app_engine() -> Engine:
     return engine_for(get_settings().database_url)
 
 
 def plan_stage(kind: TouchpointKind, as_of: datetime) -> dict[str, Any]:
     """Insert the outbox rows due at `as_of` for `kind` under this run's campaign."""
     settings = get_settings()
-    with transaction(_engine()) as session:
+    with transaction(app_engine()) as session:
         campaign = campaign_for(
             session, kind, f"{kind} {as_of:%Y-%m-%d %H:%M} UTC", f"{kind}:{as_of.isoformat()}"
         )
@@ -70,37 +71,50 @@ def plan_stage(kind: TouchpointKind, as_of: datetime) -> dict[str, Any]:
     return {"campaign_id": campaign_id, **counts.as_dict()}
 
 
-def render_stage(kinds: list[TouchpointKind]) -> dict[str, Any]:
-    """Render every planned message of `kinds`; raise naming template and line if one fails."""
-    with transaction(_engine()) as session:
-        check = check_planned(session, get_settings(), kinds)
+def render_stage(kinds: list[TouchpointKind], campaign_id: int | None = None) -> dict[str, Any]:
+    """Render every planned message of `kinds` (of one campaign, if given); raise naming
+    template and line if one fails."""
+    with transaction(app_engine()) as session:
+        check = check_planned(session, get_settings(), kinds, campaign_id=campaign_id)
     logger().info("rendered %d planned messages: %s", check.rendered, dict(check.by_language))
     return check.as_dict()
 
 
 def recover_stage(as_of: datetime | None) -> dict[str, int]:
     """Resolve rows a stopped delivery left in `sending` (see tasks/deliver.py)."""
-    with transaction(_engine()) as session:
+    with transaction(app_engine()) as session:
         outcomes = recover_interrupted(session, clock_for(as_of)())
     if outcomes:
         logger().warning("resolved interrupted deliveries: %s", dict(outcomes))
     return dict(outcomes)
 
 
-def due_count(kinds: list[TouchpointKind], as_of: datetime | None) -> int:
-    with transaction(_engine()) as session:
+def due_count(
+    kinds: list[TouchpointKind], as_of: datetime | None, campaign_id: int | None = None
+) -> int:
+    with transaction(app_engine()) as session:
         query = select(func.count()).where(
             IS_PLANNED, Message.kind.in_(kinds), Message.due_at <= clock_for(as_of)()
         )
+        if campaign_id is not None:
+            query = query.where(Message.campaign_id == campaign_id)
         return session.scalar(query.select_from(Message)) or 0
 
 
-def deliver_stage(kinds: list[TouchpointKind], as_of: datetime | None) -> dict[str, Any]:
-    """Deliver one batch of due messages of `kinds`; return what happened to it."""
+@cache
+def process_pacer(per_minute: int) -> Pacer:
+    """One pacer per process, so the rate holds across batches."""
+    return Pacer(per_minute)
+
+
+def deliver_stage(
+    kinds: list[TouchpointKind], as_of: datetime | None, campaign_id: int | None = None
+) -> dict[str, Any]:
+    """Deliver one batch of due messages of `kinds` (of one campaign, if given); return
+    what happened to it."""
     settings = get_settings()
-    outcome = deliver_batch(
-        _engine(), settings, kinds, clock_for(as_of), Pacer(settings.rate_limit)
-    )
+    pacer = process_pacer(settings.rate_limit)
+    outcome = deliver_batch(app_engine(), settings, kinds, clock_for(as_of), pacer, campaign_id)
     if outcome.claimed:
         logger().info("delivered a batch: %s", outcome.as_dict())
     if outcome.stopped:
@@ -112,7 +126,7 @@ def report_stage(
     campaign_id: int, delivery: dict[str, int], dry_run: bool = False
 ) -> dict[str, Any]:
     """Return the campaign's summary and publish it as Prefect artifacts when in a run."""
-    with transaction(_engine()) as session:
+    with transaction(app_engine()) as session:
         summary = campaign_summary(session, session.get_one(Campaign, campaign_id))
     publish(summary, delivery, dry_run)
     return {**summary, "delivery": delivery}
@@ -140,7 +154,7 @@ def publish(summary: dict[str, Any], delivery: dict[str, int], dry_run: bool) ->
 def preview_stage(kind: TouchpointKind, as_of: datetime) -> dict[str, Any]:
     """Plan and render what `kind` would send at `as_of`, report it, then roll it all back."""
     settings = get_settings()
-    with transaction(_engine()) as session:
+    with transaction(app_engine()) as session:
         campaign = campaign_for(
             session,
             kind,

@@ -33,6 +33,7 @@ class Planned:
     context: dict[str, Any] = field(default_factory=dict)
     in_reply_to: str | None = None
     reminder_of_id: int | None = None
+    language: str | None = None
 
 
 @dataclass
@@ -66,7 +67,9 @@ def outbox_row(
         "contact_id": contact.id,
         "partnership_id": planned.partnership.id if planned.partnership else None,
         "kind": planned.kind,
-        "language": supported_language(contact.language or contact.partner.language),
+        "language": supported_language(
+            planned.language or contact.language or contact.partner.language
+        ),
         "occurrence_key": planned.occurrence_key,
         "context": planned.context,
         "in_reply_to": planned.in_reply_to,

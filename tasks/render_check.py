@@ -40,16 +40,21 @@ class RenderCheck:
 
 
 def check_planned(
-    session: Session, settings: Settings, kinds: Iterable[TouchpointKind], batch: int = 500
+    session: Session,
+    settings: Settings,
+    kinds: Iterable[TouchpointKind],
+    batch: int = 500,
+    campaign_id: int | None = None,
+    raise_errors: bool = True,
 ) -> RenderCheck:
     """Render every planned message of `kinds`; return counts and one sample per kind and
     language. Raises `RenderError` listing the first problems (template and line) if any
-    message does not render."""
+    message does not render, unless `raise_errors` is False (previews list them)."""
     check = RenderCheck()
     env = environment()
     cache: dict[Any, Any] = {}
     after = 0
-    while messages := planned_after(session, kinds, after, batch):
+    while messages := planned_after(session, kinds, after, batch, campaign_id):
         for message in messages:
             try:
                 rendered = render_message(session, env, message, settings, PREVIEW_TOKEN, cache)
@@ -64,6 +69,6 @@ def check_planned(
             check.samples.setdefault(f"{message.kind}/{rendered.language}", rendered)
         after = messages[-1].id
         session.expunge_all()
-    if check.errors:
+    if check.errors and raise_errors:
         raise RenderError("; ".join(check.errors))
     return check

@@ -56,7 +56,7 @@ def _texts(value: dict[str, str]) -> dict[str, str]:
     return cleaned
 
 
-def _alpha3(value: str) -> str:
+def alpha3_code(value: str) -> str:
     if country(value) is None:
         raise ValueError(f"{value!r} is not an ISO 3166 alpha-3 country code")
     return value.upper()
@@ -68,7 +68,7 @@ Texts = Annotated[
 ]
 OptionalTexts = dict[Literal["fr", "en", "es"], Annotated[str, Field(max_length=MAX_TEXT)]]
 Line = Annotated[str, Field(max_length=512), AfterValidator(_one_line)]
-Country = Annotated[str, AfterValidator(_alpha3)]
+Country = Annotated[str, AfterValidator(alpha3_code)]
 Section = Annotated[str, Field(min_length=1, max_length=256)]
 
 

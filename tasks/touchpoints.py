@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from db.models import Message, TouchpointKind
-from tasks import checkins, consultations, digests, evaluations, reminders
+from tasks import adhoc, checkins, consultations, digests, evaluations, reminders
 from tasks.planning import Planned
 
 ContextLoader = Callable[[Session, Message, dict[Any, Any]], dict[str, Any]]
@@ -20,6 +20,7 @@ CONTEXT_LOADERS: dict[TouchpointKind, ContextLoader] = {
     TouchpointKind.POLICY_DIGEST: digests.context,
     TouchpointKind.EVALUATION_FOLLOWUP: evaluations.context,
     TouchpointKind.REMINDER: reminders.context,
+    TouchpointKind.ADHOC: adhoc.context,
 }
 
 

@@ -26,6 +26,12 @@ def load_entrypoint(entrypoint: str) -> object:
 
 
 SAMPLE_FORM_PARAMETERS = {
+    "adhoc-campaign": {
+        "campaign": {
+            "name": "News",
+            "content": {"en": {"subject": "Hello", "body": "Dear {{ contact.name }}"}},
+        }
+    },
     "record-response": {
         "response": {
             "partnership": "SEN/PCA2021001/PD2021004",
@@ -33,7 +39,7 @@ SAMPLE_FORM_PARAMETERS = {
             "sustained": "yes",
             "capacity": 4,
         }
-    }
+    },
 }
 
 

@@ -1,0 +1,28 @@
+"""The `deliver-outbox` flow: sends whatever has come due, whatever its kind."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from prefect import flow
+
+from db.models import TouchpointKind
+from flows.touchpoint import deliver_all
+from tasks.pipeline import count_due, recover
+
+
+@flow(name="deliver-outbox")
+def deliver_outbox(as_of: datetime | None = None, dry_run: bool = False) -> dict[str, Any]:
+    """Deliver every planned message now due: campaigns scheduled for later, messages that
+    waited for their recipients' sending window, retries after a backoff.
+
+    Args:
+        as_of: the moment to act for (default: now).
+        dry_run: only count what is due.
+    """
+    kinds = list(TouchpointKind)
+    if dry_run:
+        return {"due": count_due(kinds, as_of)}
+    recover(as_of)
+    return {"delivery": deliver_all(kinds, as_of)}
