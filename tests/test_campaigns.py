@@ -84,7 +84,8 @@ def test_staff_markdown_cannot_inject_html_or_scripts(imported: Engine, app_env,
     hostile = {
         "en": {
             "subject": "Hello",
-            "body": "<script>alert(1)</script> [click](javascript:alert(1)) <img src=x onerror=alert(1)>",
+            "body": "<script>alert(1)</script> [click](javascript:alert(1))"
+            " <img src=x onerror=alert(1)>",
         }
     }
     adhoc_campaign(
@@ -145,7 +146,8 @@ def test_the_cli_previews_creates_sends_and_lists(
 ) -> None:
     path = tmp_path / "campaign.toml"
     path.write_text(
-        'name = "Forum"\n[audience]\ncountries = ["HTI"]\n[content.fr]\nsubject = "Forum {{ partner.short_name }}"\nbody = "Bonjour"\n',
+        'name = "Forum"\n[audience]\ncountries = ["HTI"]\n'
+        '[content.fr]\nsubject = "Forum {{ partner.short_name }}"\nbody = "Bonjour"\n',
         encoding="utf-8",
     )
     runner = CliRunner()
