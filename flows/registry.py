@@ -15,6 +15,11 @@ from flows.evaluation_followup import evaluation_followup
 from flows.policy_updates import policy_updates
 from flows.record_response import record_response
 from flows.reminders import reminders
+from flows.staff_forms import (
+    record_consultation_event,
+    record_evaluation_conclusions,
+    record_policy_update,
+)
 from flows.sustainability_checkins import sustainability_checkins
 
 FLOWS: dict[str, Flow[..., dict[str, Any]]] = {
@@ -30,5 +35,8 @@ FLOWS: dict[str, Flow[..., dict[str, Any]]] = {
 FORMS: dict[str, Flow[..., dict[str, Any]]] = {
     "record-response": record_response,
     "adhoc-campaign": adhoc_campaign,
+    "record-consultation-event": record_consultation_event,
+    "record-policy-update": record_policy_update,
+    "record-evaluation": record_evaluation_conclusions,
 }
 DEPLOYMENTS = {**FLOWS, **FORMS}

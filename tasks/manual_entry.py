@@ -12,6 +12,9 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from continuity.database import engine_for
+from continuity.settings import get_settings
+from db.engine import transaction
 from db.models import (
     Contact,
     Message,
@@ -122,10 +125,6 @@ def _latest_message(
 
 def record_stage(entry: ManualResponse) -> dict[str, object]:
     """Record one manual entry; return what was stored (no personal data)."""
-    from continuity.database import engine_for
-    from continuity.settings import get_settings
-    from db.engine import transaction
-
     with transaction(engine_for(get_settings().database_url)) as session:
         response = record_manual_response(session, entry, datetime.now(UTC))
         return {

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import tomllib
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Annotated, Any, Literal, TypeVar
 
@@ -23,6 +23,9 @@ from pydantic import (
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from continuity.database import engine_for
+from continuity.settings import get_settings
+from db.engine import transaction
 from db.models import (
     ConsultationEvent,
     Contact,
@@ -224,3 +227,15 @@ def record_evaluation(session: Session, data: EvaluationInput) -> Evaluation:
     session.add_all(EvaluationContributor(evaluation=evaluation, contact=c) for c in contacts)
     session.flush()
     return evaluation
+
+
+def record_staff_input(data: EventInput | UpdateInput | EvaluationInput) -> dict[str, int | str]:
+    """Record one staff input on the configured database; return its id and what it is."""
+    with transaction(engine_for(get_settings().database_url)) as session:
+        if isinstance(data, EventInput):
+            row: ConsultationEvent | PolicyUpdate | Evaluation = record_event(session, data)
+        elif isinstance(data, UpdateInput):
+            row = record_update(session, data, datetime.now(UTC))
+        else:
+            row = record_evaluation(session, data)
+        return {"recorded": type(row).__name__, "id": row.id}

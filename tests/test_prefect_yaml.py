@@ -26,6 +26,22 @@ def load_entrypoint(entrypoint: str) -> object:
 
 
 SAMPLE_FORM_PARAMETERS = {
+    "record-consultation-event": {
+        "event": {"title": {"fr": "Forum"}, "starts_at": "2027-01-01T10:00:00Z", "place": "Dakar"}
+    },
+    "record-policy-update": {
+        "update": {"category": "new_priority", "title": {"en": "Climate"}, "body": {"en": "Text"}}
+    },
+    "record-evaluation": {
+        "evaluation": {
+            "partnership": "SEN/1",
+            "completed_on": "2025-01-01",
+            "conclusions": {"fr": "a"},
+            "lessons": {"fr": "b"},
+            "recommendations": {"fr": "c"},
+            "contributors": ["a@example.org"],
+        }
+    },
     "adhoc-campaign": {
         "campaign": {
             "name": "News",

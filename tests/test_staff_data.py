@@ -153,3 +153,32 @@ def test_an_event_is_recorded(engine: Engine) -> None:
         event = session.get_one(ConsultationEvent, event_id)
         assert event.link == "https://meet.example.org/x"
         assert event.starts_at == datetime(2027, 1, 1, 9, 0, tzinfo=UTC)
+
+
+@pytest.mark.usefixtures("prefect_api")
+def test_the_staff_forms_record_what_they_are_given(imported: Engine, app_env) -> None:
+    from flows.registry import FORMS
+
+    event = FORMS["record-consultation-event"](
+        event={"title": {"fr": "Forum"}, "starts_at": "2027-01-01T10:00:00Z", "place": "Dakar"}
+    )
+    update = FORMS["record-policy-update"](
+        update={"category": "development", "title": {"en": "Data"}, "body": {"en": "Text"}}
+    )
+    evaluation = FORMS["record-evaluation"](evaluation=evaluation_fields())
+    assert (event["recorded"], update["recorded"], evaluation["recorded"]) == (
+        "ConsultationEvent",
+        "PolicyUpdate",
+        "Evaluation",
+    )
+
+
+def evaluation_fields() -> dict:
+    return {
+        "partnership": "SEN/PCA2021001/PD2021004",
+        "completed_on": "2025-05-20",
+        "conclusions": {"fr": "Solides."},
+        "lessons": {"fr": "Tôt."},
+        "recommendations": {"fr": "Étendre."},
+        "contributors": ["a.ndiaye@asef-senegal.example.org"],
+    }
