@@ -9,6 +9,7 @@ from typing import Annotated
 
 import typer
 from rich.table import Table
+from rich.text import Text
 from sqlalchemy.exc import OperationalError
 
 from continuity.cli_campaign import campaign_app
@@ -188,3 +189,30 @@ def demo() -> None:
     db_upgrade()
     import_etools_command(SAMPLE_PARTNERS, SAMPLE_INTERVENTIONS)
     status()
+
+
+@app.command("report")
+def report_command(
+    as_of: Annotated[str | None, typer.Option(help="ISO date-time (default now)")] = None,
+    months: Annotated[int, typer.Option(help="months without contact that count")] = 6,
+) -> None:
+    """Print the relationship report: quiet partners, response rates, results at risk,
+    follow-ups, bounces and suppressions."""
+    from tasks.relationship_report import SECTIONS, report
+
+    moment = parse_as_of(as_of)
+    try:
+        engine = migrated_engine(get_settings())
+    except NotMigratedError as error:
+        raise fail(str(error)) from None
+    with transaction(engine) as session:
+        sections = report(session, moment, months)
+    engine.dispose()
+    for name in SECTIONS:
+        rows = sections[name]
+        table = Table(title=f"{name.replace('_', ' ')} ({len(rows)})")
+        for column in (rows[0] if rows else {"": ""}):
+            table.add_column(column)
+        for row in rows:
+            table.add_row(*(Text(str(value)) for value in row.values()))
+        out.print(table)

@@ -37,10 +37,10 @@ def run_command(
 
 
 def print_summary(result: dict[str, Any], dry_run: bool) -> None:
-    if "collected" in result:
-        counts = result["collected"]
-        title = "Inbound mail" + (" — dry run, nothing recorded" if dry_run else "")
-        out.print(f"{title}: " + (", ".join(f"{k} {v}" for k, v in counts.items()) or "none"))
+    if "campaign" not in result:
+        for key, value in result.items():
+            shown = len(value) if isinstance(value, list) else value
+            out.print(f"{key.replace('_', ' ')}: {shown}", markup=False, highlight=False)
         return
     title = escape(f"{result['campaign']}") + (" — dry run, nothing sent" if dry_run else "")
     table = Table(title=title)

@@ -14,6 +14,7 @@ from flows.deliver_outbox import deliver_outbox
 from flows.evaluation_followup import evaluation_followup
 from flows.policy_updates import policy_updates
 from flows.record_response import record_response
+from flows.relationship_report import relationship_report
 from flows.reminders import reminders
 from flows.staff_forms import (
     record_consultation_event,
@@ -30,6 +31,7 @@ FLOWS: dict[str, Flow[..., dict[str, Any]]] = {
     "reminders": reminders,
     "collect-responses": collect_responses,
     "deliver-outbox": deliver_outbox,
+    "relationship-report": relationship_report,
 }
 
 FORMS: dict[str, Flow[..., dict[str, Any]]] = {

@@ -1,0 +1,146 @@
+"""The relationship report: who has gone quiet, who answers, which results are at risk,
+what is coming up, which addresses bounce. Names partners, never addresses."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from dateutil.relativedelta import relativedelta
+from prefect import task
+from prefect.artifacts import create_markdown_artifact, create_table_artifact
+from prefect.cache_policies import NO_CACHE
+from sqlalchemy.orm import Session
+
+from db.engine import transaction
+from db.relationship import (
+    bounces_since,
+    current_checkin_answers,
+    follow_ups_between,
+    last_contact_by_partner,
+    response_rates,
+    suppressed_contacts,
+)
+from tasks.pipeline import app_engine, clock_for, logger
+from tasks.privacy import redacted
+
+QUIET_MONTHS = 6
+INSUFFICIENT_CAPACITY = 2
+SECTIONS = ("not_heard_from", "response_rates", "at_risk", "follow_ups", "bounces")
+
+
+def quiet_partners(session: Session, now: datetime, months: int) -> list[dict[str, Any]]:
+    """Return partners not reached, or not heard from, in `months` months."""
+    horizon = now - relativedelta(months=months)
+    rows = []
+    for row in last_contact_by_partner(session):
+        not_reached = row["last_sent"] is None or row["last_sent"] < horizon
+        not_heard = row["last_heard"] is None or row["last_heard"] < horizon
+        if not_reached or not_heard:
+            rows.append(
+                {
+                    "partner": row["name"],
+                    "country": row["country"] or "?",
+                    "last_sent": _day(row["last_sent"]),
+                    "last_heard": _day(row["last_heard"]),
+                    "gap": "not reached" if not_reached else "not heard from",
+                }
+            )
+    return rows
+
+
+def at_risk(session: Session, now: datetime) -> list[dict[str, Any]]:
+    """Return current check-in answers saying results are not sustained or local capacity
+    is insufficient, with the answers that put them on the list."""
+    rows = []
+    for response, partnership, partner in current_checkin_answers(
+        session, now - timedelta(days=730)
+    ):
+        sustained = response.answers.get("sustained")
+        capacity = response.answers.get("capacity")
+        reasons = []
+        if sustained == "no":
+            reasons.append("results not sustained")
+        if isinstance(capacity, int) and capacity <= INSUFFICIENT_CAPACITY:
+            reasons.append(f"local capacity {capacity}/5")
+        if reasons:
+            rows.append(
+                {
+                    "partner": partner.name,
+                    "partnership": partnership.reference_number,
+                    "answered": _day(response.received_at),
+                    "why": ", ".join(reasons),
+                    "support needed": redacted(str(response.answers.get("support_needed", "")))[
+                        :200
+                    ],
+                }
+            )
+    return rows
+
+
+def report(
+    session: Session, now: datetime, months: int = QUIET_MONTHS
+) -> dict[str, list[dict[str, Any]]]:
+    """Return every section of the report at `now`."""
+    upcoming = follow_ups_between(session, now, now + timedelta(days=30))
+    overdue = follow_ups_between(session, now - timedelta(days=3650), now - timedelta(days=1))
+    return {
+        "not_heard_from": quiet_partners(session, now, months),
+        "response_rates": [
+            {"by": dimension, **row}
+            for dimension in ("kind", "country", "language")
+            for row in response_rates(session, dimension)
+        ],
+        "at_risk": at_risk(session, now),
+        "follow_ups": [_follow_up(row, "overdue") for row in overdue]
+        + [_follow_up(row, "upcoming") for row in upcoming],
+        "bounces": [
+            {"partner": row["partner"], "what": f"{row['bounced']} bounced in 30 days"}
+            for row in bounces_since(session, now - timedelta(days=30))
+        ]
+        + [
+            {
+                "partner": row["partner"],
+                "what": f"{row['contact']} suppressed: {redacted(row['suppression_reason'] or '')}",
+            }
+            for row in suppressed_contacts(session)
+        ],
+    }
+
+
+def _follow_up(row: dict[str, Any], state: str) -> dict[str, Any]:
+    return {
+        "state": state,
+        "partner": row["name"],
+        "partnership": row["reference_number"],
+        "kind": str(row["kind"]),
+        "due": _day(row["next_due_at"]),
+    }
+
+
+def _day(moment: datetime | None) -> str:
+    return f"{moment:%Y-%m-%d}" if moment else "never"
+
+
+def report_stage(as_of: datetime | None = None, months: int = QUIET_MONTHS) -> dict[str, Any]:
+    with transaction(app_engine()) as session:
+        sections = report(session, clock_for(as_of)(), months)
+    publish(sections)
+    logger().info("relationship report: %s", {name: len(rows) for name, rows in sections.items()})
+    return sections
+
+
+def publish(sections: dict[str, list[dict[str, Any]]]) -> None:
+    """Publish each section as a keyed table artifact (versioned on the Artifacts page)."""
+    for name in SECTIONS:
+        rows = sections[name] or [{"note": "nothing to report"}]
+        create_table_artifact(
+            key=f"relationship-{name.replace('_', '-')}", table=rows, description=name
+        )
+    summary = ["# Relationship report", ""] + [
+        f"- {name.replace('_', ' ')}: {len(sections[name])}" for name in SECTIONS
+    ]
+    create_markdown_artifact(key="relationship-report", markdown="\n".join(summary) + "\n")
+
+
+build_report = task(name="relationship-report", cache_policy=NO_CACHE)(report_stage)
