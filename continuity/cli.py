@@ -211,8 +211,30 @@ def report_command(
     for name in SECTIONS:
         rows = sections[name]
         table = Table(title=f"{name.replace('_', ' ')} ({len(rows)})")
-        for column in (rows[0] if rows else {"": ""}):
+        for column in rows[0] if rows else {"": ""}:
             table.add_column(column)
         for row in rows:
             table.add_row(*(Text(str(value)) for value in row.values()))
         out.print(table)
+
+
+@app.command()
+def scheduler() -> None:
+    """Run the deployments' schedules from prefect.yaml here, without a Prefect server."""
+    import logging
+
+    from continuity.scheduler import serve
+
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("%(asctime)s %(name)s %(message)s"))
+    ours = logging.getLogger("continuity")
+    ours.addHandler(handler)
+    ours.setLevel(logging.INFO)
+    ours.propagate = False
+    try:
+        settings = get_settings()
+        settings.required_secret_key()
+        migrated_engine(settings).dispose()
+    except (SettingsError, NotMigratedError) as error:
+        raise fail(str(error)) from None
+    serve(settings.database_url)

@@ -11,6 +11,7 @@ from prefect.artifacts import create_progress_artifact, update_progress_artifact
 
 from continuity.settings import get_settings
 from db.models import TouchpointKind
+from tasks.shutdown import stop_requested
 from tasks.pipeline import (
     aware,
     clock_for,
@@ -54,6 +55,6 @@ def deliver_all(
                 totals[key] += value
         handled = sum(totals.values())
         update_progress_artifact(progress, min(100.0, 100.0 * handled / total) if total else 100.0)
-        if not outcome["claimed"] or outcome["stopped"]:
+        if not outcome["claimed"] or outcome["stopped"] or stop_requested():
             break
     return dict(totals)

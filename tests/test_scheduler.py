@@ -1,0 +1,96 @@
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from continuity.scheduler import (
+    Scheduled,
+    cron_trigger,
+    make_scheduler,
+    scheduled,
+    start,
+    sync_jobs,
+)
+from db.migrate import upgrade
+from flows.registry import FLOWS, FORMS
+
+
+def test_every_scheduled_deployment_in_prefect_yaml_becomes_a_job() -> None:
+    jobs = scheduled()
+    assert {job.deployment for job in jobs} == set(FLOWS)
+    assert not {job.deployment for job in jobs} & set(FORMS)
+    report = next(job for job in jobs if job.deployment == "relationship-report")
+    assert (report.cron, report.timezone, report.parameters) == ("0 6 * * 1", "UTC", {"months": 6})
+
+
+def test_crontab_weekdays_keep_their_meaning() -> None:
+    sunday = datetime(2026, 12, 6, 12, tzinfo=UTC)
+    monday = cron_trigger("0 6 * * 1", "UTC").get_next_fire_time(None, sunday)
+    assert monday == datetime(2026, 12, 7, 6, tzinfo=UTC)
+    weekend = cron_trigger("0 6 * * 0,6", "UTC").get_next_fire_time(None, monday)
+    assert weekend is not None and weekend.weekday() == 5
+
+
+def test_runs_missed_while_down_coalesce_into_one(tmp_path: Path, monkeypatch) -> None:
+    url = f"sqlite:///{tmp_path / 'scheduler.db'}"
+    upgrade(url)
+    runs: list[str] = []
+    done = threading.Event()
+
+    def record(**parameters) -> None:
+        runs.append("sustainability-checkins")
+        done.set()
+
+    monkeypatch.setitem(FLOWS, "sustainability-checkins", record)
+    job = Scheduled("sustainability-checkins:0", "sustainability-checkins", "* * * * *", "UTC")
+    # The first life of the scheduler: its job was last due three hours (180 runs) ago.
+    first = make_scheduler(url)
+    first.start(paused=True)
+    sync_jobs(first, [job])
+    first.modify_job(job.job_id, next_run_time=datetime.now(UTC) - timedelta(hours=3))
+    first.shutdown(wait=True)
+    assert runs == []
+    second = start(url, [job])
+    assert done.wait(10)
+    time.sleep(0.5)
+    second.shutdown(wait=True)
+    assert runs == ["sustainability-checkins"]
+    stored = second.get_job(job.job_id) if second.running else None
+    assert stored is None or stored.max_instances == 1
+
+
+def test_a_flow_never_overlaps_itself(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'scheduler.db'}"
+    upgrade(url)
+    scheduler = start(url, scheduled())
+    try:
+        assert all(job.max_instances == 1 and job.coalesce for job in scheduler.get_jobs())
+    finally:
+        scheduler.shutdown(wait=True)
+
+
+def test_sigterm_stops_the_scheduler_cleanly(tmp_path: Path) -> None:
+    env = {key: value for key, value in os.environ.items() if not key.startswith("CONTINUITY_")}
+    env |= {
+        "CONTINUITY_DATABASE_URL": f"sqlite:///{tmp_path / 'c.db'}",
+        "CONTINUITY_SECRET_KEY": "k" * 40,
+    }
+    script = Path(sys.executable).parent / "continuity"
+    subprocess.run([script, "db", "upgrade"], env=env, check=True, capture_output=True)
+    process = subprocess.Popen([script, "scheduler"], env=env, stderr=subprocess.PIPE, text=True)
+    lines: list[str] = []
+    assert process.stderr is not None
+    for line in process.stderr:
+        lines.append(line)
+        if "relationship-report:0 next at" in line:
+            break
+    process.send_signal(signal.SIGTERM)
+    rest = process.communicate(timeout=60)[1]
+    assert process.returncode == 0
+    assert "finishing the running batch, then stopping" in rest and "stopped" in rest
