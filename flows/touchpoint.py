@@ -11,7 +11,6 @@ from prefect.artifacts import create_progress_artifact, update_progress_artifact
 
 from continuity.settings import get_settings
 from db.models import TouchpointKind
-from tasks.shutdown import stop_requested
 from tasks.pipeline import (
     aware,
     clock_for,
@@ -23,6 +22,7 @@ from tasks.pipeline import (
     render,
     report,
 )
+from tasks.shutdown import stop_requested
 
 
 def run_touchpoint(kind: TouchpointKind, as_of: datetime | None, dry_run: bool) -> dict[str, Any]:

@@ -12,10 +12,8 @@ from pathlib import Path
 from continuity.scheduler import (
     Scheduled,
     cron_trigger,
-    make_scheduler,
     scheduled,
     start,
-    sync_jobs,
 )
 from db.migrate import upgrade
 from flows.registry import FLOWS, FORMS
@@ -37,6 +35,29 @@ def test_crontab_weekdays_keep_their_meaning() -> None:
     assert weekend is not None and weekend.weekday() == 5
 
 
+def rewind_stored_job(url: str, job_id: str, next_run: datetime) -> None:
+    """Set a stored job's next run time, as if the scheduler had been down since then."""
+    import pickle
+
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        state = pickle.loads(
+            connection.execute(
+                text("SELECT job_state FROM scheduler_jobs WHERE id = :id"), {"id": job_id}
+            ).scalar_one()
+        )
+        state["next_run_time"] = next_run
+        connection.execute(
+            text(
+                "UPDATE scheduler_jobs SET job_state = :state, next_run_time = :at WHERE id = :id"
+            ),
+            {"state": pickle.dumps(state), "at": next_run.timestamp(), "id": job_id},
+        )
+    engine.dispose()
+
+
 def test_runs_missed_while_down_coalesce_into_one(tmp_path: Path, monkeypatch) -> None:
     url = f"sqlite:///{tmp_path / 'scheduler.db'}"
     upgrade(url)
@@ -49,12 +70,10 @@ def test_runs_missed_while_down_coalesce_into_one(tmp_path: Path, monkeypatch) -
 
     monkeypatch.setitem(FLOWS, "sustainability-checkins", record)
     job = Scheduled("sustainability-checkins:0", "sustainability-checkins", "* * * * *", "UTC")
-    # The first life of the scheduler: its job was last due three hours (180 runs) ago.
-    first = make_scheduler(url)
-    first.start(paused=True)
-    sync_jobs(first, [job])
-    first.modify_job(job.job_id, next_run_time=datetime.now(UTC) - timedelta(hours=3))
+    first = start(url, [job])
     first.shutdown(wait=True)
+    # The scheduler was then down for three hours: 180 runs of its job were missed.
+    rewind_stored_job(url, job.job_id, datetime.now(UTC) - timedelta(hours=3))
     assert runs == []
     second = start(url, [job])
     assert done.wait(10)
