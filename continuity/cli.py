@@ -184,11 +184,35 @@ def portal(
 
 
 @app.command()
-def demo() -> None:
-    """Set up the configured database, import the sample eTools exports, show the status."""
-    db_upgrade()
-    import_etools_command(SAMPLE_PARTNERS, SAMPLE_INTERVENTIONS)
-    status()
+def demo(
+    directory: Annotated[Path, typer.Option(help="where the demo lives (emptied first)")] = Path(
+        "demo"
+    ),
+) -> None:
+    """Two simulated years after the sample partnerships ended, in ./demo: import, staff
+    data, every scheduled flow as its schedule would run it, simulated answers, bounces and
+    an opt-out, then the relationship report."""
+    from continuity.demo import run
+    from flows.registry import FLOWS
+
+    result = run(directory, out)
+    out.print(f"messages by status: {result['messages']}", markup=False)
+    out.print(f"simulated partners: {result['partners did']}", markup=False)
+    status(as_json=False, as_of=result["end"].isoformat())
+    report_command(as_of=result["end"].isoformat(), months=6)
+    FLOWS["relationship-report"](as_of=result["end"])
+    root = result["root"]
+    out.print(
+        f"\n[bold]The demo lives in {root}[/]\n"
+        f"  outbox (a Maildir): {root / 'outbox'}  — open it with `mutt -f {root / 'outbox'}`"
+        " or any mail client that reads Maildirs\n"
+        f"  inbox: {root / 'inbox'}\n"
+        f"  database: {root / 'continuity.db'}  — `CONTINUITY_DATABASE_URL="
+        f"sqlite:///{root / 'continuity.db'} .venv/bin/continuity status`\n"
+        "  Prefect UI: `.venv/bin/prefect server start`, then http://127.0.0.1:4200 shows the"
+        " report run and its artifacts (Artifacts page)",
+        highlight=False,
+    )
 
 
 @app.command("report")

@@ -137,13 +137,36 @@ def test_a_bad_setting_stops_every_command_with_one_line(settings_env: pytest.Mo
 def test_the_installed_console_script_runs_the_demo_on_a_fresh_directory(tmp_path: Path) -> None:
     env = {key: value for key, value in os.environ.items() if not key.startswith("CONTINUITY_")}
     script = Path(sys.executable).parent / "continuity"
+
+    def demo_status() -> dict:
+        demo_db = {"CONTINUITY_DATABASE_URL": f"sqlite:///{tmp_path / 'demo' / 'continuity.db'}"}
+        shown = subprocess.run(
+            [script, "status", "--json"],
+            cwd=tmp_path,
+            env=env | demo_db,
+            capture_output=True,
+            text=True,
+        )
+        counts = json.loads(shown.stdout)
+        counts.pop("last_import")
+        return counts
+
     result = subprocess.run(
-        [script, "demo"], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120
+        [script, "demo"], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=600
     )
     assert result.returncode == 0, result.stderr
-    assert (tmp_path / "continuity.db").exists()
-    assert "partners" in result.stdout
-    again = subprocess.run(
-        [script, "status", "--json"], cwd=tmp_path, env=env, capture_output=True, text=True
+    assert "The demo lives in" in result.stdout
+    counts = demo_status()
+    assert counts["partners"] == 12
+    assert (
+        counts["messages_by_status"]["sent"] > 50 and counts["messages_by_status"]["bounced"] == 1
     )
-    assert json.loads(again.stdout)["partners"] == 12
+    assert counts["contacts_opted_out"] == 1 and counts["contacts_suppressed"] == 1
+    assert counts["responses"] > 20
+    elsewhere = env | {"CONTINUITY_DATABASE_URL": f"sqlite:///{tmp_path / 'production.db'}"}
+    rerun = subprocess.run(
+        [script, "demo"], cwd=tmp_path, env=elsewhere, capture_output=True, text=True, timeout=600
+    )
+    assert rerun.returncode == 0, rerun.stderr
+    assert demo_status() == counts
+    assert not (tmp_path / "production.db").exists()
