@@ -17,7 +17,7 @@ from continuity.cli_outbox import outbox_app
 from continuity.cli_responses import inbox_app, response_app
 from continuity.cli_run import run_command
 from continuity.cli_staff import evaluation_app, event_app, update_app
-from continuity.console import err, fail, out
+from continuity.console import database, err, fail, out
 from continuity.database import migrated_engine
 from continuity.settings import SettingsError, get_settings
 from db import migrate
@@ -137,13 +137,8 @@ def status(
 ) -> None:
     """Show partners, contacts, partnerships, plans due, messages and responses."""
     moment = parse_as_of(as_of)
-    try:
-        engine = migrated_engine(get_settings())
-    except NotMigratedError as error:
-        raise fail(str(error)) from None
-    with transaction(engine) as session:
+    with database() as engine, transaction(engine) as session:
         counts = status_counts(session, moment)
-    engine.dispose()
     if as_json:
         print(json.dumps(counts, ensure_ascii=False, sort_keys=True))
         return
@@ -225,13 +220,8 @@ def report_command(
     from tasks.relationship_report import SECTIONS, report
 
     moment = parse_as_of(as_of)
-    try:
-        engine = migrated_engine(get_settings())
-    except NotMigratedError as error:
-        raise fail(str(error)) from None
-    with transaction(engine) as session:
+    with database() as engine, transaction(engine) as session:
         sections = report(session, moment, months)
-    engine.dispose()
     for name in SECTIONS:
         rows = sections[name]
         table = Table(title=f"{name.replace('_', ' ')} ({len(rows)})")

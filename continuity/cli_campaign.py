@@ -14,11 +14,9 @@ from rich.table import Table
 from rich.text import Text
 from sqlalchemy import select
 
-from continuity.console import err, fail, out
-from continuity.database import migrated_engine
+from continuity.console import database, err, fail, out
 from continuity.settings import SettingsError, get_settings
 from db.engine import transaction
-from db.migrate import NotMigratedError
 from db.models import Campaign
 from db.outbox import counts_by_status
 from tasks.adhoc import AdhocCampaign
@@ -95,14 +93,10 @@ def cancel_command(campaign_id: Annotated[int, typer.Argument(help="campaign id"
 @campaign_app.command("list")
 def list_command() -> None:
     """List the campaigns, newest first, with their messages by status."""
-    try:
-        engine = migrated_engine(get_settings())
-    except NotMigratedError as error:
-        raise fail(str(error)) from None
     table = Table(title="Campaigns")
     for column in ("id", "created", "kind", "name", "status", "messages"):
         table.add_column(column)
-    with transaction(engine) as session:
+    with database() as engine, transaction(engine) as session:
         campaigns = session.scalars(select(Campaign).order_by(Campaign.id.desc()).limit(100))
         for campaign in campaigns:
             counts = counts_by_status(session, campaign_id=campaign.id)
@@ -114,5 +108,4 @@ def list_command() -> None:
                 campaign.status,
                 Text(", ".join(f"{k} {v}" for k, v in counts.items())),
             )
-    engine.dispose()
     out.print(table)

@@ -7,11 +7,8 @@ from typing import Annotated
 
 import typer
 
-from continuity.console import fail, out
-from continuity.database import migrated_engine
-from continuity.settings import get_settings
+from continuity.console import database, fail, out
 from db.engine import transaction
-from db.migrate import NotMigratedError
 from db.models import MessageStatus, TouchpointKind
 from db.outbox import requeue
 
@@ -34,11 +31,6 @@ def requeue_command(
     """
     if status not in REQUEUEABLE:
         raise fail(f"only {', '.join(REQUEUEABLE)} messages can be requeued, not {status}")
-    try:
-        engine = migrated_engine(get_settings())
-    except NotMigratedError as error:
-        raise fail(str(error)) from None
-    with transaction(engine) as session:
+    with database() as engine, transaction(engine) as session:
         count = requeue(session, status, datetime.now(UTC), kind, message_id or ())
-    engine.dispose()
     out.print(f"requeued {count} {status} message(s); the next run of their flow sends them")

@@ -12,11 +12,8 @@ from rich.table import Table
 from rich.text import Text
 from sqlalchemy import select
 
-from continuity.console import err, fail, out
-from continuity.database import migrated_engine
-from continuity.settings import get_settings
+from continuity.console import database, err, fail, out
 from db.engine import transaction
-from db.migrate import NotMigratedError
 from db.models import InboundMail
 from tasks.manual_entry import ManualEntryError, ManualResponse, record_manual_response
 
@@ -53,32 +50,23 @@ def add_response(
                 "recorded_by": recorded_by,
             }
         )
-        engine = migrated_engine(get_settings())
     except ValidationError as error:
         for problem in error.errors():
             err.print(f"{'.'.join(map(str, problem['loc']))}: {problem['msg']}", markup=False)
         raise typer.Exit(1) from None
-    except NotMigratedError as error:
-        raise fail(str(error)) from None
     try:
-        with transaction(engine) as session:
+        with database() as engine, transaction(engine) as session:
             response = record_manual_response(session, entry, datetime.now(UTC))
             identifier, revision = response.id, response.revision
     except ManualEntryError as error:
         raise fail(str(error), 1) from None
-    finally:
-        engine.dispose()
     out.print(f"recorded response {identifier} (revision {revision})")
 
 
 @inbox_app.command("unmatched")
 def unmatched(limit: Annotated[int, typer.Option(help="how many, newest first")] = 50) -> None:
     """List the mail that matched none of our messages, for staff to read."""
-    try:
-        engine = migrated_engine(get_settings())
-    except NotMigratedError as error:
-        raise fail(str(error)) from None
-    with transaction(engine) as session:
+    with database() as engine, transaction(engine) as session:
         rows = session.scalars(
             select(InboundMail)
             .where(InboundMail.classification.in_(["unmatched", "unreadable"]))
@@ -95,5 +83,4 @@ def unmatched(limit: Annotated[int, typer.Option(help="how many, newest first")]
                 Text(row.from_address),
                 Text(row.subject),
             )
-    engine.dispose()
     out.print(table)

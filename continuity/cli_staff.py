@@ -8,11 +8,8 @@ from typing import Annotated, Any
 
 import typer
 
-from continuity.console import err, fail, out
-from continuity.database import migrated_engine
-from continuity.settings import get_settings
+from continuity.console import database, err, out
 from db.engine import transaction
-from db.migrate import NotMigratedError
 from tasks.staff_data import (
     EvaluationInput,
     EventInput,
@@ -50,19 +47,12 @@ def texts(values: list[str] | None, option: str) -> dict[str, str] | None:
 
 def _record(kind: str, save: Any) -> None:
     try:
-        engine = migrated_engine(get_settings())
-    except NotMigratedError as error:
-        raise fail(str(error)) from None
-    try:
-        with transaction(engine) as session:
-            row = save(session)
-            identifier = row.id
+        with database() as engine, transaction(engine) as session:
+            identifier = save(session).id
     except StaffDataError as error:
         for line in str(error).splitlines():
             err.print(line, markup=False, highlight=False, soft_wrap=True)
         raise typer.Exit(1) from None
-    finally:
-        engine.dispose()
     out.print(f"recorded {kind} {identifier}")
 
 

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 import typer
 from rich.console import Console
 from rich.markup import escape
+from sqlalchemy import Engine
 
 out = Console()
 err = Console(stderr=True)
@@ -14,3 +18,21 @@ def fail(message: str, code: int = 2) -> typer.Exit:
     """Print `message` as an error and return the Exit to raise."""
     err.print(f"[bold red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)
     return typer.Exit(code)
+
+
+@contextmanager
+def database() -> Iterator[Engine]:
+    """Yield an engine on the configured database, disposed afterwards; exit 2 with the
+    command to run when the database is not migrated."""
+    from continuity.database import migrated_engine
+    from continuity.settings import get_settings
+    from db.migrate import NotMigratedError
+
+    try:
+        engine = migrated_engine(get_settings())
+    except NotMigratedError as error:
+        raise fail(str(error)) from None
+    try:
+        yield engine
+    finally:
+        engine.dispose()
