@@ -203,9 +203,11 @@ def require(condition: bool, reason: str) -> None:
     pytest.skip(reason)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
-    """Debian's Chromium, headless, driven by Playwright (no browser download)."""
+    """Debian's Chromium, headless, driven by Playwright (no browser download). Module
+    scope: Playwright's sync API keeps an event loop running in the main thread while it
+    lives, which would turn later Prefect calls asynchronous."""
     require(Path("/usr/bin/chromium").exists(), "Chromium is not installed at /usr/bin/chromium")
     from playwright.sync_api import sync_playwright
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -41,14 +42,28 @@ def portal(imported: Engine, app_env, outbox, live_server):
     app.state.portal.clock = lambda: SENT + timedelta(days=1)
     base = live_server(app)
     mails = outbox()
-    return (
-        base,
-        {
-            address: {k: v.replace("https://portal.example.org", base) for k, v in links.items()}
-            for address, links in links_by_recipient(mails).items()
-        },
-        mails,
-    )
+    invitations = [
+        mail for mail in mails if mail["Subject"].startswith(("Invitation", "Invitación"))
+    ]
+    checkins = [mail for mail in mails if mail not in invitations]
+    return LivePortal(base, localized_links(checkins, base), localized_links(invitations, base))
+
+
+@dataclass
+class LivePortal:
+    base: str
+    checkins: dict[str, dict[str, str]]
+    invitations: dict[str, dict[str, str]]
+
+
+def localized_links(mails: list, base: str) -> dict[str, dict[str, str]]:
+    """Return each recipient's links, pointing at the live server."""
+    return {
+        address: {
+            key: link.replace("https://portal.example.org", base) for key, link in links.items()
+        }
+        for address, links in links_by_recipient(mails).items()
+    }
 
 
 @pytest.fixture
@@ -64,7 +79,7 @@ def answers(engine: Engine) -> list[Response]:
 
 
 def test_a_partner_answers_a_check_in_on_a_phone(portal, page, imported: Engine) -> None:
-    _, links, _ = portal
+    links = portal.checkins
     page.goto(links[AWA]["respond"])
     assert page.locator("h1").inner_text() == "Que sont devenus les résultats ?"
     page.get_by_label("En partie", exact=True).check()
@@ -84,7 +99,7 @@ def test_a_partner_answers_a_check_in_on_a_phone(portal, page, imported: Engine)
 
 
 def test_the_pages_fit_a_phone_screen(portal, browser) -> None:
-    _, links, _ = portal
+    links = portal.checkins
     context = browser.new_context(viewport=PHONE)
     page = context.new_page()
     page.goto(links[AWA]["respond"])
@@ -95,7 +110,7 @@ def test_the_pages_fit_a_phone_screen(portal, browser) -> None:
 def test_a_revisited_form_shows_the_earlier_answers_and_takes_a_revision(
     portal, page, imported: Engine
 ) -> None:
-    _, links, _ = portal
+    links = portal.checkins
     page.goto(links[AWA]["respond"])
     page.get_by_label("Oui", exact=True).check()
     page.get_by_label("5 — tout à fait").check()
@@ -110,8 +125,7 @@ def test_a_revisited_form_shows_the_earlier_answers_and_takes_a_revision(
 
 
 def test_an_rsvp_in_spanish(portal, page, imported: Engine) -> None:
-    _, links, _ = portal
-    page.goto(links["mj.pena@funiter.example.co"]["respond"])
+    page.goto(portal.invitations["mj.pena@funiter.example.co"]["respond"])
     assert "¿Participará en la consulta?" in page.content()
     assert "Foro regional" in page.content()
     page.get_by_label("Quizás").check()
@@ -123,7 +137,7 @@ def test_an_rsvp_in_spanish(portal, page, imported: Engine) -> None:
 
 
 def test_opting_out_takes_a_confirmation(portal, page, imported: Engine) -> None:
-    _, links, _ = portal
+    links = portal.checkins
     page.goto(links[AWA]["opt_out"])
     with transaction(imported) as session:
         assert (
@@ -139,7 +153,7 @@ def test_opting_out_takes_a_confirmation(portal, page, imported: Engine) -> None
 
 
 def test_a_broken_link_shows_the_plain_invalid_page(portal, page) -> None:
-    base, _, _ = portal
+    base = portal.base
     response = page.goto(f"{base}/r/not-a-real-token-at-all-0000000000000000")
     assert response is not None and response.status == 404
     assert page.locator("h1").inner_text() == "Ce lien n'est pas valide"

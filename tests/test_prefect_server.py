@@ -3,7 +3,6 @@ run_deployment, let a process worker run it, check the messages and the artifact
 
 from __future__ import annotations
 
-import asyncio
 import os
 import subprocess
 import sys
@@ -99,17 +98,13 @@ def test_an_adhoc_campaign_runs_through_a_server_deployment_and_a_worker(
         )
         worker.wait(timeout=300)
 
-        async def finished():
-            async with get_client() as client:
-                for _ in range(120):
-                    run = await client.read_flow_run(flow_run.id)
-                    if run.state and run.state.is_final():
-                        artifacts = await client.read_artifacts()
-                        return run, {artifact.key for artifact in artifacts if artifact.key}
-                    await asyncio.sleep(1)
-                raise AssertionError("the flow run did not finish")
-
-        run, keys = asyncio.run(finished())
+        with get_client(sync_client=True) as client:
+            for _ in range(120):
+                run = client.read_flow_run(flow_run.id)
+                if run.state and run.state.is_final():
+                    break
+                time.sleep(1)
+            keys = {artifact.key for artifact in client.read_artifacts() if artifact.key}
     assert run.state is not None and run.state.is_completed(), run.state
     sent = messages(imported, status=MessageStatus.SENT)
     assert len(sent) == 6 and len(outbox()) == 6

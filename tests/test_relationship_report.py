@@ -94,21 +94,16 @@ def test_follow_ups_and_suppressions_are_listed(history: Engine) -> None:
 
 @pytest.mark.usefixtures("prefect_api")
 def test_the_weekly_flow_publishes_keyed_artifacts(history: Engine) -> None:
-    import asyncio
-
     from prefect.client.orchestration import get_client
     from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
 
     FLOWS["relationship-report"](as_of=SENT + timedelta(days=2))
-
-    async def keys() -> set[str]:
-        async with get_client() as client:
-            found = await client.read_artifacts(
-                artifact_filter=ArtifactFilter(key=ArtifactFilterKey(like_="relationship-"))
-            )
-            return {artifact.key for artifact in found if artifact.key}
-
-    assert asyncio.run(keys()) >= {
+    with get_client(sync_client=True) as client:
+        found = client.read_artifacts(
+            artifact_filter=ArtifactFilter(key=ArtifactFilterKey(like_="relationship-"))
+        )
+    keys = {artifact.key for artifact in found if artifact.key}
+    assert keys >= {
         "relationship-report",
         "relationship-at-risk",
         "relationship-not-heard-from",
