@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint
+.PHONY: demo test lint bench
 
 demo: $(STAMP)
 	$(VENV)/bin/continuity demo
@@ -12,6 +12,9 @@ demo: $(STAMP)
 test: $(STAMP)
 	scripts/system-packages.sh
 	$(VENV)/bin/pytest
+
+bench: $(STAMP)
+	$(VENV)/bin/python -m bench.run --contacts 20000
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

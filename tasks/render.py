@@ -111,11 +111,18 @@ def environment(root: Path = TEMPLATES) -> Environment:
 def template_language(env: Environment, kind: str, wanted: str | None) -> str:
     """Return the language to write `kind` in: `wanted` if its templates exist, else the
     first of English, French, Spanish that has them."""
-    available = set(env.list_templates(filter_func=lambda name: name.startswith(f"email/{kind}/")))
+    available = _templates_of(env, kind)
     for language in (wanted, FALLBACK_LANGUAGE, *SUPPORTED_LANGUAGES):
         if language and all(f"email/{kind}/{language}/{part}" in available for part in PARTS):
             return language
     raise RenderError(f"no templates for {kind!r} in any of {', '.join(SUPPORTED_LANGUAGES)}")
+
+
+@cache
+def _templates_of(env: Environment, kind: str) -> frozenset[str]:
+    # Read once per process: listing the template folder for every message cost more
+    # than rendering it.
+    return frozenset(env.list_templates(filter_func=lambda name: name.startswith(f"email/{kind}/")))
 
 
 def render_email(

@@ -4,11 +4,12 @@ safe HTML (no raw HTML, links only to http, https and mailto) and readable plain
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Any
 from xml.etree.ElementTree import Element
 
 import markdown
-from jinja2 import StrictUndefined, TemplateError
+from jinja2 import StrictUndefined, Template, TemplateError
 from jinja2.sandbox import SandboxedEnvironment
 from markdown.extensions import Extension
 from markdown.treeprocessors import Treeprocessor
@@ -43,9 +44,15 @@ def filled(text: str, variables: dict[str, Any]) -> str:
     """Return `text` with its placeholders (`{{ contact.name }}`…) filled; raise
     `PlaceholderError` naming the problem for an unknown or malformed one."""
     try:
-        return _SANDBOX.from_string(text).render(variables)
+        return _compiled(text).render(variables)
     except TemplateError as error:
         raise PlaceholderError(f"placeholder in {text[:40]!r}: {error}") from None
+
+
+@lru_cache(maxsize=256)
+def _compiled(text: str) -> Template:
+    """Compile staff text once: a campaign renders the same text for every contact."""
+    return _SANDBOX.from_string(text)
 
 
 def markdown_html(text: str) -> str:
