@@ -203,7 +203,7 @@ class Partners:
 
     def drop(self, sample: str, row: Message, address: str, what: str) -> None:
         secret = self.settings.required_secret_key()
-        text = (SAMPLES.parent / "tests" / "mail_samples" / sample).read_text(encoding="utf-8")
+        text = (SAMPLES / "mail" / sample).read_text(encoding="utf-8")
         for name, value in {
             "$recipient": address,
             "$message_id": row.message_id or "",

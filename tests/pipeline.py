@@ -63,7 +63,7 @@ def links_by_recipient(mails) -> dict[str, dict[str, str]]:
     return found
 
 
-SAMPLES_DIR = __import__("pathlib").Path(__file__).resolve().parent / "mail_samples"
+SAMPLES_DIR = __import__("pathlib").Path(__file__).resolve().parent.parent / "samples" / "mail"
 
 
 def sample_mail(

@@ -11,7 +11,7 @@ from continuity.settings import get_settings
 from db.engine import transaction
 from db.models import Contact, InboundMail, MessageStatus, Response, TouchpointKind
 from tasks.collect import collect_mail
-from tests.pipeline import deliver_all, messages, plan, sample_mail
+from tests.pipeline import SAMPLES_DIR, deliver_all, messages, plan, sample_mail
 
 SENT = datetime(2026, 12, 1, 12, tzinfo=UTC)
 LATER = SENT + timedelta(days=1)
@@ -143,7 +143,7 @@ def test_an_unsubscribe_mail_opts_the_contact_out(sent, imported: Engine, tmp_pa
 
 
 def test_unmatched_mail_is_kept_for_staff(sent, imported: Engine, tmp_path: Path) -> None:
-    drop(tmp_path, (Path(__file__).parent / "mail_samples" / "unmatched.eml").read_bytes())
+    drop(tmp_path, (SAMPLES_DIR / "unmatched.eml").read_bytes())
     assert collect(imported) == {"unmatched": 1}
     (mail,) = inbound(imported)
     assert mail.subject == "Question about a new partnership"
