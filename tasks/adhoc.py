@@ -23,7 +23,7 @@ from tasks.audience import Audience, audience
 __all__ = ["AdhocCampaign", "Content", "Variant", "audience", "context", "due"]
 from tasks.context import partnership_context
 from tasks.planning import Planned
-from tasks.staff_markdown import filled, markdown_html, markdown_text
+from tasks.staff_markdown import filled, filled_body
 
 KIND = TouchpointKind.ADHOC
 LANGUAGES = ("fr", "en", "es")
@@ -129,12 +129,12 @@ def context(session: Session, message: Message, cache: dict[Any, Any]) -> dict[s
         )
     language, variant = cache[key].variant_for(message.language)
     values = variables(message)
-    body = filled(variant.body, values)
+    body_html, body_text = filled_body(variant.body, values)
     return {
         "adhoc": {
             "subject": filled(variant.subject, values),
-            "body_html": markdown_html(body),
-            "body_text": markdown_text(body),
+            "body_html": body_html,
+            "body_text": body_text,
             "test": bool(message.context.get("test")),
         },
         "content_language": language,

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
-from email.utils import format_datetime, parseaddr
+from email.utils import format_datetime, formataddr
 from typing import Any
 
-import emails
 from jinja2 import Environment
 from sqlalchemy.orm import Session
 
@@ -19,8 +18,10 @@ from tasks.links import (
     reply_address,
     respond_link,
     rfc_message_id,
+    sender_parts,
     unsubscribe_address,
 )
+from tasks.mime import alternative_message
 from tasks.render import RenderedEmail, render_email, template_language
 from tasks.touchpoints import CONTEXT_LOADERS
 
@@ -55,32 +56,27 @@ def mime_bytes(
     """Return the RFC 5322 bytes of `message`, with every header a recipient's mail system
     needs: threading, reply matching, language and one-click unsubscribe (RFC 8058)."""
     secret = settings.required_secret_key()
-    name, address = parseaddr(settings.sender)
+    name, local, domain = sender_parts(settings.sender)
     unsubscribe = unsubscribe_address(secret, message.id, settings.sender)
-    headers = {
-        "Reply-To": reply_address(secret, message.id, settings.sender),
-        "Content-Language": rendered.language,
-        "List-Unsubscribe": (
+    headers = [
+        ("From", formataddr((name, f"{local}@{domain}"), "utf-8")),
+        ("To", formataddr((message.contact.name, message.contact.email or ""), "utf-8")),
+        ("Subject", rendered.subject),
+        ("Date", format_datetime(now)),
+        ("Message-ID", rfc_message_id(secret, message.id, settings.sender)),
+        ("Reply-To", reply_address(secret, message.id, settings.sender)),
+        ("Content-Language", rendered.language),
+        (
+            "List-Unsubscribe",
             f"<{opt_out_link(settings.portal_url, token)}>, "
-            f"<mailto:{unsubscribe}?subject=unsubscribe>"
+            f"<mailto:{unsubscribe}?subject=unsubscribe>",
         ),
-        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-        "Auto-Submitted": "auto-generated",
-    }
+        ("List-Unsubscribe-Post", "List-Unsubscribe=One-Click"),
+        ("Auto-Submitted", "auto-generated"),
+    ]
     if message.in_reply_to:
-        headers["In-Reply-To"] = message.in_reply_to
-        headers["References"] = message.in_reply_to
-    email = emails.Message(
-        subject=rendered.subject,
-        html=rendered.html,
-        text=rendered.text,
-        mail_from=(name or None, address),
-        mail_to=(message.contact.name, message.contact.email or ""),
-        message_id=rfc_message_id(secret, message.id, settings.sender),
-        date=format_datetime(now),
-        headers=headers,
-    )
-    return email.as_bytes()
+        headers += [("In-Reply-To", message.in_reply_to), ("References", message.in_reply_to)]
+    return alternative_message(headers, rendered.text, rendered.html)
 
 
 def envelope_sender(message: Message, settings: Settings) -> str:

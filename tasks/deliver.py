@@ -1,8 +1,9 @@
 """The deliver stage: claim a batch, hand each message to the transport, record the answer.
 
-A message's row says how far it got, committed at each step:
-`sending` (claimed) → handed over (`handoff_at` set, just before the transport is called)
-→ `sent` with the server's reply, or back to `planned` with a backoff, or `failed`.
+A message's row says how far it got: `sending` (claimed, committed) → handed over
+(`handoff_at` set and committed just before the transport is called) → `sent` with the
+server's reply, or back to `planned` with a backoff, or `failed`. That answer is committed
+with the next message's hand-off, so a batch costs one commit per message.
 
 Rows a stopped process left in `sending` are resolved by `recover_interrupted`, the
 documented policy: never handed over → planned again (nothing went out); handed over →
@@ -18,14 +19,13 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from emails.exc import BadHeaderError
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from continuity.settings import Settings
 from db.engine import session_factory, transaction
 from db.models import Message, MessageStatus, TouchpointKind
-from db.outbox import claim_batch, interrupted, messages_with_recipients
+from db.outbox import RowWrites, claim_batch, interrupted, messages_with_recipients
 from tasks.compose import envelope_sender, mime_bytes, render_message
 from tasks.links import new_token, rfc_message_id, token_hash
 from tasks.privacy import redacted
@@ -139,33 +139,42 @@ def _deliver_all(
     outcome: BatchOutcome,
 ) -> None:
     cache: dict[Any, Any] = {}
+    writes = RowWrites()
     failures_in_a_row = 0
-    for position, message in enumerate(messages):
-        result = deliver_one(session, message, transport, settings, clock, pacer, cache)
+    try:
+        for position, message in enumerate(messages):
+            result = deliver_one(session, writes, message, transport, settings, clock, pacer, cache)
+            outcome.by_outcome[result] += 1
+            failures_in_a_row = failures_in_a_row + 1 if result == "retry" else 0
+            if failures_in_a_row >= CONSECUTIVE_FAILURE_LIMIT:
+                last_error = redacted(message.last_error or "")
+                outcome.stopped = f"{failures_in_a_row} temporary failures in a row: {last_error}"
+                rest = messages[position + 1 :]
+                outcome.by_outcome["released"] += release(writes, rest, clock())
+                return
+    finally:
+        # Each answer is written with the next hand-off (one commit per message), the
+        # last ones here, also when the batch stops on an error.
+        writes.flush(session)
         session.commit()
-        outcome.by_outcome[result] += 1
-        failures_in_a_row = failures_in_a_row + 1 if result == "retry" else 0
-        if failures_in_a_row >= CONSECUTIVE_FAILURE_LIMIT:
-            last_error = redacted(message.last_error or "")
-            outcome.stopped = f"{failures_in_a_row} temporary failures in a row: {last_error}"
-            released = release(messages[position + 1 :], clock())
-            session.commit()
-            outcome.by_outcome["released"] += released
-            return
 
 
-def release(messages: list[Message], now: datetime) -> int:
+def release(writes: RowWrites, messages: list[Message], now: datetime) -> int:
     """Put claimed messages that were never tried back to planned, without an attempt."""
     for message in messages:
-        message.status = MessageStatus.PLANNED
-        message.attempts = max(0, message.attempts - 1)
-        message.due_at = now + backoff(1)
-        message.status_reason = "released: delivery stopped after repeated server failures"
+        writes.set(
+            message,
+            status=MessageStatus.PLANNED,
+            attempts=max(0, message.attempts - 1),
+            due_at=now + backoff(1),
+            status_reason="released: delivery stopped after repeated server failures",
+        )
     return len(messages)
 
 
 def deliver_one(
     session: Session,
+    writes: RowWrites,
     message: Message,
     transport: Transport,
     settings: Settings,
@@ -174,27 +183,21 @@ def deliver_one(
     cache: dict[Any, Any],
 ) -> str:
     """Take one claimed message as far as it goes; return "sent", "retry", "failed",
-    "deferred" or "skipped". The caller commits after it; the hand-off is committed
-    before the transport is called."""
+    "deferred" or "skipped". The hand-off is committed before the transport is called,
+    with the answers of the messages before it; the caller writes and commits the rest."""
     now = clock()
     if reason := message.contact.unreachable_reason():
-        return skip(message, reason)
+        return skip(writes, message, reason)
     time_zone = message.contact.partner.time_zone
     if is_quiet_hour(now, time_zone, settings.window):
-        return defer(message, next_window_start(now, time_zone, settings.window))
+        return defer(writes, message, next_window_start(now, time_zone, settings.window))
     token = new_token()
     try:
         rendered = render_message(session, environment(), message, settings, token, cache)
         data = mime_bytes(message, rendered, settings, token, now)
-    except (RenderError, BadHeaderError, ValueError) as error:
-        return fail(message, f"could not compose the message: {error}")
-    secret = settings.required_secret_key()
-    message.token_hash = token_hash(token)
-    message.message_id = rfc_message_id(secret, message.id, settings.sender)
-    message.subject = rendered.subject[:300]
-    message.language = rendered.language
-    message.handoff_at = now
-    session.commit()
+    except (RenderError, ValueError) as error:
+        return fail(writes, message, f"could not compose the message: {error}")
+    hand_over(session, writes, message, settings, token, rendered.subject, rendered.language, now)
     if pacer:
         pacer.wait()
     try:
@@ -202,47 +205,82 @@ def deliver_one(
             envelope_sender(message, settings), message.contact.email or "", data
         )
     except PermanentFailure as error:
-        return fail(message, error.reason)
+        return fail(writes, message, error.reason)
     except TemporaryFailure as error:
-        return retry(message, error.reason, clock(), settings.max_attempts)
-    message.status = MessageStatus.SENT
-    message.sent_at = clock()
-    message.server_reply = reply[:1000]
-    message.status_reason = None
+        return retry(writes, message, error.reason, clock(), settings.max_attempts)
+    writes.set(
+        message,
+        status=MessageStatus.SENT,
+        sent_at=clock(),
+        server_reply=reply[:1000],
+        status_reason=None,
+    )
     return "sent"
 
 
-def defer(message: Message, until: datetime) -> str:
-    message.status = MessageStatus.PLANNED
-    message.attempts = max(0, message.attempts - 1)
-    message.due_at = until
-    message.status_reason = "deferred to the recipient's sending window"
+def hand_over(
+    session: Session,
+    writes: RowWrites,
+    message: Message,
+    settings: Settings,
+    token: str,
+    subject: str,
+    language: str,
+    now: datetime,
+) -> None:
+    """Commit that `message` is about to go to the mail server, with what identifies it."""
+    secret = settings.required_secret_key()
+    writes.set(
+        message,
+        token_hash=token_hash(token),
+        message_id=rfc_message_id(secret, message.id, settings.sender),
+        subject=subject[:300],
+        language=language,
+        handoff_at=now,
+    )
+    writes.flush(session)
+    session.commit()
+
+
+def defer(writes: RowWrites, message: Message, until: datetime) -> str:
+    writes.set(
+        message,
+        status=MessageStatus.PLANNED,
+        attempts=max(0, message.attempts - 1),
+        due_at=until,
+        status_reason="deferred to the recipient's sending window",
+    )
     return "deferred"
 
 
-def skip(message: Message, reason: str) -> str:
+def skip(writes: RowWrites, message: Message, reason: str) -> str:
     """The contact opted out, was suppressed or deactivated after the message was planned."""
-    message.status = MessageStatus.SKIPPED
-    message.status_reason = reason
+    writes.set(message, status=MessageStatus.SKIPPED, status_reason=reason)
     return "skipped"
 
 
-def fail(message: Message, reason: str) -> str:
-    message.status = MessageStatus.FAILED
-    message.last_error = reason[:2000]
-    message.status_reason = reason[:2000]
-    message.handoff_at = None
+def fail(writes: RowWrites, message: Message, reason: str) -> str:
+    writes.set(
+        message,
+        status=MessageStatus.FAILED,
+        last_error=reason[:2000],
+        status_reason=reason[:2000],
+        handoff_at=None,
+    )
     return "failed"
 
 
-def retry(message: Message, reason: str, now: datetime, max_attempts: int) -> str:
-    """Plan the message again after a backoff, or fail it once attempts are used up."""
-    message.handoff_at = None
-    message.last_error = reason[:2000]
-    if message.attempts >= max_attempts:
-        fail(message, f"gave up after {message.attempts} attempts: {reason}")
-        return "failed"
-    message.status = MessageStatus.PLANNED
-    message.due_at = now + backoff(message.attempts)
-    message.status_reason = f"temporary failure, retrying at {message.due_at:%Y-%m-%d %H:%M} UTC"
+def retry(writes: RowWrites, message: Message, reason: str, now: datetime, limit: int) -> str:
+    """Plan the message again after a backoff, or fail it once `limit` attempts are used."""
+    if message.attempts >= limit:
+        return fail(writes, message, f"gave up after {message.attempts} attempts: {reason}")
+    due_at = now + backoff(message.attempts)
+    writes.set(
+        message,
+        status=MessageStatus.PLANNED,
+        due_at=due_at,
+        handoff_at=None,
+        last_error=reason[:2000],
+        status_reason=f"temporary failure, retrying at {due_at:%Y-%m-%d %H:%M} UTC",
+    )
     return "retry"

@@ -13,6 +13,7 @@ import hmac
 import re
 import secrets
 from email.utils import parseaddr
+from functools import lru_cache
 
 TOKEN_BYTES = 32
 _TAG = re.compile(r"(?P<tag>[rbu])(?P<id>\d{1,18})\.(?P<mac>[0-9a-f]{12})")
@@ -33,8 +34,10 @@ def _mac(secret: str, purpose: str, message_id: int, length: int) -> str:
     return digest.hexdigest()[:length]
 
 
+@lru_cache(maxsize=16)
 def sender_parts(sender: str) -> tuple[str, str, str]:
-    """Return (display name, local part, domain) of a `Name <local@domain>` address."""
+    """Return (display name, local part, domain) of a `Name <local@domain>` address (one
+    sender per deployment, parsed once: it is asked six times per message)."""
     name, address = parseaddr(sender)
     local, _, domain = address.rpartition("@")
     return name, local, domain

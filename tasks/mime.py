@@ -1,0 +1,67 @@
+"""The bytes of a multipart/alternative e-mail (plain text and HTML, UTF-8, base64).
+
+The encoding is the standard library's (`email.header`, `email.utils`, `base64`); only the
+assembly is ours, because building through `email.message` or `emails` cost 1 to 2 ms per
+message, the largest share of a campaign's delivery time (see README, "Measured figures").
+The output is checked against the standard library's parser in tests/test_mime.py.
+"""
+
+from __future__ import annotations
+
+import base64
+import secrets
+from collections.abc import Iterable
+from email.header import Header
+
+CRLF = "\r\n"
+FOLD_AT = 78
+MAX_LINE = 998
+
+
+class HeaderError(ValueError):
+    """A header value would break the message: a line break, or a name that is not one."""
+
+
+def header_line(name: str, value: str) -> str:
+    """Return `name: value` as a folded header line ending in CRLF; non-ASCII values become
+    RFC 2047 encoded words. Raises `HeaderError` for a value carrying CR or LF (header
+    injection) or a malformed name."""
+    if not name.isascii() or not name.replace("-", "").isalnum():
+        raise HeaderError(f"not a header name: {name!r}")
+    if "\r" in value or "\n" in value:
+        raise HeaderError(f"the {name} header carries a line break")
+    # Folding ASCII at 78 would start some values on a blank line; 998 is the hard limit.
+    if value.isascii() and len(name) + len(value) + 2 <= MAX_LINE:
+        return f"{name}: {value}{CRLF}"
+    charset = "us-ascii" if value.isascii() else "utf-8"
+    folded = Header(value, charset, maxlinelen=FOLD_AT, header_name=name).encode(linesep=CRLF)
+    return f"{name}: {folded}{CRLF}"
+
+
+def _part(subtype: str, body: str) -> bytes:
+    encoded = base64.encodebytes(body.encode("utf-8")).replace(b"\n", CRLF.encode())
+    return (
+        f'Content-Type: text/{subtype}; charset="utf-8"{CRLF}'
+        f"Content-Transfer-Encoding: base64{CRLF}{CRLF}"
+    ).encode() + encoded
+
+
+def alternative_message(headers: Iterable[tuple[str, str]], text: str, html: str) -> bytes:
+    """Return the RFC 5322 bytes of a message with `headers` (already formatted values:
+    addresses through `email.utils.formataddr`) and a text and an HTML part."""
+    boundary = f"=_{secrets.token_hex(16)}"
+    head = "".join(header_line(name, value) for name, value in headers)
+    head += f"MIME-Version: 1.0{CRLF}"
+    head += f'Content-Type: multipart/alternative; boundary="{boundary}"{CRLF}{CRLF}'
+    delimiter = f"--{boundary}{CRLF}".encode()
+    return b"".join(
+        [
+            head.encode("ascii"),
+            delimiter,
+            _part("plain", text),
+            CRLF.encode(),
+            delimiter,
+            _part("html", html),
+            f"{CRLF}--{boundary}--{CRLF}".encode(),
+        ]
+    )

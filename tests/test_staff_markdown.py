@@ -1,0 +1,40 @@
+import pytest
+
+from tasks.staff_markdown import PlaceholderError, filled, filled_body
+
+VALUES = {"contact": {"name": "Awa *Ndiaye* <b>"}, "partner": {"short_name": "ASEF"}}
+
+
+def test_a_value_is_escaped_data_not_markdown_or_html() -> None:
+    html, text = filled_body("Dear {{ contact.name }},\n\n**News**", VALUES)
+    assert "<p>Dear Awa *Ndiaye* &lt;b&gt;,</p>" in html
+    assert "<strong>News</strong>" in html
+    assert text.startswith("Dear Awa *Ndiaye* <b>,")
+
+
+def test_a_placeholder_inside_a_link_is_filled() -> None:
+    html, text = filled_body("[site](https://example.org/{{ partner.short_name }})", VALUES)
+    assert 'href="https://example.org/ASEF"' in html
+    assert text == "site (https://example.org/ASEF)"
+
+
+def test_raw_html_and_unsafe_links_are_dropped() -> None:
+    html, _ = filled_body("<script>x</script> [a](javascript:alert(1))", VALUES)
+    assert "<script>" not in html and "javascript:" not in html
+
+
+def test_an_unknown_placeholder_names_itself() -> None:
+    with pytest.raises(PlaceholderError, match="nickname"):
+        filled_body("Hi {{ contact.nickname }}", VALUES)
+
+
+def test_a_malformed_placeholder_is_a_placeholder_error() -> None:
+    with pytest.raises(PlaceholderError):
+        filled_body("Hi {{ contact.name ", VALUES)
+    with pytest.raises(PlaceholderError):
+        filled("Hi {% if %}", VALUES)
+
+
+def test_the_sandbox_refuses_unsafe_attributes() -> None:
+    with pytest.raises(PlaceholderError):
+        filled_body("{{ contact.__class__.__mro__ }}", VALUES)
