@@ -1,142 +1,47 @@
-"""The delivery benchmark: one ad-hoc campaign to a synthetic population, end to end
-(plan, render, deliver, record), against a local SMTP sink in its own process, next to
-the protocol's own limit on the same sink: a bare smtplib loop over one connection.
+"""The delivery benchmark: ad-hoc campaigns to a synthetic population, end to end (plan,
+render, deliver, record), against a local SMTP sink in its own process, beside two
+baselines on the same sink and machine: the protocol's own limit (a bare smtplib loop
+over one connection) and a naive orchestration (one Prefect task per message).
 
-    .venv/bin/python -m bench.run --contacts 20000 [--database-url URL]
+    .venv/bin/python -m bench.run --contacts 20000 [--workers 2] [--naive-sample 200]
+                                  [--database-url URL]
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import secrets
 import smtplib
-import socket
 import subprocess
 import sys
 import tempfile
 import time
-from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, insert
+from sqlalchemy import Engine
 
-from continuity.settings import Settings
+from bench.population import NOW, populate
+from bench.sink import Sink
+from continuity.settings import get_settings
 from db.engine import make_engine, transaction
 from db.migrate import upgrade
-from db.models import Contact, Partner, Partnership, TouchpointKind
+from db.models import TouchpointKind
 from tasks.adhoc import AdhocCampaign
 from tasks.campaigns import campaign_of, plan_campaign
 from tasks.deliver import deliver_batch
 from tasks.render_check import check_planned
 
 CONTACTS_PER_PARTNER = 4
-NOW = datetime(2026, 12, 1, 12, tzinfo=UTC)
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def populate(engine: Engine, contacts: int) -> None:
-    """Insert `contacts` contacts, four per partner, each partner with one ended partnership."""
-    partners = contacts // CONTACTS_PER_PARTNER
-    countries = [
-        ("SEN", "fr", "Africa/Dakar"),
-        ("COL", "es", "America/Bogota"),
-        ("KEN", "en", "Africa/Nairobi"),
-    ]
-    with transaction(engine) as session:
-        for start in range(0, partners, 2000):
-            chunk = range(start, min(partners, start + 2000))
-            session.execute(
-                insert(Partner),
-                [
-                    {
-                        "vendor_number": f"B{n:08d}",
-                        "name": f"Organisation {n}",
-                        "short_name": f"ORG{n}",
-                        "partner_type": "Civil Society Organization",
-                        "cso_type": "National",
-                        "country": countries[n % 3][0],
-                        "language": countries[n % 3][1],
-                        "time_zone": countries[n % 3][2],
-                        "created_at": NOW,
-                        "updated_at": NOW,
-                    }
-                    for n in chunk
-                ],
-            )
-            session.execute(
-                insert(Partnership),
-                [
-                    {
-                        "reference_number": f"{countries[n % 3][0]}/PCA{n:08d}/PD1",
-                        "partner_id": n + 1,
-                        "title": f"Programme {n}",
-                        "document_type": "PD",
-                        "status": "ended",
-                        "country": countries[n % 3][0],
-                        "start_date": date(2021, 1, 1),
-                        "end_date": date(2024, 12, 31),
-                        "offices": [],
-                        "sections": ["Education"],
-                        "focal_points": [],
-                        "agreement": "",
-                        "created_at": NOW,
-                        "updated_at": NOW,
-                    }
-                    for n in chunk
-                ],
-            )
-            session.execute(
-                insert(Contact),
-                [
-                    {
-                        "partner_id": n + 1,
-                        "name": f"Contact {n}-{k}",
-                        "email": f"c{n}.{k}@bench.example",
-                        "language": countries[n % 3][1],
-                        "active": True,
-                        "soft_bounces": 0,
-                        "hard_bounces": 0,
-                        "role": "staff member",
-                        "created_at": NOW,
-                        "updated_at": NOW,
-                    }
-                    for n in chunk
-                    for k in range(CONTACTS_PER_PARTNER)
-                ],
-            )
-
-
-class Sink:
-    """The SMTP sink process; `stop()` returns how many times each Message-ID arrived."""
-
-    def __init__(self, workdir: Path, port: int) -> None:
-        self.report = workdir / f"sink-{port}.json"
-        self.port = port
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "bench.sink", "--port", str(port), "--report", str(self.report)]
-        )
-        ready = self.report.with_suffix(".ready")
-        deadline = time.monotonic() + 20
-        while not ready.exists() and time.monotonic() < deadline:
-            time.sleep(0.05)
-
-    def stop(self) -> dict[str, int]:
-        self.process.terminate()
-        self.process.wait(timeout=60)
-        return json.loads(self.report.read_text())
-
-
-def protocol_limit(port: int, count: int, sample: bytes) -> float:
+def protocol_limit(url: str, count: int) -> float:
     """Messages per second of a bare smtplib loop over one connection, pre-built messages."""
-    messages = [sample.replace(b"<bench-sample@", f"<bench-{n}@".encode(), 1) for n in range(count)]
+    port = int(url.split(":")[2].split("?")[0])
+    messages = [sample_message(n) for n in range(count)]
     started = time.perf_counter()
     with smtplib.SMTP("127.0.0.1", port) as connection:
         for n, data in enumerate(messages):
@@ -144,99 +49,171 @@ def protocol_limit(port: int, count: int, sample: bytes) -> float:
     return count / (time.perf_counter() - started)
 
 
-def ours(engine: Engine, settings: Settings) -> dict[str, float]:
-    """Run the campaign through plan, render and deliver; return seconds per stage."""
+def sample_message(n: int) -> bytes:
+    """Return a plain message of about the size of ours (6 KB)."""
+    headers = (
+        b"From: bench@example.org\r\nTo: c@bench.example\r\nSubject: News\r\n"
+        + f"Message-ID: <bench-{n}@bench.example>\r\n".encode()
+        + b"MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n"
+    )
+    return headers + b"Dear partner, this is a line of a benchmark message.\r\n" * 110
+
+
+def planned_campaign(engine: Engine, name: str) -> tuple[int, float]:
+    """Plan a campaign to every contact; return its id and the seconds it took."""
     params = AdhocCampaign.model_validate(
         {
-            "name": "Benchmark",
+            "name": name,
             "dry_run": False,
             "content": {
                 lang: {
                     "subject": "News for {{ partner.short_name }}",
-                    "body": "Dear {{ contact.name }},\n\n**News** from UNICEF: [read](https://www.unicef.org).",
+                    "body": "Dear {{ contact.name }},\n\n**News** from UNICEF: "
+                    "[read](https://www.unicef.org).",
                 }
                 for lang in ("fr", "en", "es")
             },
         }
     )
-    timings: dict[str, float] = {}
     started = time.perf_counter()
     with transaction(engine) as session:
         campaign = campaign_of(session, params, NOW)
-        plan_campaign(session, campaign, params, NOW, settings)
+        plan_campaign(session, campaign, params, NOW, get_settings())
         campaign_id = campaign.id
-    timings["plan"] = time.perf_counter() - started
+    return campaign_id, time.perf_counter() - started
+
+
+def ours(engine: Engine, workers: int) -> dict[str, float]:
+    """Run one campaign through plan, render and deliver (here when `workers` is 1, else in
+    that many `continuity outbox deliver` processes); return seconds per stage."""
+    campaign_id, plan_seconds = planned_campaign(engine, f"Benchmark, {workers} worker(s)")
+    timings = {"plan": plan_seconds}
     started = time.perf_counter()
     with transaction(engine) as session:
-        check_planned(session, settings, [TouchpointKind.ADHOC], campaign_id=campaign_id)
+        check_planned(session, get_settings(), [TouchpointKind.ADHOC], campaign_id=campaign_id)
     timings["render"] = time.perf_counter() - started
     started = time.perf_counter()
-    while deliver_batch(
-        engine, settings, [TouchpointKind.ADHOC], lambda: NOW, None, campaign_id
-    ).claimed:
-        pass
+    if workers == 1:
+        deliver_here(engine, campaign_id)
+    else:
+        deliver_in_processes(campaign_id, workers)
     timings["deliver"] = time.perf_counter() - started
     return timings
 
 
-def sample_message(port: int) -> bytes:
-    """Return a plain message of about the size of ours, for the protocol-limit loop."""
-    headers = (
-        b"From: bench@example.org\r\nTo: c@bench.example\r\nSubject: News\r\n"
-        b"Message-ID: <bench-sample@bench.example>\r\nMIME-Version: 1.0\r\n"
-        b"Content-Type: text/plain; charset=utf-8\r\n\r\n"
+def deliver_here(engine: Engine, campaign_id: int) -> None:
+    settings, kinds = get_settings(), [TouchpointKind.ADHOC]
+    while deliver_batch(engine, settings, kinds, lambda: NOW, None, campaign_id).claimed:
+        pass
+
+
+def deliver_in_processes(campaign_id: int, workers: int) -> None:
+    command = [
+        str(Path(sys.executable).parent / "continuity"),
+        *("outbox", "deliver", "--json", "--kind", "adhoc"),
+        *("--campaign", str(campaign_id), "--as-of", NOW.isoformat()),
+    ]
+    processes = [subprocess.Popen(command, stdout=subprocess.PIPE) for _ in range(workers)]
+    for process in processes:
+        output, _ = process.communicate()
+        if process.returncode:
+            raise SystemExit(f"a deliver worker failed ({process.returncode}): {output!r}")
+
+
+def run_ours(engine: Engine, workdir: Path, contacts: int, workers: int) -> dict[str, Any]:
+    sink = Sink(workdir)
+    os.environ["CONTINUITY_MAIL_URL"] = sink.url
+    get_settings.cache_clear()
+    try:
+        timings = ours(engine, workers)
+    finally:
+        received = sink.stop()
+    rate = contacts / sum(timings.values())
+    return {
+        "workers": workers,
+        "msgs_per_s": round(rate, 1),
+        "seconds_per_stage": {name: round(value, 2) for name, value in timings.items()},
+        "deliver_only_msgs_per_s": round(contacts / timings["deliver"], 1),
+        "received": sum(received.values()),
+        "duplicates": sum(count - 1 for count in received.values() if count > 1),
+        "missing": contacts - len(received),
+    }
+
+
+def run_naive(engine: Engine, workdir: Path, sample: int) -> float:
+    from bench.naive import naive_rate
+
+    campaign_id, _ = planned_campaign(engine, "Benchmark, naive")
+    sink = Sink(workdir)
+    os.environ["CONTINUITY_MAIL_URL"] = sink.url
+    get_settings.cache_clear()
+    try:
+        return naive_rate(campaign_id, sample)
+    finally:
+        sink.stop()
+
+
+def configure(url: str, workdir: Path) -> None:
+    """Settings through the environment, as every process of the product reads them."""
+    os.environ.update(
+        {
+            "CONTINUITY_DATABASE_URL": url,
+            "CONTINUITY_SECRET_KEY": secrets.token_hex(32),
+            "CONTINUITY_RATE_LIMIT": "0",
+            "CONTINUITY_BATCH_SIZE": "500",
+            "CONTINUITY_SENDING_WINDOW": "mon-sun 00:00-23:59",
+            "PREFECT_HOME": str(workdir / "prefect"),
+            "PREFECT_LOGGING_LEVEL": "WARNING",
+            "PREFECT_SERVER_LOGGING_LEVEL": "CRITICAL",
+        }
     )
-    return headers + b"Dear partner, this is a line of a benchmark message.\r\n" * 80
+    get_settings.cache_clear()
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--contacts", type=int, default=20_000)
+    parser.add_argument("--workers", type=int, default=2, help="deliver processes, besides 1")
+    parser.add_argument("--naive-sample", type=int, default=200, help="0 skips the baseline")
     parser.add_argument("--database-url", default=None)
     arguments = parser.parse_args()
     workdir = Path(tempfile.mkdtemp(prefix="continuity-bench-"))
     url = arguments.database_url or f"sqlite:///{workdir / 'bench.db'}"
+    configure(url, workdir)
     upgrade(url)
     engine = make_engine(url)
     started = time.perf_counter()
-    populate(engine, arguments.contacts)
+    populate(engine, arguments.contacts // CONTACTS_PER_PARTNER, CONTACTS_PER_PARTNER)
     print(f"population: {arguments.contacts} contacts in {time.perf_counter() - started:.1f} s")
-    baseline_port = free_port()
-    sink = Sink(workdir, baseline_port)
+    report = measure(engine, workdir, arguments)
+    print(json.dumps(report, indent=2))
+
+
+def measure(engine: Engine, workdir: Path, arguments: argparse.Namespace) -> dict[str, Any]:
+    sink = Sink(workdir)
     try:
-        limit = protocol_limit(baseline_port, arguments.contacts, sample_message(baseline_port))
+        limit = protocol_limit(sink.url, arguments.contacts)
     finally:
         sink.stop()
-    port = free_port()
-    sink = Sink(workdir, port)
-    settings = Settings(
-        database_url=url,
-        mail_url=f"smtp://127.0.0.1:{port}?security=none",
-        secret_key=secrets.token_hex(32),
-        rate_limit=0,
-        batch_size=500,
-        sending_window="mon-sun 00:00-23:59",
-    )
-    try:
-        timings = ours(engine, settings)
-    finally:
-        received = sink.stop()
-    total = sum(timings.values())
-    rate = arguments.contacts / total
-    report: dict[str, Any] = {
+    runs = [run_ours(engine, workdir, arguments.contacts, 1)]
+    if arguments.workers > 1:
+        runs.append(run_ours(engine, workdir, arguments.contacts, arguments.workers))
+    # Before the naive baseline, whose Prefect client and server are not ours to count.
+    peak_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    peak_rss_workers = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    naive = run_naive(engine, workdir, arguments.naive_sample) if arguments.naive_sample else None
+    best = max(run["msgs_per_s"] for run in runs)
+    return {
         "contacts": arguments.contacts,
         "database": engine.dialect.name,
         "protocol_limit_msgs_per_s": round(limit, 1),
-        "ours_msgs_per_s": round(rate, 1),
-        "ours_over_protocol_limit": round(rate / limit, 3),
-        "seconds_per_stage": {name: round(value, 2) for name, value in timings.items()},
-        "deliver_only_msgs_per_s": round(arguments.contacts / timings["deliver"], 1),
-        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
-        "received": sum(received.values()),
-        "duplicates": sum(count - 1 for count in received.values() if count > 1),
-        "missing": arguments.contacts - len(received),
+        "naive_msgs_per_s": round(naive, 2) if naive else None,
+        "ours": runs,
+        "best_over_protocol_limit": round(best / limit, 3),
+        "best_over_naive": round(best / naive, 1) if naive else None,
+        "peak_rss_mb": round(peak_rss, 1),
+        "peak_rss_workers_and_sinks_mb": round(peak_rss_workers, 1),
     }
-    print(json.dumps(report, indent=2))
 
 
 if __name__ == "__main__":

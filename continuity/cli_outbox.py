@@ -14,7 +14,8 @@ from continuity.settings import Settings, SettingsError, get_settings
 from db.engine import transaction
 from db.models import MessageStatus, TouchpointKind
 from db.outbox import requeue
-from tasks.deliver import Clock, Pacer, deliver_batch, recover_interrupted
+from tasks.deliver import Clock, Pacer, deliver_batch
+from tasks.interruptions import recover_interrupted
 from tasks.pipeline import clock_for
 from tasks.shutdown import stop_on_signals, stop_requested
 

@@ -11,7 +11,7 @@ from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import bindparam, exists, func, literal_column, or_, select, update
+from sqlalchemy import bindparam, case, exists, func, literal_column, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import CursorResult
@@ -88,20 +88,35 @@ class RowWrites:
             set_committed_value(message, key, value)
         self.rows.setdefault(message.id, {"id": message.id}).update(values)
 
-    def flush(self, session: Session) -> None:
-        """Execute the pending writes in `session` (the caller commits)."""
+    def commit(self, session: Session) -> None:
+        """Execute the pending writes and commit; they are forgotten only once committed,
+        so a failed commit leaves them for `answers` to save."""
+        self._execute(session, self.rows.values())
+        session.commit()
+        self.rows.clear()
+
+    def answers(self) -> list[dict[str, Any]]:
+        """Return the pending writes that record an outcome (a status), leaving out a
+        hand-over whose message never reached the transport."""
+        return [row for row in self.rows.values() if "status" in row]
+
+    @staticmethod
+    def _execute(session: Session, rows: Iterable[dict[str, Any]]) -> None:
         by_columns: dict[frozenset[str], list[dict[str, Any]]] = {}
-        for row in self.rows.values():
+        for row in rows:
             by_columns.setdefault(frozenset(row) - {"id"}, []).append(row)
         connection = session.connection()
-        for columns, rows in by_columns.items():
-            connection.execute(_update_by_id(columns), [_keyed(row) for row in rows])
-        self.rows.clear()
+        for columns, group in by_columns.items():
+            connection.execute(_update_by_id(columns), [_keyed(row) for row in group])
+
+    def save_answers(self, session: Session) -> None:
+        """Execute the pending outcomes alone in `session` (the caller commits)."""
+        self._execute(session, self.answers())
 
 
 @lru_cache(maxsize=64)
 def _update_by_id(columns: frozenset[str]) -> Update:
-    table = Message.__table__
+    table = Message.metadata.tables[Message.__tablename__]
     return (
         update(table)
         .where(table.c.id == bindparam("id_"))
@@ -152,6 +167,26 @@ def planned_after(
     if campaign_id is not None:
         query = query.where(Message.campaign_id == campaign_id)
     return list(session.scalars(query).unique())
+
+
+def release_unstarted(session: Session, ids: Sequence[int]) -> int:
+    """Put the rows of `ids` still sending and never handed over back to planned, without
+    counting the attempt; return how many."""
+    result = session.execute(
+        update(Message)
+        .where(
+            Message.id.in_(list(ids)),
+            Message.status == MessageStatus.SENDING,
+            Message.handoff_at.is_(None),
+        )
+        .values(
+            status=MessageStatus.PLANNED,
+            attempts=case((Message.attempts > 0, Message.attempts - 1), else_=0),
+            status_reason="released: its delivery lost the database before handing it over",
+        )
+        .execution_options(synchronize_session=False)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
 
 
 def interrupted(session: Session, claimed_before: datetime) -> list[Message]:

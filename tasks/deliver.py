@@ -5,9 +5,8 @@ A message's row says how far it got: `sending` (claimed, committed) → handed o
 server's reply, or back to `planned` with a backoff, or `failed`. That answer is committed
 with the next message's hand-off, so a batch costs one commit per message.
 
-Rows a stopped process left in `sending` are resolved by `recover_interrupted`, the
-documented policy: never handed over → planned again (nothing went out); handed over →
-`unconfirmed` (it may have gone out), never resent without a human decision.
+Rows a stopped process left in `sending` are resolved by the documented policy in
+tasks/interruptions.py; a lost database connection is handled there too.
 """
 
 from __future__ import annotations
@@ -20,20 +19,27 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Engine
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from continuity.settings import Settings
 from db.engine import session_factory, transaction
 from db.models import Message, MessageStatus, TouchpointKind
-from db.outbox import RowWrites, claim_batch, interrupted, messages_with_recipients
+from db.outbox import RowWrites, claim_batch, messages_with_recipients
 from tasks.compose import envelope_sender, mime_bytes, render_message
+from tasks.interruptions import save_progress
 from tasks.links import new_token, rfc_message_id, token_hash
 from tasks.privacy import redacted
 from tasks.render import RenderError, environment
 from tasks.sending_window import is_quiet_hour, next_window_start
-from tasks.transport import PermanentFailure, TemporaryFailure, Transport, open_transport
+from tasks.transport import (
+    PermanentFailure,
+    TemporaryFailure,
+    Transport,
+    UncertainDelivery,
+    open_transport,
+)
 
-LEASE = timedelta(minutes=15)
 BACKOFF_MINUTES = (1, 5, 15, 60, 180, 360, 720, 1440)
 CONSECUTIVE_FAILURE_LIMIT = 10
 Clock = Callable[[], datetime]
@@ -44,9 +50,11 @@ class BatchOutcome:
     claimed: int = 0
     by_outcome: Counter[str] = field(default_factory=Counter)
     stopped: str | None = None
+    database_error: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
-        return {"claimed": self.claimed, **self.by_outcome, "stopped": self.stopped}
+        summary = {"claimed": self.claimed, **self.by_outcome, "stopped": self.stopped}
+        return summary | ({"database_error": self.database_error} if self.database_error else {})
 
 
 class Pacer:
@@ -84,26 +92,6 @@ def batch_limit(settings: Settings) -> int:
     return max(1, min(settings.batch_size, settings.rate_limit * 5))
 
 
-def recover_interrupted(session: Session, now: datetime) -> Counter[str]:
-    """Resolve rows left in `sending` longer than the lease; return counts by outcome."""
-    outcomes: Counter[str] = Counter()
-    for message in interrupted(session, now - LEASE):
-        if message.handoff_at is None:
-            message.status = MessageStatus.PLANNED
-            message.attempts = max(0, message.attempts - 1)
-            message.status_reason = "requeued: its delivery stopped before handing it over"
-            outcomes["requeued"] += 1
-        else:
-            message.status = MessageStatus.UNCONFIRMED
-            message.status_reason = (
-                f"handed to the mail server at {message.handoff_at:%Y-%m-%d %H:%M} UTC by a"
-                " delivery that stopped before recording the answer; not resent, to avoid"
-                " a duplicate (requeue it with `continuity outbox requeue`)"
-            )
-            outcomes["unconfirmed"] += 1
-    return outcomes
-
-
 def deliver_batch(
     engine: Engine,
     settings: Settings,
@@ -119,11 +107,23 @@ def deliver_batch(
     outcome = BatchOutcome(claimed=len(ids))
     if not ids:
         return outcome
-    session = session_factory(engine)()
+    session, writes = session_factory(engine)(), RowWrites()
     try:
         messages = messages_with_recipients(session, ids)
         with open_transport(settings.mail_url, settings.smtp_timeout) as transport:
-            _deliver_all(session, messages, transport, settings, clock, pacer, outcome)
+            _deliver_all(session, writes, messages, transport, settings, clock, pacer, outcome)
+        writes.commit(session)
+    except OperationalError as error:
+        # The connection was lost or the database stayed locked: save what is known on
+        # a new connection and let the next batch carry on.
+        session.close()
+        outcome.by_outcome.update(save_progress(engine, writes, ids))
+        outcome.by_outcome["database_errors"] += 1
+        outcome.database_error = redacted(str(error.orig or error))[:500]
+    except BaseException:
+        session.close()
+        save_progress(engine, writes, ids)
+        raise
     finally:
         session.close()
     return outcome
@@ -131,6 +131,7 @@ def deliver_batch(
 
 def _deliver_all(
     session: Session,
+    writes: RowWrites,
     messages: list[Message],
     transport: Transport,
     settings: Settings,
@@ -138,25 +139,19 @@ def _deliver_all(
     pacer: Pacer | None,
     outcome: BatchOutcome,
 ) -> None:
+    """Deliver `messages` in order; each answer is written with the next hand-off (one
+    commit per message), the last ones by the caller."""
     cache: dict[Any, Any] = {}
-    writes = RowWrites()
     failures_in_a_row = 0
-    try:
-        for position, message in enumerate(messages):
-            result = deliver_one(session, writes, message, transport, settings, clock, pacer, cache)
-            outcome.by_outcome[result] += 1
-            failures_in_a_row = failures_in_a_row + 1 if result == "retry" else 0
-            if failures_in_a_row >= CONSECUTIVE_FAILURE_LIMIT:
-                last_error = redacted(message.last_error or "")
-                outcome.stopped = f"{failures_in_a_row} temporary failures in a row: {last_error}"
-                rest = messages[position + 1 :]
-                outcome.by_outcome["released"] += release(writes, rest, clock())
-                return
-    finally:
-        # Each answer is written with the next hand-off (one commit per message), the
-        # last ones here, also when the batch stops on an error.
-        writes.flush(session)
-        session.commit()
+    for position, message in enumerate(messages):
+        result = deliver_one(session, writes, message, transport, settings, clock, pacer, cache)
+        outcome.by_outcome[result] += 1
+        failures_in_a_row = failures_in_a_row + 1 if result == "retry" else 0
+        if failures_in_a_row >= CONSECUTIVE_FAILURE_LIMIT:
+            last_error = redacted(message.last_error or "")
+            outcome.stopped = f"{failures_in_a_row} temporary failures in a row: {last_error}"
+            outcome.by_outcome["released"] += release(writes, messages[position + 1 :], clock())
+            return
 
 
 def release(writes: RowWrites, messages: list[Message], now: datetime) -> int:
@@ -206,6 +201,8 @@ def deliver_one(
         )
     except PermanentFailure as error:
         return fail(writes, message, error.reason)
+    except UncertainDelivery as error:
+        return unconfirm(writes, message, error.reason)
     except TemporaryFailure as error:
         return retry(writes, message, error.reason, clock(), settings.max_attempts)
     writes.set(
@@ -238,8 +235,7 @@ def hand_over(
         language=language,
         handoff_at=now,
     )
-    writes.flush(session)
-    session.commit()
+    writes.commit(session)
 
 
 def defer(writes: RowWrites, message: Message, until: datetime) -> str:
@@ -268,6 +264,20 @@ def fail(writes: RowWrites, message: Message, reason: str) -> str:
         handoff_at=None,
     )
     return "failed"
+
+
+def unconfirm(writes: RowWrites, message: Message, reason: str) -> str:
+    """The server may have accepted it: keep it out of the outbox until staff decide."""
+    writes.set(
+        message,
+        status=MessageStatus.UNCONFIRMED,
+        last_error=reason[:2000],
+        status_reason=(
+            f"{reason[:1500]}; not resent, to avoid a duplicate"
+            " (requeue it with `continuity outbox requeue`)"
+        ),
+    )
+    return "unconfirmed"
 
 
 def retry(writes: RowWrites, message: Message, reason: str, now: datetime, limit: int) -> str:

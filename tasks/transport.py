@@ -2,8 +2,9 @@
 
 `CONTINUITY_MAIL_URL` names it: `maildir://PATH` or
 `smtp://[user[:password]@]host[:port][?security=starttls|ssl|none]`. A transport's `send`
-returns the receiving side's answer, or raises `TemporaryFailure` (try later) or
-`PermanentFailure` (give up).
+returns the receiving side's answer, or raises `TemporaryFailure` (try later),
+`PermanentFailure` (give up) or `UncertainDelivery` (it may have gone: never resend on
+one's own).
 """
 
 from __future__ import annotations
@@ -15,8 +16,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 from urllib.parse import parse_qs, unquote, urlsplit
+
+if TYPE_CHECKING:
+    from _typeshed import ReadableBuffer
 
 
 class DeliveryFailure(Exception):
@@ -33,6 +37,31 @@ class TemporaryFailure(DeliveryFailure):
 
 class PermanentFailure(DeliveryFailure):
     """5xx replies: trying again would give the same answer."""
+
+
+class UncertainDelivery(DeliveryFailure):
+    """The connection was lost or timed out after the whole message had been written,
+    before the server answered: it may have been accepted (RFC 1047). Sending it again
+    could deliver it twice."""
+
+
+class _DataEndTracking:
+    """Remembers whether the end of a message's data (CRLF.CRLF) has been written."""
+
+    data_ended = False
+
+    def send(self, s: ReadableBuffer | str) -> None:
+        super().send(s)  # type: ignore[misc]
+        if isinstance(s, bytes) and s.endswith(b"\r\n.\r\n"):
+            self.data_ended = True
+
+
+class _SMTP(_DataEndTracking, smtplib.SMTP):
+    pass
+
+
+class _SMTP_SSL(_DataEndTracking, smtplib.SMTP_SSL):
+    pass
 
 
 class Transport(Protocol):
@@ -92,22 +121,22 @@ class SMTPTransport:
 
     def __init__(self, settings: SMTPSettings) -> None:
         self.settings = settings
-        self.connection: smtplib.SMTP | None = None
+        self.connection: _SMTP | _SMTP_SSL | None = None
 
-    def _connected(self) -> smtplib.SMTP:
+    def _connected(self) -> _SMTP | _SMTP_SSL:
         if self.connection is not None:
             return self.connection
         settings = self.settings
         try:
             if settings.security == "ssl":
-                connection: smtplib.SMTP = smtplib.SMTP_SSL(
+                connection: _SMTP | _SMTP_SSL = _SMTP_SSL(
                     settings.host,
                     settings.port,
                     timeout=settings.timeout,
                     context=ssl.create_default_context(),
                 )
             else:
-                connection = smtplib.SMTP(settings.host, settings.port, timeout=settings.timeout)
+                connection = _SMTP(settings.host, settings.port, timeout=settings.timeout)
             connection.ehlo()
             if settings.security == "starttls":
                 connection.starttls(context=ssl.create_default_context())
@@ -125,6 +154,7 @@ class SMTPTransport:
 
     def send(self, envelope_from: str, recipient: str, message: bytes) -> str:
         connection = self._connected()
+        connection.data_ended = False
         try:
             _expect(connection.mail(envelope_from), "MAIL FROM")
             _expect(connection.rcpt(recipient), "RCPT TO")
@@ -135,7 +165,10 @@ class SMTPTransport:
             raise _failure(error.smtp_code, f"DATA: {_reply(error)}") from None
         except (smtplib.SMTPServerDisconnected, OSError) as error:
             self._drop()
-            raise TemporaryFailure(f"connection lost: {error or type(error).__name__}") from None
+            lost = f"connection lost: {error or type(error).__name__}"
+            if connection.data_ended:
+                raise UncertainDelivery(f"{lost}, after the whole message was sent") from None
+            raise TemporaryFailure(lost) from None
         except DeliveryFailure:
             self._reset()
             raise

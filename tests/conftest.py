@@ -280,3 +280,19 @@ def dovecot(monkeypatch: pytest.MonkeyPatch):
     yield server
     server.stop()
     shutil.rmtree(root, ignore_errors=True)
+
+
+FAULT_FIGURES: list[str] = []
+
+
+@pytest.fixture
+def fault_figures():
+    """Return a function recording one line of figures for the fault suite's summary."""
+    return FAULT_FIGURES.append
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    if FAULT_FIGURES:
+        terminalreporter.section("fault suite figures")
+        for line in FAULT_FIGURES:
+            terminalreporter.write_line(line)

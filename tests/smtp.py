@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import socket
 import threading
 from collections.abc import Callable
@@ -12,7 +13,10 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
 
 # What the server does with one message: "accept", a reply line such as "451 try later",
-# or "disconnect" (drop the connection in the middle of DATA, before any reply).
+# "disconnect" (drop the connection once the whole message is in, before any reply: the
+# client cannot know whether it was accepted), "drop-at-data" (drop it at the DATA
+# command, before a byte of the message is taken) or "slow" (answer RCPT only after
+# `delay` seconds, past the client's timeout; the message is then never taken).
 Decision = Callable[[Envelope], str]
 
 
@@ -28,7 +32,9 @@ class SinkHandler:
     decide: Decision = lambda envelope: "accept"
     accepted: list[Recorded] = field(default_factory=list)
     refused: int = 0
+    dropped: int = 0
     connections: int = 0
+    delay: float = 0.0
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     async def handle_EHLO(
@@ -44,9 +50,32 @@ class SinkHandler:
             self.connections += 1
         return responses
 
+    def decision(self, envelope: Envelope) -> str:
+        """Decide once per message (the server asks at RCPT and at DATA)."""
+        if not hasattr(envelope, "decision"):
+            envelope.decision = self.decide(envelope)  # type: ignore[attr-defined]
+        return str(envelope.decision)  # type: ignore[attr-defined]
+
+    async def handle_RCPT(
+        self,
+        server: SMTP,
+        session: Session,
+        envelope: Envelope,
+        address: str,
+        rcpt_options: list[str],
+    ) -> str:
+        envelope.rcpt_tos.append(address)
+        if self.decision(envelope) == "slow":
+            await asyncio.sleep(self.delay)
+            if server.transport is not None:
+                server.transport.abort()
+        return "250 OK"
+
     async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
-        decision = self.decide(envelope)
+        decision = self.decision(envelope)
         if decision == "disconnect":
+            with self.lock:
+                self.dropped += 1
             if server.transport is not None:
                 server.transport.abort()
             return "421 connection dropped"
@@ -66,11 +95,30 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
+class FaultySMTP(SMTP):
+    """An SMTP server that can drop the connection at the DATA command."""
+
+    async def smtp_DATA(self, arg: str) -> None:
+        handler = self.event_handler
+        if self.envelope is not None and handler.decision(self.envelope) == "drop-at-data":
+            with handler.lock:
+                handler.dropped += 1
+            if self.transport is not None:
+                self.transport.abort()
+            return
+        await super().smtp_DATA(arg)
+
+
+class FaultyController(Controller):
+    def factory(self) -> SMTP:
+        return FaultySMTP(self.handler, **self.SMTP_kwargs)
+
+
 class SinkServer:
-    def __init__(self, handler: SinkHandler) -> None:
+    def __init__(self, handler: SinkHandler, port: int | None = None) -> None:
         self.handler = handler
-        self.controller = Controller(
-            handler, hostname="127.0.0.1", port=free_port(), ready_timeout=10
+        self.controller = FaultyController(
+            handler, hostname="127.0.0.1", port=port or free_port(), ready_timeout=10
         )
 
     def start(self) -> None:

@@ -8,7 +8,8 @@ from sqlalchemy import Engine, select, update
 from continuity.settings import get_settings
 from db.engine import transaction
 from db.models import Contact, Message, MessageStatus, TouchpointKind
-from tasks.deliver import LEASE, Pacer, backoff, deliver_batch, recover_interrupted
+from tasks.deliver import Pacer, backoff, deliver_batch
+from tasks.interruptions import LEASE, recover_interrupted
 from tests.pipeline import messages, plan
 
 CHECKIN = TouchpointKind.SUSTAINABILITY_CHECKIN

@@ -210,6 +210,7 @@ fuzz = settings(
 )
 
 
+@pytest.mark.faults
 @fuzz
 @given(title=st.text(max_size=300))
 def test_any_title_imports_faithfully_or_yields_a_clean_error(tmp_path: Path, title: str) -> None:
@@ -224,6 +225,7 @@ def test_any_title_imports_faithfully_or_yields_a_clean_error(tmp_path: Path, ti
     assert record.title == title.strip()
 
 
+@pytest.mark.faults
 @fuzz
 @given(cell=st.text(max_size=300))
 def test_any_staff_cell_yields_named_contacts_or_a_clean_error(tmp_path: Path, cell: str) -> None:
@@ -239,6 +241,7 @@ def test_any_staff_cell_yields_named_contacts_or_a_clean_error(tmp_path: Path, c
         assert member.email is None or "@" in member.email
 
 
+@pytest.mark.faults
 @fuzz
 @given(noise=st.binary(max_size=400), position=st.integers(min_value=0))
 def test_any_corruption_of_the_bytes_is_a_clean_error_or_a_clean_read(

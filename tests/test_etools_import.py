@@ -234,6 +234,7 @@ def test_a_staff_correction_of_the_language_survives_reimport(engine: Engine) ->
     ],
     ids=["unknown status", "bad date", "unknown partner", "ended without end date", "duplicate"],
 )
+@pytest.mark.faults
 def test_any_bad_row_aborts_the_whole_import(engine: Engine, tmp_path: Path, bad_row: dict) -> None:
     partners = write_export(tmp_path / "p.csv", PARTNER_HEADER, [partner()])
     rows = [intervention(), intervention("SEN/X/2"), bad_row]

@@ -150,6 +150,7 @@ def test_unmatched_mail_is_kept_for_staff(sent, imported: Engine, tmp_path: Path
     assert "apply to work with UNICEF" in mail.text
 
 
+@pytest.mark.faults
 def test_mail_in_an_unknown_charset_or_broken_mime_is_still_read(
     sent, imported: Engine, tmp_path: Path
 ) -> None:
@@ -168,6 +169,7 @@ def test_mail_in_an_unknown_charset_or_broken_mime_is_still_read(
     }
 
 
+@pytest.mark.faults
 def test_garbage_bytes_are_recorded_not_dropped(sent, imported: Engine, tmp_path: Path) -> None:
     drop(tmp_path, b"\x00\xff\xfe garbage \r\n\r\n\x00", b"")
     counts = collect(imported)

@@ -44,12 +44,14 @@ def test_every_line_ends_in_crlf() -> None:
     assert b"\n" not in data.replace(b"\r\n", b"")
 
 
+@pytest.mark.faults
 @pytest.mark.parametrize("value", ["News\r\nBcc: all@example.org", "News\nX: y", "a\rb"])
 def test_a_line_break_in_a_header_is_refused(value: str) -> None:
     with pytest.raises(HeaderError, match="line break"):
         header_line("Subject", value)
 
 
+@pytest.mark.faults
 def test_a_malformed_header_name_is_refused() -> None:
     with pytest.raises(HeaderError):
         header_line("Subject: x\r\nBcc", "y")

@@ -125,6 +125,7 @@ def test_a_tampered_token_opens_nothing(client, links) -> None:
     assert client.get(tampered).status_code == 404
 
 
+@pytest.mark.faults
 def test_a_post_without_a_valid_csrf_token_is_refused(client, links, imported: Engine) -> None:
     link = path(links[AWA]["respond"])
     assert client.post(link, data=checkin_answers("123.forged")).status_code == 403
@@ -134,6 +135,7 @@ def test_a_post_without_a_valid_csrf_token_is_refused(client, links, imported: E
     assert responses(imported) == []
 
 
+@pytest.mark.faults
 def test_hostile_and_oversized_answers_are_refused_or_escaped(
     client, links, imported: Engine
 ) -> None:
@@ -204,6 +206,7 @@ def test_no_other_partner_data_is_reachable(client, links) -> None:
     assert client.get("/openapi.json").status_code == 404
 
 
+@pytest.mark.faults
 def test_control_characters_are_refused_with_a_clear_message(
     client, links, imported: Engine
 ) -> None:

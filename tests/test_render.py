@@ -124,6 +124,7 @@ def test_partner_text_is_escaped_in_html_but_kept_in_plain_text() -> None:
     assert '<script>alert("x")</script>' in rendered.text
 
 
+@pytest.mark.faults
 def test_a_subject_carrying_a_line_break_is_refused() -> None:
     partnership = {**sample_context()["partnership"], "title": "Line\r\nBcc: victim@example.org"}
     with pytest.raises(RenderError, match=r"subject\.txt: the subject must be one line"):
@@ -132,6 +133,7 @@ def test_a_subject_carrying_a_line_break_is_refused() -> None:
         )
 
 
+@pytest.mark.faults
 def test_an_undefined_variable_names_template_and_line(tmp_path: Path) -> None:
     folder = tmp_path / "email" / "broken" / "en"
     folder.mkdir(parents=True)
@@ -143,6 +145,7 @@ def test_an_undefined_variable_names_template_and_line(tmp_path: Path) -> None:
         render_email(env, "broken", "en", {"contact": {"name": "A"}})
 
 
+@pytest.mark.faults
 def test_an_undefined_variable_in_a_shipped_template_names_it() -> None:
     context = sample_context()
     del context["partnership"]

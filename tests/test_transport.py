@@ -9,6 +9,7 @@ import pytest
 from tasks.transport import (
     PermanentFailure,
     TemporaryFailure,
+    UncertainDelivery,
     open_transport,
     smtp_settings,
 )
@@ -50,15 +51,39 @@ def test_a_5xx_is_permanent_and_keeps_the_server_text(smtp_sink) -> None:
         assert transport.send("a@example.org", "b@example.org", MESSAGE).startswith("250")
 
 
-def test_a_dropped_connection_is_temporary_and_the_next_send_reconnects(smtp_sink) -> None:
-    drops = iter([True, False])
-    smtp_sink.handler.decide = lambda envelope: "disconnect" if next(drops) else "accept"
+def test_a_connection_dropped_at_data_is_temporary_and_the_next_send_reconnects(
+    smtp_sink,
+) -> None:
+    drops = iter([True, False, False])
+    smtp_sink.handler.decide = lambda envelope: "drop-at-data" if next(drops) else "accept"
     with open_transport(smtp_sink.url) as transport:
-        with pytest.raises(TemporaryFailure, match="connection lost"):
+        with pytest.raises(TemporaryFailure, match="connection lost") as raised:
             transport.send("a@example.org", "b@example.org", MESSAGE)
+        assert not isinstance(raised.value, UncertainDelivery)
         assert transport.send("a@example.org", "b@example.org", MESSAGE).startswith("250")
     assert smtp_sink.connections == 2
     assert len(smtp_sink.accepted) == 1
+
+
+def test_a_connection_lost_after_the_whole_message_is_uncertain(smtp_sink) -> None:
+    smtp_sink.handler.decide = lambda envelope: "disconnect"
+    with (
+        open_transport(smtp_sink.url) as transport,
+        pytest.raises(UncertainDelivery, match="after the whole message was sent"),
+    ):
+        transport.send("a@example.org", "b@example.org", MESSAGE)
+
+
+def test_a_server_slower_than_the_timeout_is_a_temporary_failure(smtp_sink) -> None:
+    smtp_sink.handler.decide = lambda envelope: "slow"
+    smtp_sink.handler.delay = 3
+    with (
+        open_transport(smtp_sink.url, timeout=0.5) as transport,
+        pytest.raises(TemporaryFailure, match="timed out") as raised,
+    ):
+        transport.send("a@example.org", "b@example.org", MESSAGE)
+    assert not isinstance(raised.value, UncertainDelivery)
+    assert smtp_sink.accepted == []
 
 
 def test_a_server_that_is_down_is_a_temporary_failure() -> None:
