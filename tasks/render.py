@@ -101,6 +101,9 @@ def environment(root: Path = TEMPLATES) -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        # Templates do not change under a running process; checking each file's mtime
+        # at every render cost a stat call per template per message.
+        auto_reload=False,
     )
     env.filters.update(
         date=_date, datetime=_datetime, number=_number, localized=_localized, paragraphs=paragraphs
