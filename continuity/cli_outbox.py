@@ -14,8 +14,9 @@ from continuity.settings import Settings, SettingsError, get_settings
 from db.engine import transaction
 from db.models import MessageStatus, TouchpointKind
 from db.outbox import requeue
-from tasks.deliver import Clock, Pacer, deliver_batch
+from tasks.deliver import Clock, deliver_batch
 from tasks.interruptions import recover_interrupted
+from tasks.pacing import Pacer
 from tasks.pipeline import clock_for
 from tasks.shutdown import stop_on_signals, stop_requested
 

@@ -36,10 +36,20 @@ def _configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        # IMMEDIATE takes the write lock up front, waiting up to the busy timeout: a
-        # deferred transaction that reads, then writes, fails at once with "database is
-        # locked" when another process wrote in between (several deliver workers do).
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        connection.exec_driver_sql(f"BEGIN {connection.get_execution_options().get(_MODE, '')}")
+
+
+_MODE = "sqlite_begin"
+
+
+def for_writing(engine: Engine) -> Engine:
+    """Return `engine` whose SQLite transactions take the write lock up front (BEGIN
+    IMMEDIATE), waiting up to the busy timeout. A deferred transaction that reads, then
+    writes, fails at once with "database is locked" when another process wrote in
+    between, as concurrent deliver workers do. Reads elsewhere keep WAL's concurrency."""
+    if engine.dialect.name != "sqlite":
+        return engine
+    return engine.execution_options(**{_MODE: "IMMEDIATE"})
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:

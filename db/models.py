@@ -288,6 +288,8 @@ class Message(Timestamped, Base):
     last_error: Mapped[str | None] = mapped_column(Text)
     due_at: Mapped[datetime] = mapped_column(default=utcnow)
     claimed_at: Mapped[datetime | None] = mapped_column(index=True)
+    # Which claim holds the row: a delivery writes only rows its claim still holds.
+    claim: Mapped[str | None] = mapped_column(String(32))
     handoff_at: Mapped[datetime | None]
     sent_at: Mapped[datetime | None] = mapped_column(index=True)
     server_reply: Mapped[str | None] = mapped_column(Text)

@@ -6,6 +6,7 @@ so that the database always says how far a message got.
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from functools import lru_cache
@@ -48,9 +49,10 @@ def claim_batch(
     now: datetime,
     limit: int,
     campaign_id: int | None = None,
+    claim: str | None = None,
 ) -> list[int]:
     """Mark up to `limit` planned messages of `kinds` (of one campaign, if given) due by
-    `now` as sending; return their ids.
+    `now` as sending under `claim` (a new token if None); return their ids.
 
     On PostgreSQL the rows are locked with SKIP LOCKED, so several workers claiming at
     once never share a row; SQLite has one writer at a time.
@@ -70,15 +72,23 @@ def claim_batch(
         session.execute(
             update(Message)
             .where(Message.id.in_(ids))
-            .values(status=MessageStatus.SENDING, claimed_at=now, attempts=Message.attempts + 1)
+            .values(
+                status=MessageStatus.SENDING,
+                claimed_at=now,
+                claim=claim or secrets.token_hex(16),
+                attempts=Message.attempts + 1,
+            )
         )
     return ids
 
 
 class RowWrites:
-    """Column values of claimed messages, written by primary key in one statement at
-    `flush`: delivery writes each row twice, and the ORM's unit of work cost more per
-    message than the mail server did. The loaded objects show the values at once."""
+    """Column values of claimed messages, written by primary key when committed (one
+    statement per set of columns): delivery writes each row twice, and the ORM's unit of
+    work cost more per message than the mail server did. The loaded objects show the
+    values at once. A row is written only while the claim that loaded it still holds it
+    (status `sending`, same claim): a delivery that outlived its lease writes nothing
+    over the delivery that took the row over."""
 
     def __init__(self) -> None:
         self.rows: dict[int, dict[str, Any]] = {}
@@ -86,32 +96,42 @@ class RowWrites:
     def set(self, message: Message, **values: Any) -> None:
         for key, value in values.items():
             set_committed_value(message, key, value)
-        self.rows.setdefault(message.id, {"id": message.id}).update(values)
+        self.rows.setdefault(message.id, {"id": message.id, "claim": message.claim}).update(values)
 
-    def commit(self, session: Session) -> None:
-        """Execute the pending writes and commit; they are forgotten only once committed,
-        so a failed commit leaves them for `answers` to save."""
-        self._execute(session, self.rows.values())
+    def commit(self, session: Session, must_hold: Message | None = None) -> bool:
+        """Execute the pending writes and commit; return False when the row of
+        `must_hold` was no longer held (its write did nothing; the rest is committed).
+        Writes are forgotten only once committed, so a failed commit leaves them for
+        `save_answers`."""
+        pending = dict(self.rows)
+        held = True
+        if must_hold is not None:
+            held = _written(session, [pending.pop(must_hold.id)]) == 1
+        _written(session, pending.values())
         session.commit()
         self.rows.clear()
+        return held
 
     def answers(self) -> list[dict[str, Any]]:
         """Return the pending writes that record an outcome (a status), leaving out a
         hand-over whose message never reached the transport."""
         return [row for row in self.rows.values() if "status" in row]
 
-    @staticmethod
-    def _execute(session: Session, rows: Iterable[dict[str, Any]]) -> None:
-        by_columns: dict[frozenset[str], list[dict[str, Any]]] = {}
-        for row in rows:
-            by_columns.setdefault(frozenset(row) - {"id"}, []).append(row)
-        connection = session.connection()
-        for columns, group in by_columns.items():
-            connection.execute(_update_by_id(columns), [_keyed(row) for row in group])
-
     def save_answers(self, session: Session) -> None:
         """Execute the pending outcomes alone in `session` (the caller commits)."""
-        self._execute(session, self.answers())
+        _written(session, self.answers())
+
+
+def _written(session: Session, rows: Iterable[dict[str, Any]]) -> int:
+    """Execute `rows` as guarded updates by id; return how many rows they changed."""
+    by_columns: dict[frozenset[str], list[dict[str, Any]]] = {}
+    for row in rows:
+        by_columns.setdefault(frozenset(row) - {"id", "claim"}, []).append(row)
+    connection, changed = session.connection(), 0
+    for columns, group in by_columns.items():
+        result = connection.execute(_update_by_id(columns), [_keyed(row) for row in group])
+        changed += max(0, result.rowcount)
+    return changed
 
 
 @lru_cache(maxsize=64)
@@ -119,15 +139,20 @@ def _update_by_id(columns: frozenset[str]) -> Update:
     table = Message.metadata.tables[Message.__tablename__]
     return (
         update(table)
-        .where(table.c.id == bindparam("id_"))
+        .where(
+            table.c.id == bindparam("id_"),
+            table.c.claim == bindparam("claim_"),
+            table.c.status == MessageStatus.SENDING.value,
+        )
         .values({column: bindparam(column) for column in sorted(columns)})
     )
 
 
 def _keyed(row: dict[str, Any]) -> dict[str, Any]:
-    """Return `row` with its id under `id_`: a bound parameter may not share a column's name."""
-    keyed = {key: value for key, value in row.items() if key != "id"}
-    keyed["id_"] = row["id"]
+    """Return `row` with its id and claim under `id_` and `claim_`: a bound parameter may
+    not share a column's name."""
+    keyed = {key: value for key, value in row.items() if key not in ("id", "claim")}
+    keyed["id_"], keyed["claim_"] = row["id"], row["claim"]
     return keyed
 
 
@@ -169,13 +194,14 @@ def planned_after(
     return list(session.scalars(query).unique())
 
 
-def release_unstarted(session: Session, ids: Sequence[int]) -> int:
-    """Put the rows of `ids` still sending and never handed over back to planned, without
-    counting the attempt; return how many."""
+def release_unstarted(session: Session, ids: Sequence[int], claim: str) -> int:
+    """Put the rows of `ids` still held by `claim` and never handed over back to planned,
+    without counting the attempt; return how many."""
     result = session.execute(
         update(Message)
         .where(
             Message.id.in_(list(ids)),
+            Message.claim == claim,
             Message.status == MessageStatus.SENDING,
             Message.handoff_at.is_(None),
         )

@@ -11,6 +11,7 @@ tasks/interruptions.py; a lost database connection is handled there too.
 
 from __future__ import annotations
 
+import secrets
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable
@@ -23,14 +24,15 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from continuity.settings import Settings
-from db.engine import session_factory, transaction
+from db.engine import for_writing, session_factory, transaction
 from db.models import Message, MessageStatus, TouchpointKind
 from db.outbox import RowWrites, claim_batch, messages_with_recipients
 from tasks.compose import envelope_sender, mime_bytes, render_message
-from tasks.interruptions import save_progress
+from tasks.interruptions import LEASE, save_progress, save_progress_or_log
 from tasks.links import new_token, rfc_message_id, token_hash
+from tasks.pacing import Pacer
 from tasks.privacy import redacted
-from tasks.render import RenderError, environment
+from tasks.render import RenderedEmail, RenderError, environment
 from tasks.sending_window import is_quiet_hour, next_window_start
 from tasks.transport import (
     PermanentFailure,
@@ -57,29 +59,6 @@ class BatchOutcome:
         return summary | ({"database_error": self.database_error} if self.database_error else {})
 
 
-class Pacer:
-    """Spaces sends to at most `per_minute` a minute (0: no limit), from one loop."""
-
-    def __init__(
-        self,
-        per_minute: int,
-        sleep: Callable[[float], None] = time.sleep,
-        monotonic: Callable[[], float] = time.monotonic,
-    ) -> None:
-        self.interval = 60.0 / per_minute if per_minute else 0.0
-        self.sleep = sleep
-        self.monotonic = monotonic
-        self.next_at = 0.0
-
-    def wait(self) -> None:
-        if not self.interval:
-            return
-        now = self.monotonic()
-        if self.next_at > now:
-            self.sleep(self.next_at - now)
-        self.next_at = max(now, self.next_at) + self.interval
-
-
 def backoff(attempts: int) -> timedelta:
     """Return how long to wait before attempt `attempts + 1`."""
     return timedelta(minutes=BACKOFF_MINUTES[min(attempts, len(BACKOFF_MINUTES)) - 1])
@@ -102,27 +81,29 @@ def deliver_batch(
 ) -> BatchOutcome:
     """Claim one batch of due messages of `kinds` (of one campaign, if given) and deliver
     it over one connection."""
+    engine, claim = for_writing(engine), secrets.token_hex(16)
     with transaction(engine) as session:
-        ids = claim_batch(session, kinds, clock(), batch_limit(settings), campaign_id)
+        ids = claim_batch(session, kinds, clock(), batch_limit(settings), campaign_id, claim)
     outcome = BatchOutcome(claimed=len(ids))
     if not ids:
         return outcome
     session, writes = session_factory(engine)(), RowWrites()
     try:
         messages = messages_with_recipients(session, ids)
+        session.commit()  # releases SQLite's write lock while the first message renders
         with open_transport(settings.mail_url, settings.smtp_timeout) as transport:
             _deliver_all(session, writes, messages, transport, settings, clock, pacer, outcome)
-        writes.commit(session)
+            writes.commit(session)
     except OperationalError as error:
         # The connection was lost or the database stayed locked: save what is known on
         # a new connection and let the next batch carry on.
         session.close()
-        outcome.by_outcome.update(save_progress(engine, writes, ids))
+        outcome.by_outcome.update(save_progress(engine, writes, ids, claim))
         outcome.by_outcome["database_errors"] += 1
         outcome.database_error = redacted(str(error.orig or error))[:500]
     except BaseException:
         session.close()
-        save_progress(engine, writes, ids)
+        save_progress_or_log(engine, writes, ids, claim)
         raise
     finally:
         session.close()
@@ -143,13 +124,19 @@ def _deliver_all(
     commit per message), the last ones by the caller."""
     cache: dict[Any, Any] = {}
     failures_in_a_row = 0
+    deadline = time.monotonic() + LEASE.total_seconds() / 2
     for position, message in enumerate(messages):
         result = deliver_one(session, writes, message, transport, settings, clock, pacer, cache)
         outcome.by_outcome[result] += 1
         failures_in_a_row = failures_in_a_row + 1 if result == "retry" else 0
-        if failures_in_a_row >= CONSECUTIVE_FAILURE_LIMIT:
+        if result == "lost":
+            outcome.stopped = "the batch outlived its lease: another delivery holds its rows"
+        elif failures_in_a_row >= CONSECUTIVE_FAILURE_LIMIT:
             last_error = redacted(message.last_error or "")
             outcome.stopped = f"{failures_in_a_row} temporary failures in a row: {last_error}"
+        elif time.monotonic() > deadline:
+            outcome.stopped = "the batch ran for half its lease; the rest waits for the next"
+        if outcome.stopped:
             outcome.by_outcome["released"] += release(writes, messages[position + 1 :], clock())
             return
 
@@ -178,8 +165,9 @@ def deliver_one(
     cache: dict[Any, Any],
 ) -> str:
     """Take one claimed message as far as it goes; return "sent", "retry", "failed",
-    "deferred" or "skipped". The hand-off is committed before the transport is called,
-    with the answers of the messages before it; the caller writes and commits the rest."""
+    "unconfirmed", "deferred", "skipped" or "lost" (another delivery holds it now). The
+    hand-off is committed before the transport is called, with the answers of the
+    messages before it; the caller writes and commits the rest."""
     now = clock()
     if reason := message.contact.unreachable_reason():
         return skip(writes, message, reason)
@@ -192,7 +180,8 @@ def deliver_one(
         data = mime_bytes(message, rendered, settings, token, now)
     except (RenderError, ValueError) as error:
         return fail(writes, message, f"could not compose the message: {error}")
-    hand_over(session, writes, message, settings, token, rendered.subject, rendered.language, now)
+    if not hand_over(session, writes, message, settings, token, rendered, now):
+        return "lost"
     if pacer:
         pacer.wait()
     try:
@@ -221,21 +210,21 @@ def hand_over(
     message: Message,
     settings: Settings,
     token: str,
-    subject: str,
-    language: str,
+    rendered: RenderedEmail,
     now: datetime,
-) -> None:
-    """Commit that `message` is about to go to the mail server, with what identifies it."""
+) -> bool:
+    """Commit that `message` is about to go to the mail server, with what identifies it;
+    return False if its row is no longer this delivery's (it must not be sent)."""
     secret = settings.required_secret_key()
     writes.set(
         message,
         token_hash=token_hash(token),
         message_id=rfc_message_id(secret, message.id, settings.sender),
-        subject=subject[:300],
-        language=language,
+        subject=rendered.subject[:300],
+        language=rendered.language,
         handoff_at=now,
     )
-    writes.commit(session)
+    return writes.commit(session, must_hold=message)
 
 
 def defer(writes: RowWrites, message: Message, until: datetime) -> str:

@@ -13,6 +13,7 @@ planned, at once rather than after the lease.
 
 from __future__ import annotations
 
+import logging
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -27,7 +28,8 @@ from db.models import MessageStatus
 from db.outbox import RowWrites, interrupted, release_unstarted
 
 LEASE = timedelta(minutes=15)
-SAVE_WAITS = (0.5, 1, 2, 4, 8)
+SAVE_WAITS = (0.5, 2, 8)
+log = logging.getLogger(__name__)
 
 
 def recover_interrupted(session: Session, now: datetime) -> Counter[str]:
@@ -54,6 +56,7 @@ def save_progress(
     engine: Engine,
     writes: RowWrites,
     claimed: Sequence[int],
+    claim: str,
     sleep: Callable[[float], None] = time.sleep,
 ) -> Counter[str]:
     """Write the answers `writes` holds and release the `claimed` rows never handed over,
@@ -62,15 +65,31 @@ def save_progress(
     then resolves the rows)."""
     for wait in SAVE_WAITS:
         try:
-            return _saved(engine, writes, claimed)
+            return _saved(engine, writes, claimed, claim)
         except OperationalError:
             sleep(wait)
-    return _saved(engine, writes, claimed)
+    return _saved(engine, writes, claimed, claim)
 
 
-def _saved(engine: Engine, writes: RowWrites, claimed: Sequence[int]) -> Counter[str]:
+def save_progress_or_log(
+    engine: Engine, writes: RowWrites, claimed: Sequence[int], claim: str
+) -> None:
+    """Save progress after an unexpected error without hiding it: when saving fails too,
+    log which answers were lost (row ids and outcomes, nothing personal)."""
+    try:
+        save_progress(engine, writes, claimed, claim, sleep=lambda _: None)
+    except Exception as error:
+        lost = {row["id"]: str(row["status"]) for row in writes.answers()}
+        log.error(
+            "could not save the outcomes of rows %s (%s); the lease policy resolves them",
+            lost,
+            error,
+        )
+
+
+def _saved(engine: Engine, writes: RowWrites, claimed: Sequence[int], claim: str) -> Counter[str]:
     with transaction(engine) as session:
         writes.save_answers(session)
-        released = release_unstarted(session, claimed)
+        released = release_unstarted(session, claimed, claim)
     writes.rows.clear()
     return Counter({"released": released} if released else {})

@@ -9,6 +9,7 @@ The output is checked against the standard library's parser in tests/test_mime.p
 from __future__ import annotations
 
 import base64
+import re
 import secrets
 from collections.abc import Iterable
 from email.header import Header
@@ -16,6 +17,7 @@ from email.header import Header
 CRLF = "\r\n"
 FOLD_AT = 78
 MAX_LINE = 998
+CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
 
 class HeaderError(ValueError):
@@ -23,19 +25,25 @@ class HeaderError(ValueError):
 
 
 def header_line(name: str, value: str) -> str:
-    """Return `name: value` as a folded header line ending in CRLF; non-ASCII values become
-    RFC 2047 encoded words. Raises `HeaderError` for a value carrying CR or LF (header
-    injection) or a malformed name."""
+    """Return `name: value` as a header line ending in CRLF; non-ASCII values become
+    RFC 2047 encoded words, folded. Raises `HeaderError` for a value carrying CR, LF
+    (header injection) or another control character, a word too long for a line, or a
+    malformed name."""
     if not name.isascii() or not name.replace("-", "").isalnum():
         raise HeaderError(f"not a header name: {name!r}")
     if "\r" in value or "\n" in value:
         raise HeaderError(f"the {name} header carries a line break")
+    if CONTROL.search(value):
+        raise HeaderError(f"the {name} header carries a control character")
     # Folding ASCII at 78 would start some values on a blank line; 998 is the hard limit.
     if value.isascii() and len(name) + len(value) + 2 <= MAX_LINE:
         return f"{name}: {value}{CRLF}"
     charset = "us-ascii" if value.isascii() else "utf-8"
     folded = Header(value, charset, maxlinelen=FOLD_AT, header_name=name).encode(linesep=CRLF)
-    return f"{name}: {folded}{CRLF}"
+    line = f"{name}: {folded}{CRLF}"
+    if max(len(part) for part in line.split(CRLF)) > MAX_LINE:
+        raise HeaderError(f"the {name} header has a word longer than a line may be")
+    return line
 
 
 def _part(subtype: str, body: str) -> bytes:

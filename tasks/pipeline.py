@@ -25,8 +25,9 @@ from db.campaigns import campaign_for
 from db.engine import transaction
 from db.models import Campaign, Message, TouchpointKind
 from db.outbox import IS_PLANNED
-from tasks.deliver import Pacer, deliver_batch
+from tasks.deliver import deliver_batch
 from tasks.interruptions import recover_interrupted
+from tasks.pacing import Pacer
 from tasks.planning import plan_messages
 from tasks.privacy import redacted
 from tasks.render_check import check_planned

@@ -9,13 +9,14 @@ value (a partner's name) is escaped data, never Markdown or HTML.
 from __future__ import annotations
 
 import re
+import secrets
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 from xml.etree.ElementTree import Element
 
 import markdown
-from jinja2 import StrictUndefined, Template, TemplateError
+from jinja2 import StrictUndefined, Template, TemplateError, TemplateSyntaxError
 from jinja2.sandbox import SandboxedEnvironment
 from markdown.extensions import Extension
 from markdown.treeprocessors import Treeprocessor
@@ -23,7 +24,10 @@ from markdown.treeprocessors import Treeprocessor
 from tasks.render import RenderError
 
 SAFE_LINK = re.compile(r"^(https?:|mailto:)", re.IGNORECASE)
-JINJA_TAG = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.DOTALL)
+# Staff text may hold placeholders ({{ contact.name }}) and nothing else of Jinja: no
+# filters (`|safe` would let raw HTML through), no statements, no comments.
+PLACEHOLDER = re.compile(r"\{\{\s*[a-z_]+(?:\.[a-z_]+)*\s*\}\}")
+JINJA_SYNTAX = re.compile(r"\{\{|\}\}|\{%|%\}|\{#|#\}")
 _SANDBOX = SandboxedEnvironment(undefined=StrictUndefined, autoescape=False)
 _HTML_SANDBOX = SandboxedEnvironment(undefined=StrictUndefined, autoescape=True)
 
@@ -75,23 +79,38 @@ def filled_body(text: str, variables: dict[str, Any]) -> tuple[str, str]:
 
 @lru_cache(maxsize=256)
 def _compiled(text: str) -> Template:
+    _check_placeholders(text)
     return _SANDBOX.from_string(text)
+
+
+def _check_placeholders(text: str) -> None:
+    """Raise `TemplateSyntaxError` for Jinja syntax other than plain placeholders."""
+    leftover = JINJA_SYNTAX.search(PLACEHOLDER.sub("", text))
+    if leftover:
+        raise TemplateSyntaxError(
+            f"only placeholders like {{{{ contact.name }}}} are allowed, not"
+            f" {text[max(0, leftover.start() - 10) : leftover.end() + 10]!r}",
+            lineno=text.count("\n", 0, leftover.start()) + 1,
+        )
 
 
 @lru_cache(maxsize=256)
 def compiled_body(text: str) -> StaffBody:
     """Return `text` as two templates, HTML (autoescaped) and plain text; raises Jinja's
     `TemplateSyntaxError` for a malformed placeholder."""
+    _check_placeholders(text)
     tags: list[str] = []
+    nonce = secrets.token_hex(4)
+    aside = re.compile(rf"zq{nonce}p(\d+)zq")
 
     def set_aside(match: re.Match[str]) -> str:
         tags.append(match.group(0))
-        return f"zqplaceholder{len(tags) - 1}zq"
+        return f"zq{nonce}p{len(tags) - 1}zq"
 
     def restored(converted: str) -> str:
-        return re.sub(r"zqplaceholder(\d+)zq", lambda match: tags[int(match.group(1))], converted)
+        return aside.sub(lambda match: tags[int(match.group(1))], converted)
 
-    protected = JINJA_TAG.sub(set_aside, text)
+    protected = PLACEHOLDER.sub(set_aside, text)
     return StaffBody(
         html=_HTML_SANDBOX.from_string(restored(markdown_html(protected))),
         text=_compiled(restored(markdown_text(protected))),

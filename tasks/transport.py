@@ -159,6 +159,8 @@ class SMTPTransport:
             _expect(connection.mail(envelope_from), "MAIL FROM")
             _expect(connection.rcpt(recipient), "RCPT TO")
             code, reply = connection.data(message)
+            if not 200 <= code < 600:
+                raise UncertainDelivery(f"an unreadable answer after the message: {reply!r}")
             _expect((code, reply), "DATA")
         except smtplib.SMTPResponseException as error:
             self._reset()
@@ -169,6 +171,9 @@ class SMTPTransport:
             if connection.data_ended:
                 raise UncertainDelivery(f"{lost}, after the whole message was sent") from None
             raise TemporaryFailure(lost) from None
+        except UncertainDelivery:
+            self._drop()
+            raise
         except DeliveryFailure:
             self._reset()
             raise

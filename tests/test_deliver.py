@@ -8,8 +8,9 @@ from sqlalchemy import Engine, select, update
 from continuity.settings import get_settings
 from db.engine import transaction
 from db.models import Contact, Message, MessageStatus, TouchpointKind
-from tasks.deliver import Pacer, backoff, deliver_batch
+from tasks.deliver import backoff, deliver_batch
 from tasks.interruptions import LEASE, recover_interrupted
+from tasks.pacing import Pacer
 from tests.pipeline import messages, plan
 
 CHECKIN = TouchpointKind.SUSTAINABILITY_CHECKIN
@@ -192,3 +193,29 @@ def test_no_two_claims_share_a_row(planned: Engine) -> None:
             session.scalars(select(Message.status).where(Message.id.in_(first + second)))
         )
     assert statuses == {MessageStatus.SENDING}
+
+
+def test_a_batch_that_lost_its_rows_to_another_delivery_sends_nothing(
+    planned: Engine, outbox, monkeypatch
+) -> None:
+    from tasks import deliver as deliver_module
+
+    real_render = deliver_module.render_message
+
+    def taken_over_first(*args, **kwargs):
+        with transaction(planned) as session:
+            session.execute(
+                update(Message)
+                .where(Message.status == MessageStatus.SENDING)
+                .values(claim="another-delivery")
+            )
+        monkeypatch.setattr(deliver_module, "render_message", real_render)
+        return real_render(*args, **kwargs)
+
+    monkeypatch.setattr(deliver_module, "render_message", taken_over_first)
+    outcome = deliver(planned)
+    assert outcome.by_outcome["lost"] == 1 and "outlived its lease" in (outcome.stopped or "")
+    assert outbox() == []
+    taken = messages(planned, status=MessageStatus.SENDING)
+    assert taken and {m.claim for m in taken} == {"another-delivery"}
+    assert all(m.handoff_at is None for m in taken)

@@ -32,11 +32,19 @@ def test_the_standard_parser_reads_back_headers_and_both_parts() -> None:
     assert not mail.defects
 
 
-def test_long_headers_are_folded_into_short_lines() -> None:
-    link = "<https://portal.example/u/" + "a" * 60 + ">, <mailto:u+" + "b" * 60 + "@x.example>"
-    data = alternative_message([("List-Unsubscribe", link)], "x", "y")
-    assert max(len(line) for line in data.split(b"\r\n")) <= 998
-    assert message_from_bytes(data, policy=policy.default)["List-Unsubscribe"] == link
+def test_a_long_header_is_folded_and_reads_back_whole() -> None:
+    words = " ".join(f"word{n}" for n in range(300))
+    data = alternative_message([("X-Note", words), ("Subject", "é " * 400)], "x", "y")
+    head = data.split(b"\r\n\r\n", 1)[0]
+    assert max(len(line) for line in head.split(b"\r\n")) <= 998
+    mail = message_from_bytes(data, policy=policy.default)
+    assert " ".join(mail["X-Note"].split()) == words
+    assert " ".join(mail["Subject"].split()) == " ".join(("é " * 400).split())
+
+
+def test_a_word_too_long_for_any_line_is_refused() -> None:
+    with pytest.raises(HeaderError, match="longer than a line"):
+        header_line("X-Token", "a" * 1200)
 
 
 def test_every_line_ends_in_crlf() -> None:
@@ -48,6 +56,13 @@ def test_every_line_ends_in_crlf() -> None:
 @pytest.mark.parametrize("value", ["News\r\nBcc: all@example.org", "News\nX: y", "a\rb"])
 def test_a_line_break_in_a_header_is_refused(value: str) -> None:
     with pytest.raises(HeaderError, match="line break"):
+        header_line("Subject", value)
+
+
+@pytest.mark.faults
+@pytest.mark.parametrize("value", ["News\x00", "a\x1bb", "del\x7f"])
+def test_a_control_character_in_a_header_is_refused(value: str) -> None:
+    with pytest.raises(HeaderError, match="control character"):
         header_line("Subject", value)
 
 

@@ -38,3 +38,24 @@ def test_a_malformed_placeholder_is_a_placeholder_error() -> None:
 def test_the_sandbox_refuses_unsafe_attributes() -> None:
     with pytest.raises(PlaceholderError):
         filled_body("{{ contact.__class__.__mro__ }}", VALUES)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '{{ "<script>x</script>" | safe }}',
+        "{% autoescape false %}{{ contact.name }}{% endautoescape %}",
+        "{{ contact.name | safe }}",
+        "{# hidden #}",
+    ],
+)
+def test_only_plain_placeholders_are_allowed(text: str) -> None:
+    with pytest.raises(PlaceholderError, match="only placeholders"):
+        filled_body(text, VALUES)
+    with pytest.raises(PlaceholderError, match="only placeholders"):
+        filled(text, VALUES)
+
+
+def test_text_that_looks_like_the_set_aside_marker_is_kept_as_text() -> None:
+    html, text = filled_body("zqplaceholder9zq and {{ partner.short_name }}", VALUES)
+    assert "zqplaceholder9zq and ASEF" in html and text == "zqplaceholder9zq and ASEF"
