@@ -1,7 +1,8 @@
 """The outbox: inserting planned messages, claiming them for delivery, recording outcomes.
 
-Every function takes a session and never commits; delivery code commits between steps
-so that the database always says how far a message got.
+Every function takes a session and never commits, except `RowWrites.commit`: delivery
+commits between steps, through it, so that the database always says how far a message
+got.
 """
 
 from __future__ import annotations

@@ -83,7 +83,7 @@ def render_stage(kinds: list[TouchpointKind], campaign_id: int | None = None) ->
 
 
 def recover_stage(as_of: datetime | None) -> dict[str, int]:
-    """Resolve rows a stopped delivery left in `sending` (see tasks/deliver.py)."""
+    """Resolve rows a stopped delivery left in `sending` (see tasks/interruptions.py)."""
     with transaction(app_engine()) as session:
         outcomes = recover_interrupted(session, clock_for(as_of)())
     if outcomes:
