@@ -13,6 +13,7 @@ from rich.text import Text
 from sqlalchemy.exc import OperationalError
 
 from continuity.cli_campaign import campaign_app
+from continuity.cli_influence import influence_app
 from continuity.cli_outbox import outbox_app
 from continuity.cli_responses import inbox_app, response_app
 from continuity.cli_run import run_command
@@ -46,6 +47,7 @@ app.add_typer(event_app, name="event")
 app.add_typer(update_app, name="update")
 app.add_typer(evaluation_app, name="evaluation")
 app.add_typer(outbox_app, name="outbox")
+app.add_typer(influence_app, name="influence")
 app.add_typer(campaign_app, name="campaign")
 app.add_typer(response_app, name="response")
 app.add_typer(inbox_app, name="inbox")

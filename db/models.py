@@ -418,6 +418,11 @@ class InfluenceEntry(Timestamped, Base):
     source: Mapped[str] = mapped_column(String(16), default="check-in")
     response_id: Mapped[int | None] = mapped_column(ForeignKey("responses.id"))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # The name folded for matching ("Mairie de Kolda" = "mairie de  KOLDA."): the same
+    # person or body named twice for one partnership is one entry.
+    key: Mapped[str] = mapped_column(String(256), default="", index=True)
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("influence_entries.id"))
+    recorded_by: Mapped[str] = mapped_column(String(256), default="")
 
 
 class InboundMail(Timestamped, Base):

@@ -13,6 +13,7 @@ from flows.consultation_invitations import consultation_invitations
 from flows.deliver_outbox import deliver_outbox
 from flows.evaluation_followup import evaluation_followup
 from flows.policy_updates import policy_updates
+from flows.record_influence import record_influence_change
 from flows.record_response import record_response
 from flows.relationship_report import relationship_report
 from flows.reminders import reminders
@@ -40,5 +41,6 @@ FORMS: dict[str, Flow[..., dict[str, Any]]] = {
     "record-consultation-event": record_consultation_event,
     "record-policy-update": record_policy_update,
     "record-evaluation": record_evaluation_conclusions,
+    "record-influence": record_influence_change,
 }
 DEPLOYMENTS = {**FLOWS, **FORMS}

@@ -13,6 +13,8 @@ from prefect.cache_policies import NO_CACHE
 from sqlalchemy.orm import Session
 
 from db.engine import transaction
+from db.influence import active_entries, ended_without_supporters, reference_numbers
+from db.models import InfluenceEntry
 from db.relationship import (
     bounces_since,
     current_checkin_answers,
@@ -26,7 +28,15 @@ from tasks.privacy import redacted
 
 QUIET_MONTHS = 6
 INSUFFICIENT_CAPACITY = 2
-SECTIONS = ("not_heard_from", "response_rates", "at_risk", "follow_ups", "bounces")
+SECTIONS = (
+    "not_heard_from",
+    "response_rates",
+    "at_risk",
+    "supporters",
+    "no_supporters",
+    "follow_ups",
+    "bounces",
+)
 
 
 def quiet_partners(session: Session, now: datetime, months: int) -> list[dict[str, Any]]:
@@ -78,6 +88,40 @@ def at_risk(session: Session, now: datetime) -> list[dict[str, Any]]:
     return rows
 
 
+def supporters(session: Session) -> list[dict[str, Any]]:
+    """Return, per partnership, who is registered to support its impact."""
+    by_partnership: dict[int, list[InfluenceEntry]] = {}
+    for entry in active_entries(session):
+        by_partnership.setdefault(entry.partnership_id, []).append(entry)
+    references = reference_numbers(session)
+    return [
+        {
+            "partnership": references[partnership_id],
+            "supporters": "; ".join(
+                f"{entry.name} ({entry.kind}{', ' + entry.role if entry.role else ''})"
+                for entry in entries
+            )[:500],
+            "count": len(entries),
+        }
+        for partnership_id, entries in sorted(
+            by_partnership.items(), key=lambda item: references[item[0]]
+        )
+    ]
+
+
+def no_supporters(session: Session) -> list[dict[str, Any]]:
+    """Return the ended partnerships no one is registered to support."""
+    return [
+        {
+            "partnership": partnership.reference_number,
+            "partner": partnership.partner.name,
+            "country": partnership.country or "?",
+            "status": partnership.status,
+        }
+        for partnership in ended_without_supporters(session)
+    ]
+
+
 def report(
     session: Session, now: datetime, months: int = QUIET_MONTHS
 ) -> dict[str, list[dict[str, Any]]]:
@@ -92,6 +136,8 @@ def report(
             for row in response_rates(session, dimension)
         ],
         "at_risk": at_risk(session, now),
+        "supporters": supporters(session),
+        "no_supporters": no_supporters(session),
         "follow_ups": [_follow_up(row, "overdue") for row in overdue]
         + [_follow_up(row, "upcoming") for row in upcoming],
         "bounces": [

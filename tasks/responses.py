@@ -14,7 +14,6 @@ from sqlalchemy.orm import Session
 
 from db.models import (
     Contact,
-    InfluenceEntry,
     Message,
     MessageStatus,
     Partnership,
@@ -24,6 +23,7 @@ from db.models import (
 )
 from db.responses import current_answer, message_by_token_hash, retire_influence_entries
 from tasks.forms import Answers, CheckinAnswers
+from tasks.influence import register
 from tasks.links import token_hash
 
 ANSWERABLE_STATUSES = frozenset({MessageStatus.SENT, MessageStatus.BOUNCED})
@@ -120,15 +120,14 @@ def register_supporters(
     session: Session, partnership_id: int, answers: CheckinAnswers, response_id: int
 ) -> None:
     for supporter in answers.supporters:
-        session.add(
-            InfluenceEntry(
-                partnership_id=partnership_id,
-                name=supporter.name,
-                kind=supporter.kind,
-                role=supporter.role,
-                source="check-in",
-                response_id=response_id,
-            )
+        register(
+            session,
+            partnership_id,
+            supporter.name,
+            supporter.kind,
+            supporter.role,
+            "check-in",
+            response_id,
         )
 
 

@@ -48,6 +48,9 @@ SAMPLE_FORM_PARAMETERS = {
             "content": {"en": {"subject": "Hello", "body": "Dear {{ contact.name }}"}},
         }
     },
+    "record-influence": {
+        "change": {"action": "add", "partnership": "SEN/1", "name": "Mairie de Kolda"}
+    },
     "record-response": {
         "response": {
             "partnership": "SEN/PCA2021001/PD2021004",

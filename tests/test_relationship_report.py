@@ -120,3 +120,29 @@ def test_continuity_report_prints_the_same(history: Engine) -> None:
     assert result.exit_code == 0, result.output
     assert "at risk (2)" in result.stdout and "results not sustained" in result.stdout
     assert "@" not in result.stdout
+
+
+def test_supporters_and_partnerships_no_one_supports_are_listed(history: Engine) -> None:
+    from tasks.influence import InfluenceChange, apply_change
+
+    with transaction(history) as session:
+        apply_change(
+            session,
+            InfluenceChange(
+                action="add",
+                partnership="SEN/PCA2021001/PD2021004",
+                name="Mairie de Kolda",
+                kind="body",
+                role="cantines",
+            ),
+        )
+    found = sections(history, SENT + timedelta(days=2))
+    assert found["supporters"] == [
+        {
+            "partnership": "SEN/PCA2021001/PD2021004",
+            "supporters": "Mairie de Kolda (body, cantines)",
+            "count": 1,
+        }
+    ]
+    uncovered = {row["partnership"] for row in found["no_supporters"]}
+    assert "SEN/PCA2021001/PD2021004" not in uncovered and uncovered
