@@ -19,6 +19,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -111,12 +112,17 @@ def deliver_here(engine: Engine, campaign_id: int) -> None:
         pass
 
 
-def deliver_in_processes(campaign_id: int, workers: int) -> None:
-    command = [
+def deliver_command(campaign_id: int, as_of: datetime = NOW) -> list[str]:
+    """Return the command of one deliver worker for the campaign's messages."""
+    return [
         str(Path(sys.executable).parent / "continuity"),
         *("outbox", "deliver", "--json", "--kind", "adhoc"),
-        *("--campaign", str(campaign_id), "--as-of", NOW.isoformat()),
+        *("--campaign", str(campaign_id), "--as-of", as_of.isoformat()),
     ]
+
+
+def deliver_in_processes(campaign_id: int, workers: int) -> None:
+    command = deliver_command(campaign_id)
     processes = [subprocess.Popen(command, stdout=subprocess.PIPE) for _ in range(workers)]
     for process in processes:
         output, _ = process.communicate()

@@ -25,7 +25,8 @@ from db.engine import make_engine, transaction
 from db.models import Message, MessageStatus, TouchpointKind
 from tasks.deliver import deliver_batch
 from tasks.interruptions import LEASE
-from tests.faults import by_status, campaign_to, received_ids, rows, worker
+from tests.faults import by_status, campaign_to, received_ids, worker
+from tests.pipeline import messages
 from tests.smtp import SinkHandler, SinkServer, free_port
 
 pytestmark = pytest.mark.faults
@@ -108,9 +109,9 @@ def test_smtp_faults_end_delivered_failed_or_in_doubt_never_twice(
             server.stop()
     statuses = by_status(engine)
     received = received_ids(server.accepted)
-    sent = rows(engine, MessageStatus.SENT)
-    failed = rows(engine, MessageStatus.FAILED)
-    unconfirmed = rows(engine, MessageStatus.UNCONFIRMED)
+    sent = messages(engine, status=MessageStatus.SENT)
+    failed = messages(engine, status=MessageStatus.FAILED)
+    unconfirmed = messages(engine, status=MessageStatus.UNCONFIRMED)
     fault_figures(
         f"SMTP faults: 600 messages, {sum(injected.values())} faults injected "
         f"({dict(injected)}), {rounds} deliver batches over "
@@ -158,7 +159,7 @@ def test_deliveries_killed_at_random_never_send_twice_nor_lose_a_message(
     summary = json.loads(output)
     statuses = by_status(engine)
     received = received_ids(smtp_sink.accepted)
-    unconfirmed = rows(engine, MessageStatus.UNCONFIRMED)
+    unconfirmed = messages(engine, status=MessageStatus.UNCONFIRMED)
     in_doubt_received = sum(1 for m in unconfirmed if m.message_id in received)
     fault_figures(
         f"crashes: {trials} SIGKILL trials on {total} messages; left sending: "
@@ -171,7 +172,7 @@ def test_deliveries_killed_at_random_never_send_twice_nor_lose_a_message(
     assert set(statuses) <= {"sent", "unconfirmed"}
     assert statuses.get("sent", 0) + len(unconfirmed) == total
     assert max(received.values()) == 1
-    sent_ids = {m.message_id for m in rows(engine, MessageStatus.SENT)}
+    sent_ids = {m.message_id for m in messages(engine, status=MessageStatus.SENT)}
     assert sent_ids <= set(received)
     assert set(received) <= sent_ids | {m.message_id for m in unconfirmed}
     assert len(unconfirmed) <= trials
