@@ -12,7 +12,9 @@ from rich.table import Table
 from rich.text import Text
 from sqlalchemy.exc import OperationalError
 
+from continuity.cli_acknowledgement import acknowledgement_app
 from continuity.cli_campaign import campaign_app
+from continuity.cli_corrective import corrective_app, focal_point_app
 from continuity.cli_influence import influence_app
 from continuity.cli_outbox import outbox_app
 from continuity.cli_responses import inbox_app, response_app
@@ -48,6 +50,9 @@ app.add_typer(update_app, name="update")
 app.add_typer(evaluation_app, name="evaluation")
 app.add_typer(outbox_app, name="outbox")
 app.add_typer(influence_app, name="influence")
+app.add_typer(corrective_app, name="corrective")
+app.add_typer(acknowledgement_app, name="acknowledgement")
+app.add_typer(focal_point_app, name="focal-point")
 app.add_typer(campaign_app, name="campaign")
 app.add_typer(response_app, name="response")
 app.add_typer(inbox_app, name="inbox")

@@ -31,7 +31,9 @@ from continuity.portal_security import (
 from continuity.settings import Settings, get_settings
 from db.engine import transaction
 from db.models import (
+    Acknowledgement,
     ConsultationEvent,
+    CorrectiveMeasure,
     MessageStatus,
     ResponseChannel,
     TouchpointKind,
@@ -40,7 +42,7 @@ from db.responses import current_answer, message_by_token_hash
 from tasks.countries import supported_language
 from tasks.forms import FORMS, LONG_TEXT, MAX_SUPPORTERS, FormError, parse_answers
 from tasks.links import token_hash
-from tasks.render import TEMPLATES, localized
+from tasks.render import TEMPLATES, localized, paragraphs
 from tasks.responses import (
     Answerable,
     Answering,
@@ -56,6 +58,8 @@ PAGES = {
     TouchpointKind.EVALUATION_FOLLOWUP: "evaluation_followup",
     TouchpointKind.POLICY_DIGEST: "news",
     TouchpointKind.ADHOC: "news",
+    TouchpointKind.CORRECTIVE_ACTION: "corrective_action",
+    TouchpointKind.ACKNOWLEDGEMENT: "acknowledgement",
 }
 ONE_CLICK = "List-Unsubscribe=One-Click"
 MAX_FIELDS = 64
@@ -175,7 +179,30 @@ def form_context(
             "when": localized_date(event.starts_at, language, zone),
             "place": event.place,
         }
+    context.update(practice_context(session, opened, language, zone))
     return context
+
+
+def practice_context(
+    session: Session, opened: Answerable, language: str, zone: str
+) -> dict[str, Any]:
+    """Return what the corrective-measure and acknowledgement pages show besides the form."""
+    if opened.kind == TouchpointKind.CORRECTIVE_ACTION:
+        measure = session.get_one(CorrectiveMeasure, opened.message.context["measure_id"])
+        return {
+            "measure": {
+                "description": measure.description,
+                "due_on": localized_date(measure.due_on, language, zone),
+            }
+        }
+    if opened.kind == TouchpointKind.ACKNOWLEDGEMENT:
+        acknowledgement = session.get_one(
+            Acknowledgement, opened.message.context["acknowledgement_id"]
+        )
+        return {
+            "acknowledgement": {"paragraphs": paragraphs(localized(acknowledgement.text, language))}
+        }
+    return {}
 
 
 def answer_labels(language: str) -> dict[str, dict[str, str]]:
@@ -184,6 +211,8 @@ def answer_labels(language: str) -> dict[str, dict[str, str]]:
         "sustained": {value: t[f"a_{value}"] for value in ("yes", "partly", "no")},
         "attending": {value: t[f"attending_{value}"] for value in ("yes", "no", "maybe")},
         "join_discussion": {value: t[f"join_{value}"] for value in ("yes", "no")},
+        "status": {value: t[f"status_{value}"] for value in ("done", "on_track", "late")},
+        "decision": {value: t[f"decision_{value}"] for value in ("approve", "changes", "withdraw")},
     }
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from email.utils import parseaddr
 from functools import lru_cache
+from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from email_validator import EmailNotValidError, validate_email
@@ -45,6 +46,9 @@ class Settings(BaseSettings):
     smtp_timeout: float = Field(30.0, gt=0, le=600, description="seconds per SMTP command")
     reminder_days: str = Field("7,14", description="days after sending for each reminder")
     token_days: int = Field(90, ge=1, le=730, description="days a personal link stays valid")
+    public_dir: Path = Field(
+        Path("public"), description="folder the public acknowledgement pages are written to"
+    )
 
     @field_validator("database_url")
     @classmethod

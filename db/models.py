@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 from datetime import UTC, date, datetime
+from decimal import Decimal
 from typing import Any, ClassVar
 
 from sqlalchemy import (
@@ -15,6 +16,7 @@ from sqlalchemy import (
     Index,
     Integer,
     MetaData,
+    Numeric,
     String,
     Text,
     UniqueConstraint,
@@ -52,6 +54,10 @@ class TouchpointKind(enum.StrEnum):
     EVALUATION_FOLLOWUP = "evaluation_followup"
     REMINDER = "reminder"
     ADHOC = "adhoc"
+    CORRECTIVE_ACTION = "corrective_action"
+    CORRECTIVE_ESCALATION = "corrective_escalation"
+    CAPACITY_ALERT = "capacity_alert"
+    ACKNOWLEDGEMENT = "acknowledgement"
 
 
 class MessageStatus(enum.StrEnum):
@@ -454,3 +460,134 @@ class ImportRun(Base):
     imported_at: Mapped[datetime] = mapped_column(default=utcnow)
     files: Mapped[dict[str, Any]] = mapped_column(default=dict)
     counts: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+class MeasureStatus(enum.StrEnum):
+    PLANNED = "planned"
+    ON_TRACK = "on_track"
+    LATE = "late"
+    DONE = "done"
+    CANCELLED = "cancelled"
+
+
+class CorrectivePlan(Timestamped, Base):
+    """The corrective measures agreed for a partnership making little or no progress
+    (guidance §4). One plan at most is open per partnership."""
+
+    __tablename__ = "corrective_plans"
+    __table_args__ = (
+        Index(
+            "uq_corrective_plans_open",
+            "partnership_id",
+            unique=True,
+            sqlite_where=text("status = 'open'"),
+            postgresql_where=text("status = 'open'"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    partnership_id: Mapped[int] = mapped_column(ForeignKey("partnerships.id"), index=True)
+    reason: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[str] = mapped_column(String(16), default="open")
+    outcome: Mapped[str] = mapped_column(Text, default="")
+    closed_at: Mapped[datetime | None]
+    recorded_by: Mapped[str] = mapped_column(String(256), default="")
+
+    partnership: Mapped[Partnership] = relationship()
+    measures: Mapped[list[CorrectiveMeasure]] = relationship(
+        back_populates="plan", order_by="CorrectiveMeasure.id"
+    )
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == "open"
+
+
+class CorrectiveMeasure(Timestamped, Base):
+    """One measure of a plan: what, who answers for it (a partner contact or a UNICEF
+    focal point, both contacts), by when, and the budget change it implies."""
+
+    __tablename__ = "corrective_measures"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("corrective_plans.id"), index=True)
+    description: Mapped[str] = mapped_column(Text)
+    owner_id: Mapped[int] = mapped_column(ForeignKey("contacts.id"), index=True)
+    due_on: Mapped[date] = mapped_column(Date)
+    budget_change: Mapped[Decimal] = mapped_column(Numeric(14, 2), default=Decimal(0))
+    currency: Mapped[str] = mapped_column(String(3), default="USD")
+    status: Mapped[MeasureStatus] = mapped_column(
+        _enum(MeasureStatus, 16), default=MeasureStatus.PLANNED
+    )
+    status_comment: Mapped[str] = mapped_column(Text, default="")
+    status_at: Mapped[datetime | None]
+
+    plan: Mapped[CorrectivePlan] = relationship(back_populates="measures")
+    owner: Mapped[Contact] = relationship()
+
+    @property
+    def is_pending(self) -> bool:
+        """True while the measure still needs doing."""
+        return self.status not in (MeasureStatus.DONE, MeasureStatus.CANCELLED)
+
+    def is_overdue(self, today: date) -> bool:
+        return self.is_pending and today > self.due_on
+
+
+class CorrectiveEvent(Base):
+    """One line of a plan's audit trail: who did what, when, with the values before and
+    after. Never updated, never deleted."""
+
+    __tablename__ = "corrective_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("corrective_plans.id"), index=True)
+    measure_id: Mapped[int | None] = mapped_column(ForeignKey("corrective_measures.id"))
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    actor: Mapped[str] = mapped_column(String(256))
+    action: Mapped[str] = mapped_column(String(32))
+    details: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+class Acknowledgement(Timestamped, Base):
+    """The public acknowledgement of an ended partnership (guidance §3): a text per
+    language, published only once UNICEF staff and the partner have both approved the
+    current revision, and unpublished when the partner withdraws consent."""
+
+    __tablename__ = "acknowledgements"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    partnership_id: Mapped[int] = mapped_column(ForeignKey("partnerships.id"), unique=True)
+    text: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    revision: Mapped[int] = mapped_column(Integer, default=1)
+    staff_approved_at: Mapped[datetime | None]
+    staff_approved_by: Mapped[str] = mapped_column(String(256), default="")
+    partner_approved_at: Mapped[datetime | None]
+    partner_approved_by: Mapped[str] = mapped_column(String(256), default="")
+    proposed_changes: Mapped[str] = mapped_column(Text, default="")
+    withdrawn_at: Mapped[datetime | None]
+    published_at: Mapped[datetime | None]
+
+    partnership: Mapped[Partnership] = relationship()
+
+    @property
+    def is_publishable(self) -> bool:
+        """True when both sides approved this revision and consent stands."""
+        approved = self.staff_approved_at is not None and self.partner_approved_at is not None
+        return approved and self.withdrawn_at is None
+
+    @property
+    def awaits_partner(self) -> bool:
+        """True when staff approved this revision and the partner has not answered it."""
+        return (
+            self.staff_approved_at is not None
+            and self.partner_approved_at is None
+            and not self.proposed_changes
+            and self.withdrawn_at is None
+        )
+
+    def revise(self, texts: dict[str, str]) -> None:
+        """Replace the text: a new revision, which both sides must approve again."""
+        self.text, self.revision = texts, self.revision + 1
+        self.staff_approved_at = self.partner_approved_at = None
+        self.staff_approved_by = self.partner_approved_by = self.proposed_changes = ""

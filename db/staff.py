@@ -15,8 +15,10 @@ from db.models import (
     DigestItem,
     Evaluation,
     EvaluationContributor,
+    Message,
     Partnership,
     PolicyUpdate,
+    Response,
 )
 
 
@@ -61,3 +63,23 @@ def completed_evaluations(session: Session, as_of: datetime) -> list[Evaluation]
 def updates_by_id(session: Session, ids: Iterable[int]) -> list[PolicyUpdate]:
     query = select(PolicyUpdate).where(PolicyUpdate.id.in_(list(ids))).order_by(PolicyUpdate.id)
     return list(session.scalars(query))
+
+
+def messages_of_occurrence(session: Session, occurrence_key: str) -> dict[int, Message]:
+    """Return the occurrence's outbox rows by contact id."""
+    query = select(Message).where(Message.occurrence_key == occurrence_key)
+    return {message.contact_id: message for message in session.scalars(query)}
+
+
+def latest_answer(
+    session: Session, contact_id: int, partnership_id: int, kind: str
+) -> Response | None:
+    """Return the contact's latest current answer of `kind` about the partnership, by any
+    channel (portal, reply, or entered by staff)."""
+    query = select(Response).where(
+        Response.contact_id == contact_id,
+        Response.partnership_id == partnership_id,
+        Response.kind == kind,
+        Response.superseded_at.is_(None),
+    )
+    return session.scalars(query.order_by(Response.received_at.desc(), Response.id.desc())).first()

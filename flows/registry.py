@@ -8,11 +8,19 @@ from typing import Any
 from prefect import Flow
 
 from flows.adhoc_campaign import adhoc_campaign
+from flows.capacity_alerts import capacity_alerts
 from flows.collect_responses import collect_responses
 from flows.consultation_invitations import consultation_invitations
+from flows.corrective_actions import corrective_actions
 from flows.deliver_outbox import deliver_outbox
 from flows.evaluation_followup import evaluation_followup
 from flows.policy_updates import policy_updates
+from flows.practice_forms import (
+    record_acknowledgement_change,
+    record_corrective_action,
+    record_focal_point_address,
+)
+from flows.public_acknowledgements import public_acknowledgements
 from flows.record_influence import record_influence_change
 from flows.record_response import record_response
 from flows.relationship_report import relationship_report
@@ -33,6 +41,9 @@ FLOWS: dict[str, Flow[..., dict[str, Any]]] = {
     "collect-responses": collect_responses,
     "deliver-outbox": deliver_outbox,
     "relationship-report": relationship_report,
+    "corrective-actions": corrective_actions,
+    "capacity-alerts": capacity_alerts,
+    "public-acknowledgements": public_acknowledgements,
 }
 
 FORMS: dict[str, Flow[..., dict[str, Any]]] = {
@@ -42,5 +53,8 @@ FORMS: dict[str, Flow[..., dict[str, Any]]] = {
     "record-policy-update": record_policy_update,
     "record-evaluation": record_evaluation_conclusions,
     "record-influence": record_influence_change,
+    "record-corrective-action": record_corrective_action,
+    "record-acknowledgement": record_acknowledgement_change,
+    "record-focal-point": record_focal_point_address,
 }
 DEPLOYMENTS = {**FLOWS, **FORMS}

@@ -23,6 +23,7 @@ from tasks.pipeline import (
     report,
 )
 from tasks.shutdown import stop_requested
+from tasks.touchpoints import sent_kinds
 
 
 def run_touchpoint(kind: TouchpointKind, as_of: datetime | None, dry_run: bool) -> dict[str, Any]:
@@ -33,9 +34,9 @@ def run_touchpoint(kind: TouchpointKind, as_of: datetime | None, dry_run: bool) 
         return preview(kind, moment)
     get_settings().required_secret_key()
     planned = plan(kind, moment)
-    render([kind])
+    render(sent_kinds(kind))
     recover(as_of)
-    delivery = deliver_all([kind], aware(as_of))
+    delivery = deliver_all(sent_kinds(kind), aware(as_of))
     return report(planned["campaign_id"], delivery)
 
 

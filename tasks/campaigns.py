@@ -14,12 +14,12 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from continuity.settings import Settings
-from db.audience import STAFF_VENDOR
 from db.campaigns import campaign_for
-from db.models import Campaign, Contact, Message, MessageStatus, Partner
+from db.models import Campaign, Message, MessageStatus
 from db.outbox import counts_by_status
 from tasks import adhoc
 from tasks.adhoc import AdhocCampaign
+from tasks.focal_points import staff_contact
 from tasks.planning import PlanCounts, Planned, plan_messages
 from tasks.render_check import check_planned
 from tasks.report import campaign_summary
@@ -96,33 +96,6 @@ def warnings(counts: PlanCounts, fallbacks: Counter[str], errors: list[str]) -> 
         f"{count} contacts get another language ({pair})" for pair, count in fallbacks.items()
     ]
     return found + [f"will not render: {error}" for error in errors]
-
-
-def staff_contact(session: Session, address: str, language: str) -> Contact:
-    """Return the contact row used for test sends to a staff address."""
-    partner = session.scalars(
-        select(Partner).where(Partner.vendor_number == STAFF_VENDOR)
-    ).one_or_none()
-    if partner is None:
-        partner = Partner(
-            vendor_number=STAFF_VENDOR,
-            name="UNICEF staff (test sends)",
-            short_name="UNICEF",
-            partner_type="UN Agency",
-            language="en",
-            time_zone="UTC",
-        )
-        session.add(partner)
-        session.flush()
-    email = address.lower()
-    contact = session.scalars(
-        select(Contact).where(Contact.partner_id == partner.id, Contact.email == email)
-    ).one_or_none()
-    if contact is None:
-        contact = Contact(partner=partner, name=email.split("@")[0], email=email, language=language)
-        session.add(contact)
-        session.flush()
-    return contact
 
 
 def plan_tests(

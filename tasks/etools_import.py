@@ -14,6 +14,7 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
+from db.corrective import open_plans_of_ended
 from db.models import (
     ENDED_STATUSES,
     Contact,
@@ -21,11 +22,13 @@ from db.models import (
     ImportRun,
     Partner,
     Partnership,
+    utcnow,
 )
 from db.partners import contacts_by_partner, partners_by_vendor_number
 from db.partnerships import partnerships_by_reference, plans_by_partnership
 from db.rows import assign_changed
 from tasks.cadence import first_due_at, trigger_for
+from tasks.corrective import close_ended
 from tasks.countries import FALLBACK_LANGUAGE, FALLBACK_TIME_ZONE, country
 from tasks.etools_csv import (
     EtoolsFileError,
@@ -78,6 +81,9 @@ def import_etools(
     _sync_contacts(session, partner_records, partners, counts)
     partnerships = _sync_partnerships(session, intervention_records, partners, counts)
     _sync_plans(session, partnerships, policy, counts)
+    session.flush()
+    for _ in close_ended(session, open_plans_of_ended(session), utcnow()):
+        counts.add("corrective_plans", "closed")
     session.add(
         ImportRun(files=_fingerprints(partners_file, interventions_file), counts=counts.as_dict())
     )

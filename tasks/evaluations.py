@@ -9,9 +9,10 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from db.models import Evaluation, Message, TouchpointKind
-from db.staff import completed_evaluations
+from db.models import Evaluation, Message, MessageStatus, TouchpointKind
+from db.staff import completed_evaluations, latest_answer, messages_of_occurrence
 from tasks.planning import Planned
+from tasks.privacy import redacted
 
 KIND = TouchpointKind.EVALUATION_FOLLOWUP
 
@@ -44,3 +45,43 @@ def context(session: Session, message: Message, cache: dict[Any, Any]) -> dict[s
     if key not in cache:
         cache[key] = evaluation_context(session.get_one(Evaluation, evaluation_id))
     return {"evaluation": cache[key]}
+
+
+def contributor_record(session: Session, as_of: datetime) -> list[dict[str, Any]]:
+    """Return, for every contributor of each evaluation completed by `as_of`, whether the
+    findings reached them (and if not, why) and how they engaged: when they answered,
+    whether they join the discussion, what they said."""
+    rows = []
+    for evaluation in completed_evaluations(session, as_of):
+        messages = messages_of_occurrence(session, f"{KIND}:evaluation{evaluation.id}")
+        for contributor in sorted(evaluation.contributors, key=lambda c: c.contact_id):
+            message = messages.get(contributor.contact_id)
+            answer = latest_answer(
+                session, contributor.contact_id, evaluation.partnership_id, str(KIND)
+            )
+            rows.append(
+                {
+                    "evaluation": evaluation.id,
+                    "partnership": evaluation.partnership.reference_number,
+                    "contributor": contributor.contact.name,
+                    "role": contributor.role,
+                    "informed": informed(message),
+                    "answered": f"{answer.received_at:%Y-%m-%d}" if answer else "",
+                    "joins discussion": answer.answers.get("join_discussion", "") if answer else "",
+                    "comment": redacted(answer.answers.get("comment", "") or answer.text)[:200]
+                    if answer
+                    else "",
+                }
+            )
+    return rows
+
+
+def informed(message: Message | None) -> str:
+    """Return whether the findings reached the contributor: "sent on …", or the
+    message's state and reason."""
+    if message is None:
+        return "not yet planned"
+    if message.status == MessageStatus.SENT and message.sent_at is not None:
+        return f"sent on {message.sent_at:%Y-%m-%d}"
+    reason = f": {redacted(message.status_reason)}" if message.status_reason else ""
+    return f"{message.status}{reason}"

@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from db.models import TouchpointKind
 
 LONG_TEXT = 4000
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 MAX_SUPPORTERS = 8
 Text = Annotated[str, Field(max_length=LONG_TEXT)]
 
@@ -32,7 +32,7 @@ class Clean(BaseModel):
     @field_validator("*", mode="before")
     @classmethod
     def _no_control_characters(cls, value: Any) -> Any:
-        if isinstance(value, str) and _CONTROL.search(value):
+        if isinstance(value, str) and CONTROL.search(value):
             raise ValueError("contains control characters")
         return value
 
@@ -80,12 +80,35 @@ class NewsAnswers(Answers):
         return value
 
 
+class MeasureAnswers(Answers):
+    """Where a corrective measure stands, as its owner reports it."""
+
+    status: Literal["done", "on_track", "late"]
+    comment: Text = ""
+
+
+class AcknowledgementAnswers(Answers):
+    """The partner's decision on the public acknowledgement text."""
+
+    decision: Literal["approve", "changes", "withdraw"]
+    changes: Text = Field("", validate_default=True)
+
+    @field_validator("changes")
+    @classmethod
+    def _changes_proposed(cls, value: str, info: Any) -> str:
+        if info.data.get("decision") == "changes" and not value:
+            raise ValueError("write the changes you propose")
+        return value
+
+
 FORMS: dict[TouchpointKind, type[Answers]] = {
     TouchpointKind.SUSTAINABILITY_CHECKIN: CheckinAnswers,
     TouchpointKind.CONSULTATION_INVITATION: RsvpAnswers,
     TouchpointKind.EVALUATION_FOLLOWUP: EvaluationAnswers,
     TouchpointKind.POLICY_DIGEST: NewsAnswers,
     TouchpointKind.ADHOC: NewsAnswers,
+    TouchpointKind.CORRECTIVE_ACTION: MeasureAnswers,
+    TouchpointKind.ACKNOWLEDGEMENT: AcknowledgementAnswers,
 }
 
 

@@ -32,7 +32,7 @@ from tasks.planning import plan_messages
 from tasks.privacy import redacted
 from tasks.render_check import check_planned
 from tasks.report import campaign_summary, summary_markdown
-from tasks.touchpoints import due_messages
+from tasks.touchpoints import due_messages, sent_kinds
 
 
 def logger() -> logging.Logger | logging.LoggerAdapter[logging.Logger]:
@@ -165,7 +165,7 @@ def preview_stage(kind: TouchpointKind, as_of: datetime) -> dict[str, Any]:
         )
         wanted = due_messages(session, kind, as_of, settings.reminder_delays)
         plan_messages(session, wanted, campaign.id, as_of, settings.window)
-        check = check_planned(session, settings, [kind])
+        check = check_planned(session, settings, sent_kinds(kind))
         summary = campaign_summary(session, campaign)
         session.rollback()
     summary["campaign"] += " (rolled back)"

@@ -12,9 +12,11 @@ from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 from sqlalchemy.orm import Session
 
+from db.acknowledgements import acknowledgements
+from db.corrective import plans
 from db.engine import transaction
 from db.influence import active_entries, ended_without_supporters, reference_numbers
-from db.models import InfluenceEntry
+from db.models import InfluenceEntry, Partner, Partnership, Response
 from db.relationship import (
     bounces_since,
     current_checkin_answers,
@@ -23,17 +25,23 @@ from db.relationship import (
     response_rates,
     suppressed_contacts,
 )
+from tasks.acknowledgement_changes import state
+from tasks.capacity import concerns
+from tasks.corrective_report import measure_rows
+from tasks.evaluations import contributor_record
 from tasks.pipeline import app_engine, clock_for, logger
 from tasks.privacy import redacted
 
 QUIET_MONTHS = 6
-INSUFFICIENT_CAPACITY = 2
 SECTIONS = (
     "not_heard_from",
     "response_rates",
     "at_risk",
     "supporters",
     "no_supporters",
+    "corrective_measures",
+    "evaluation_contributors",
+    "acknowledgements",
     "follow_ups",
     "bounces",
 )
@@ -60,32 +68,32 @@ def quiet_partners(session: Session, now: datetime, months: int) -> list[dict[st
 
 
 def at_risk(session: Session, now: datetime) -> list[dict[str, Any]]:
-    """Return current check-in answers saying results are not sustained or local capacity
-    is insufficient, with the answers that put them on the list."""
-    rows = []
+    """Return the check-in answers saying results are not sustained, or local capacity is
+    insufficient or declining (tasks/capacity.py), with the answers that caused it,
+    latest first."""
+    rows: dict[int, dict[str, Any]] = {}
     for response, partnership, partner in current_checkin_answers(
         session, now - timedelta(days=730)
     ):
-        sustained = response.answers.get("sustained")
-        capacity = response.answers.get("capacity")
-        reasons = []
-        if sustained == "no":
-            reasons.append("results not sustained")
-        if isinstance(capacity, int) and capacity <= INSUFFICIENT_CAPACITY:
-            reasons.append(f"local capacity {capacity}/5")
-        if reasons:
-            rows.append(
-                {
-                    "partner": partner.name,
-                    "partnership": partnership.reference_number,
-                    "answered": _day(response.received_at),
-                    "why": ", ".join(reasons),
-                    "support needed": redacted(str(response.answers.get("support_needed", "")))[
-                        :200
-                    ],
-                }
-            )
-    return rows
+        if response.answers.get("sustained") == "no":
+            rows[response.id] = risk_row(partner, partnership, response, "results not sustained")
+    for found in concerns(session, now):
+        latest = found.causes[0]
+        row = rows.setdefault(latest.id, risk_row(found.partner, found.partnership, latest, ""))
+        row["why"] = ", ".join(reason for reason in (row["why"], *found.reasons) if reason)
+    return sorted(rows.values(), key=lambda row: row["answered"], reverse=True)
+
+
+def risk_row(
+    partner: Partner, partnership: Partnership, response: Response, why: str
+) -> dict[str, Any]:
+    return {
+        "partner": partner.name,
+        "partnership": partnership.reference_number,
+        "answered": _day(response.received_at),
+        "why": why,
+        "support needed": redacted(str(response.answers.get("support_needed", "")))[:200],
+    }
 
 
 def supporters(session: Session) -> list[dict[str, Any]]:
@@ -138,6 +146,14 @@ def report(
         "at_risk": at_risk(session, now),
         "supporters": supporters(session),
         "no_supporters": no_supporters(session),
+        "corrective_measures": [
+            row for plan in plans(session) for row in measure_rows(plan, now.date())
+        ],
+        "evaluation_contributors": contributor_record(session, now),
+        "acknowledgements": [
+            {key: value for key, value in state(item).items() if key != "proposed_changes"}
+            for item in acknowledgements(session)
+        ],
         "follow_ups": [_follow_up(row, "overdue") for row in overdue]
         + [_follow_up(row, "upcoming") for row in upcoming],
         "bounces": [

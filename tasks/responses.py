@@ -22,7 +22,9 @@ from db.models import (
     TouchpointKind,
 )
 from db.responses import current_answer, message_by_token_hash, retire_influence_entries
-from tasks.forms import Answers, CheckinAnswers
+from tasks.acknowledgements import decide
+from tasks.corrective import report_status
+from tasks.forms import AcknowledgementAnswers, Answers, CheckinAnswers, MeasureAnswers
 from tasks.influence import register
 from tasks.links import token_hash
 
@@ -113,6 +115,11 @@ def record_answer(
     who.contact.soft_bounces = 0
     if isinstance(answers, CheckinAnswers) and who.partnership is not None:
         register_supporters(session, who.partnership.id, answers, response.id)
+    if isinstance(answers, MeasureAnswers) and who.message is not None:
+        measure_id = who.message.context["measure_id"]
+        report_status(session, measure_id, answers.status, answers.comment, who.contact, now)
+    if isinstance(answers, AcknowledgementAnswers) and who.message is not None:
+        decide(session, who.message.context, answers, who.contact, now)
     return response
 
 

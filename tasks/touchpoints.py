@@ -9,7 +9,17 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from db.models import Message, TouchpointKind
-from tasks import adhoc, checkins, consultations, digests, evaluations, reminders
+from tasks import (
+    acknowledgements,
+    adhoc,
+    capacity,
+    checkins,
+    consultations,
+    corrective_followup,
+    digests,
+    evaluations,
+    reminders,
+)
 from tasks.planning import Planned
 
 ContextLoader = Callable[[Session, Message, dict[Any, Any]], dict[str, Any]]
@@ -21,13 +31,26 @@ CONTEXT_LOADERS: dict[TouchpointKind, ContextLoader] = {
     TouchpointKind.EVALUATION_FOLLOWUP: evaluations.context,
     TouchpointKind.REMINDER: reminders.context,
     TouchpointKind.ADHOC: adhoc.context,
+    TouchpointKind.CORRECTIVE_ACTION: corrective_followup.context,
+    TouchpointKind.CORRECTIVE_ESCALATION: corrective_followup.escalation_context,
+    TouchpointKind.CAPACITY_ALERT: capacity.context,
+    TouchpointKind.ACKNOWLEDGEMENT: acknowledgements.context,
 }
+
+
+def sent_kinds(kind: TouchpointKind) -> list[TouchpointKind]:
+    """Return the kinds a run of `kind` plans and sends: itself, and for corrective
+    actions the escalations too."""
+    if kind == TouchpointKind.CORRECTIVE_ACTION:
+        return [kind, TouchpointKind.CORRECTIVE_ESCALATION]
+    return [kind]
 
 
 def due_messages(
     session: Session, kind: TouchpointKind, as_of: datetime, reminder_delays: tuple[int, ...]
 ) -> Iterator[Planned]:
-    """Yield the messages of `kind` due at `as_of` (advancing the plans involved)."""
+    """Yield the messages of `kind` due at `as_of` (advancing the plans involved); the
+    corrective-action follow-up yields its escalations too."""
     if kind == TouchpointKind.REMINDER:
         return reminders.due(session, as_of, reminder_delays)
     selectors = {
@@ -35,6 +58,9 @@ def due_messages(
         TouchpointKind.CONSULTATION_INVITATION: consultations.due,
         TouchpointKind.POLICY_DIGEST: digests.due,
         TouchpointKind.EVALUATION_FOLLOWUP: evaluations.due,
+        TouchpointKind.CORRECTIVE_ACTION: corrective_followup.due,
+        TouchpointKind.CAPACITY_ALERT: capacity.due,
+        TouchpointKind.ACKNOWLEDGEMENT: acknowledgements.due,
     }
     if kind not in selectors:
         raise ValueError(f"{kind} has no schedule of its own")

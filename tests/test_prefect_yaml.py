@@ -59,6 +59,24 @@ SAMPLE_FORM_PARAMETERS = {
             "capacity": 4,
         }
     },
+    "record-corrective-action": {
+        "change": {
+            "action": "open",
+            "partnership": "SEN/PCA2021001/PD2021004",
+            "reason": "no progress reported for two quarters",
+            "recorded_by": "A. Diallo",
+        }
+    },
+    "record-acknowledgement": {
+        "change": {
+            "action": "approve",
+            "partnership": "SEN/PCA2021001/PD2021004",
+            "recorded_by": "A. Diallo",
+        }
+    },
+    "record-focal-point": {
+        "focal_point": {"name": "Awa Diallo", "address": "awa.diallo@unicef.org"}
+    },
 }
 
 

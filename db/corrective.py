@@ -1,0 +1,104 @@
+"""Queries on corrective-action plans and the staff directory. They take a session and
+never commit."""
+
+from __future__ import annotations
+
+from sqlalchemy import exists, select
+from sqlalchemy.orm import Session, joinedload, selectinload
+
+from db.audience import STAFF_VENDOR
+from db.models import (
+    ENDED_STATUSES,
+    Contact,
+    CorrectiveEvent,
+    CorrectiveMeasure,
+    CorrectivePlan,
+    InterventionStatus,
+    Partner,
+    Partnership,
+)
+
+
+def open_plan_of(session: Session, partnership_id: int) -> CorrectivePlan | None:
+    query = select(CorrectivePlan).where(
+        CorrectivePlan.partnership_id == partnership_id, CorrectivePlan.status == "open"
+    )
+    return session.scalars(query).one_or_none()
+
+
+def plans(session: Session, only_open: bool = True) -> list[CorrectivePlan]:
+    """Return the plans (open ones only, by default) with their partnership, partner,
+    measures and owners loaded, by partnership reference."""
+    query = (
+        select(CorrectivePlan)
+        .join(CorrectivePlan.partnership)
+        .options(
+            joinedload(CorrectivePlan.partnership).joinedload(Partnership.partner),
+            selectinload(CorrectivePlan.measures)
+            .joinedload(CorrectiveMeasure.owner)
+            .joinedload(Contact.partner),
+        )
+        .order_by(Partnership.reference_number, CorrectivePlan.id)
+    )
+    if only_open:
+        query = query.where(CorrectivePlan.status == "open")
+    return list(session.scalars(query).unique())
+
+
+def open_plans_of_ended(session: Session) -> list[CorrectivePlan]:
+    """Return the open plans whose partnership eTools now reports terminated, ended or
+    closed."""
+    query = (
+        select(CorrectivePlan)
+        .join(CorrectivePlan.partnership)
+        .where(
+            CorrectivePlan.status == "open",
+            Partnership.status.in_(sorted(ENDED_STATUSES)),
+        )
+        .options(selectinload(CorrectivePlan.measures))
+        .order_by(CorrectivePlan.id)
+    )
+    return list(session.scalars(query))
+
+
+def suspended_without_plan(session: Session) -> list[Partnership]:
+    """Return the suspended partnerships with no open corrective plan."""
+    planned = exists().where(
+        CorrectivePlan.partnership_id == Partnership.id, CorrectivePlan.status == "open"
+    )
+    query = (
+        select(Partnership)
+        .where(Partnership.status == InterventionStatus.SUSPENDED, ~planned)
+        .options(joinedload(Partnership.partner))
+        .order_by(Partnership.reference_number)
+    )
+    return list(session.scalars(query))
+
+
+def trail(session: Session, plan_id: int, measure_id: int | None = None) -> list[CorrectiveEvent]:
+    """Return the plan's audit trail (of one measure, if given), oldest first."""
+    query = select(CorrectiveEvent).where(CorrectiveEvent.plan_id == plan_id)
+    if measure_id is not None:
+        query = query.where(CorrectiveEvent.measure_id == measure_id)
+    return list(session.scalars(query.order_by(CorrectiveEvent.at, CorrectiveEvent.id)))
+
+
+def staff_partner(session: Session) -> Partner | None:
+    return session.scalars(select(Partner).where(Partner.vendor_number == STAFF_VENDOR)).first()
+
+
+def staff_contacts(session: Session) -> list[Contact]:
+    """Return the UNICEF staff the product may write to (the staff directory), by name."""
+    query = (
+        select(Contact)
+        .join(Contact.partner)
+        .where(Partner.vendor_number == STAFF_VENDOR)
+        .options(joinedload(Contact.partner))
+        .order_by(Contact.name, Contact.id)
+    )
+    return list(session.scalars(query))
+
+
+def partner_contacts(session: Session, partner_id: int) -> list[Contact]:
+    query = select(Contact).where(Contact.partner_id == partner_id).order_by(Contact.id)
+    return list(session.scalars(query))

@@ -1,0 +1,23 @@
+"""The `capacity-alerts` flow (daily)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from prefect import flow
+
+from db.models import TouchpointKind
+from flows.touchpoint import run_touchpoint
+
+
+@flow(name="capacity-alerts", log_prints=False)
+def capacity_alerts(as_of: datetime | None = None, dry_run: bool = False) -> dict[str, Any]:
+    """Tell a partnership's UNICEF focal points, once per answer, when a check-in says
+    local capacity is insufficient or has declined since the previous check-in.
+
+    Args:
+        as_of: the moment to act for (default: now).
+        dry_run: plan and render only, send nothing, and report what would go out.
+    """
+    return run_touchpoint(TouchpointKind.CAPACITY_ALERT, as_of, dry_run)

@@ -1,0 +1,29 @@
+"""The `corrective-actions` flow (daily)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from prefect import flow
+
+from db.models import TouchpointKind
+from flows.touchpoint import run_touchpoint
+from tasks.corrective_report import close_ended_plans, corrective_overview
+
+
+@flow(name="corrective-actions", log_prints=False)
+def corrective_actions(as_of: datetime | None = None, dry_run: bool = False) -> dict[str, Any]:
+    """Follow up corrective-action plans: close those of partnerships that have ended,
+    remind each measure's owner 7 days and 1 day before its due date (with a link to
+    report its status), escalate overdue measures to the UNICEF focal points with their
+    history, and report every open measure.
+
+    Args:
+        as_of: the moment to act for (default: now).
+        dry_run: plan and render only, send and close nothing, and report what would go out.
+    """
+    closed = [] if dry_run else close_ended_plans(as_of)
+    sent = run_touchpoint(TouchpointKind.CORRECTIVE_ACTION, as_of, dry_run)
+    sections = corrective_overview(as_of)
+    return {"closed_plans": closed, **sent, "open_measures": len(sections["corrective_measures"])}

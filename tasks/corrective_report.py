@@ -1,0 +1,114 @@
+"""What the corrective-actions flow reports: every open plan's measures, the suspended
+partnerships with no plan, and escalations that found no address. Names, no addresses."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from prefect import task
+from prefect.artifacts import create_table_artifact
+from prefect.cache_policies import NO_CACHE
+from prefect.exceptions import MissingContextError
+from prefect.logging import get_run_logger
+from sqlalchemy.orm import Session
+
+from db.corrective import open_plans_of_ended, plans, suspended_without_plan, trail
+from db.engine import transaction
+from db.models import CorrectivePlan
+from tasks.corrective import close_ended
+from tasks.corrective_followup import event_line
+from tasks.pipeline import app_engine, clock_for, logger
+
+SECTIONS = ("corrective_measures", "suspended_without_plan", "escalations_without_address")
+
+
+def measure_rows(plan: CorrectivePlan, today: date) -> list[dict[str, Any]]:
+    return [
+        {
+            "partnership": plan.partnership.reference_number,
+            "plan": plan.id,
+            "measure": measure.id,
+            "what": measure.description[:200],
+            "owner": measure.owner.name,
+            "due": measure.due_on.isoformat(),
+            "budget change": f"{measure.budget_change:.2f} {measure.currency}",
+            "status": str(measure.status),
+            "overdue": "yes" if measure.is_overdue(today) else "",
+        }
+        for measure in plan.measures
+    ]
+
+
+def overview(session: Session, today: date) -> dict[str, list[dict[str, Any]]]:
+    """Return the open plans' measures, the suspended partnerships with no plan, and the
+    escalations that reached no focal point."""
+    open_plans = plans(session)
+    unreachable = [
+        {
+            "partnership": plan.partnership.reference_number,
+            "measure": event.measure_id,
+            "no address for": ", ".join(event.details["no_address"]),
+        }
+        for plan in open_plans
+        for event in trail(session, plan.id)
+        if event.action == "escalated" and event.details.get("no_address")
+    ]
+    return {
+        "corrective_measures": [row for plan in open_plans for row in measure_rows(plan, today)],
+        "suspended_without_plan": [
+            {
+                "partnership": p.reference_number,
+                "partner": p.partner.name,
+                "country": p.country or "?",
+            }
+            for p in suspended_without_plan(session)
+        ],
+        "escalations_without_address": unreachable,
+    }
+
+
+def plan_trail(session: Session, plan: CorrectivePlan) -> list[dict[str, Any]]:
+    """Return the plan's audit trail as rows: when, who, what, the changes."""
+    return [
+        {
+            "at": f"{line['at']:%Y-%m-%d %H:%M}",
+            "measure": event.measure_id or "",
+            "who": line["actor"],
+            "what": line["action"],
+            "changes": "; ".join(line["changes"])[:500],
+        }
+        for event in trail(session, plan.id)
+        for line in [event_line(event)]
+    ]
+
+
+def close_ended_stage(as_of: datetime | None = None) -> list[int]:
+    """Close the open plans of partnerships that have ended since; return their ids."""
+    with transaction(app_engine()) as session:
+        closed = close_ended(session, open_plans_of_ended(session), clock_for(as_of)())
+    if closed:
+        logger().info("closed corrective plans of ended partnerships: %s", closed)
+    return closed
+
+
+def overview_stage(as_of: datetime | None = None) -> dict[str, list[dict[str, Any]]]:
+    with transaction(app_engine()) as session:
+        sections = overview(session, clock_for(as_of)().date())
+    try:
+        get_run_logger()
+    except MissingContextError:
+        return sections
+    for name in SECTIONS:
+        create_table_artifact(
+            key=name.replace("_", "-"),
+            table=sections[name] or [{"note": "nothing to report"}],
+            description=name.replace("_", " "),
+        )
+    return sections
+
+
+close_ended_plans = task(name="close-ended-plans", cache_policy=NO_CACHE, retries=2)(
+    close_ended_stage
+)
+corrective_overview = task(name="corrective-overview", cache_policy=NO_CACHE)(overview_stage)
