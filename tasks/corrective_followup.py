@@ -106,20 +106,33 @@ def escalation_noted(session: Session, measure: CorrectiveMeasure, key: str) -> 
 
 
 def event_line(event: CorrectiveEvent) -> dict[str, Any]:
-    """Return one audit-trail line for people to read: when, who, what changed."""
+    """Return one audit-trail line for people to read: when, who, what, and for a change
+    each field's value before and after ("status: planned → late")."""
     details = event.details
     changes = [
         f"{name}: {values[0] or '-'} → {values[1] or '-'}"
         for name, values in details.items()
         if isinstance(values, list) and len(values) == 2 and name not in ("to", "no_address")
     ]
-    if event.action == "reminder":
-        changes = [f"{details.get('days_before')} days before the due date"]
-    if event.action == "escalated":
-        changes = [f"to {', '.join(details.get('to') or ['-'])}"]
-        if details.get("no_address"):
-            changes.append(f"no address for {', '.join(details['no_address'])}")
-    return {"at": event.at, "actor": event.actor, "action": event.action, "changes": changes}
+    return {
+        "at": event.at,
+        "actor": event.actor,
+        "action": event.action,
+        "changes": changes,
+        "days_before": details.get("days_before"),
+        "to": details.get("to") or [],
+        "no_address": details.get("no_address") or [],
+    }
+
+
+def line_summary(line: dict[str, Any]) -> str:
+    """Return what the line changed, in words, for the report and the CLI."""
+    if line["action"] == "reminder":
+        return f"{line['days_before']} days before the due date"
+    if line["action"] == "escalated":
+        unknown = f"; no address for {', '.join(line['no_address'])}" if line["no_address"] else ""
+        return f"to {', '.join(line['to']) or '-'}{unknown}"
+    return "; ".join(line["changes"])
 
 
 def measure_context(measure: CorrectiveMeasure) -> dict[str, Any]:

@@ -17,7 +17,7 @@ from db.corrective import open_plans_of_ended, plans, suspended_without_plan, tr
 from db.engine import transaction
 from db.models import CorrectivePlan
 from tasks.corrective import close_ended
-from tasks.corrective_followup import event_line
+from tasks.corrective_followup import event_line, line_summary
 from tasks.pipeline import app_engine, clock_for, logger
 
 SECTIONS = ("corrective_measures", "suspended_without_plan", "escalations_without_address")
@@ -76,7 +76,7 @@ def plan_trail(session: Session, plan: CorrectivePlan) -> list[dict[str, Any]]:
             "measure": event.measure_id or "",
             "who": line["actor"],
             "what": line["action"],
-            "changes": "; ".join(line["changes"])[:500],
+            "changes": line_summary(line)[:500],
         }
         for event in trail(session, plan.id)
         for line in [event_line(event)]

@@ -156,11 +156,20 @@ def write_pages(folder: Path, pages: list[CountryPage]) -> list[str]:
     stale = sorted(
         path.name
         for path in folder.iterdir()
-        if PAGE_NAME.match(path.name) and path.name not in keep
+        if is_country_page(path.name) and path.name not in keep
     )
     for name in stale:
         (folder / name).unlink()
     return stale
+
+
+def is_country_page(name: str) -> bool:
+    """True for the file names this module writes for a country (other files in the
+    folder are left alone)."""
+    match = PAGE_NAME.match(name)
+    if match is None:
+        return False
+    return match.group(1) == NO_COUNTRY or country(match.group(1)) is not None
 
 
 def replace_file(path: Path, text: str) -> None:

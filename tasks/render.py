@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 import css_inline
 from babel.dates import format_date, format_time, get_timezone_name
-from babel.numbers import format_decimal
+from babel.numbers import format_currency, format_decimal
 from jinja2 import (
     Environment,
     FileSystemLoader,
@@ -88,6 +88,12 @@ def _number(context: Context, value: float) -> str:
 
 
 @pass_context
+def _money(context: Context, value: float, currency: str) -> str:
+    """Return e.g. "-12 000 FCFA" or "-$12,000.50" as the reader's locale writes it."""
+    return format_currency(value, currency, locale=context["language"])
+
+
+@pass_context
 def _localized(context: Context, value: dict[str, str] | str | None) -> str:
     return localized(value, context["language"])
 
@@ -106,7 +112,12 @@ def environment(root: Path = TEMPLATES) -> Environment:
         auto_reload=False,
     )
     env.filters.update(
-        date=_date, datetime=_datetime, number=_number, localized=_localized, paragraphs=paragraphs
+        date=_date,
+        datetime=_datetime,
+        number=_number,
+        money=_money,
+        localized=_localized,
+        paragraphs=paragraphs,
     )
     return env
 
