@@ -9,6 +9,7 @@ from prefect import flow
 
 from db.models import TouchpointKind
 from flows.touchpoint import run_touchpoint
+from tasks.capacity_report import capacity_overview
 
 
 @flow(name="capacity-alerts", log_prints=False)
@@ -20,4 +21,5 @@ def capacity_alerts(as_of: datetime | None = None, dry_run: bool = False) -> dic
         as_of: the moment to act for (default: now).
         dry_run: plan and render only, send nothing, and report what would go out.
     """
-    return run_touchpoint(TouchpointKind.CAPACITY_ALERT, as_of, dry_run)
+    sent = run_touchpoint(TouchpointKind.CAPACITY_ALERT, as_of, dry_run)
+    return {**sent, "at_risk": len(capacity_overview(as_of))}

@@ -18,6 +18,7 @@ from db.models import (
     TouchpointKind,
 )
 from tasks.capacity import concern, concerns
+from tasks.capacity_report import overview
 from tasks.focal_points import add_focal_point
 from tasks.forms import CheckinAnswers
 from tasks.relationship_report import at_risk
@@ -124,3 +125,24 @@ def test_no_alert_without_a_focal_point_address(imported: Engine, app_env) -> No
     answered(imported, 1, FIRST)
     plan(imported, ALERT, FIRST + timedelta(days=1))
     assert messages(imported, kind=ALERT) == []
+
+
+def test_the_overview_says_whom_a_notice_can_reach(directory: Engine) -> None:
+    answered(directory, 4, FIRST)
+    answered(directory, 2, FIRST + timedelta(days=180))
+    with transaction(directory) as session:
+        rows = [
+            row
+            for row in overview(session, FIRST + timedelta(days=181))
+            if row["partnership"] == ASEF
+        ]
+    assert rows == [
+        {
+            "partnership": ASEF,
+            "partner": "Association Sénégalaise pour l'Éducation des Filles",
+            "why": "local capacity 2/5, local capacity fell from 4/5 to 2/5",
+            "history": "4/5 → 2/5",
+            "notified": "Aïssatou Sow",
+            "no address for": "Pierre Lemaire",
+        }
+    ]
