@@ -200,6 +200,7 @@ def demo(
     result = run(directory, out)
     out.print(f"messages by status: {result['messages']}", markup=False)
     out.print(f"simulated partners: {result['partners did']}", markup=False)
+    out.print(f"public pages (acknowledgements per country): {result['published']}", markup=False)
     status(as_json=False, as_of=result["end"].isoformat())
     report_command(as_of=result["end"].isoformat(), months=6)
     FLOWS["relationship-report"](as_of=result["end"])
@@ -209,6 +210,7 @@ def demo(
         f"  outbox (a Maildir): {root / 'outbox'}  — open it with `mutt -f {root / 'outbox'}`"
         " or any mail client that reads Maildirs\n"
         f"  inbox: {root / 'inbox'}\n"
+        f"  public acknowledgement pages: {root / 'public' / 'index.html'}\n"
         f"  database: {root / 'continuity.db'}  — `CONTINUITY_DATABASE_URL="
         f"sqlite:///{root / 'continuity.db'} .venv/bin/continuity status`\n"
         "  Prefect UI: `.venv/bin/prefect server start`, then http://127.0.0.1:4200 shows the"

@@ -15,6 +15,7 @@ import random
 import re
 import secrets
 import shutil
+import tomllib
 import warnings
 from collections import Counter
 from datetime import UTC, datetime, timedelta
@@ -29,6 +30,7 @@ with warnings.catch_warnings():
 from rich.console import Console
 from rich.progress import Progress
 from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
 
 from continuity.database import engine_for
 from continuity.portal import create_app
@@ -36,9 +38,16 @@ from continuity.settings import Settings, get_settings
 from db.engine import transaction
 from db.migrate import upgrade
 from db.models import Message, TouchpointKind
+from tasks.acknowledgement_changes import AcknowledgementChange
+from tasks.acknowledgement_changes import apply_change as apply_acknowledgement
+from tasks.acknowledgement_stages import publish_stage
+from tasks.acknowledgements import draft_missing
 from tasks.collect import collect_mail
+from tasks.corrective_changes import CorrectiveChange
+from tasks.corrective_changes import apply_change as apply_corrective
 from tasks.deliver import deliver_batch
 from tasks.etools_import import import_etools
+from tasks.focal_points import add_focal_point
 from tasks.follow_up_policy import load_policy
 from tasks.links import bounce_address, reply_address
 from tasks.pipeline import plan_stage, render_stage
@@ -61,6 +70,9 @@ SCHEDULED = (
     TouchpointKind.POLICY_DIGEST,
     TouchpointKind.EVALUATION_FOLLOWUP,
     TouchpointKind.REMINDER,
+    TouchpointKind.CORRECTIVE_ACTION,
+    TouchpointKind.CAPACITY_ALERT,
+    TouchpointKind.ACKNOWLEDGEMENT,
 )
 BOUNCING = "e.lokwawi@tget.example.or.ke"
 OPTING_OUT = "s.odhiambo@krcs.example.or.ke"
@@ -87,6 +99,7 @@ def prepare(root: Path) -> Settings:
             "CONTINUITY_MAIL_URL": f"maildir://{root.resolve() / 'outbox'}",
             "CONTINUITY_INBOX_URL": f"maildir://{root.resolve() / 'inbox'}",
             "CONTINUITY_RATE_LIMIT": "0",
+            "CONTINUITY_PUBLIC_DIR": str(root.resolve() / "public"),
         }
     )
     os.environ.setdefault("CONTINUITY_SECRET_KEY", secrets.token_hex(32))
@@ -112,6 +125,27 @@ def seed(engine: Engine) -> None:
         record_evaluation(
             session, read_input(EvaluationInput, SAMPLES / "demo" / "evaluation.toml", {})
         )
+        seed_practices(session)
+
+
+def seed_practices(session: Session) -> None:
+    """Register the focal points, open the corrective plan with its measures, draft the
+    acknowledgements and approve some for UNICEF (samples/demo/corrective.toml)."""
+    with (SAMPLES / "demo" / "corrective.toml").open("rb") as file:
+        data = tomllib.load(file)
+    for focal in data["focal_points"]:
+        add_focal_point(session, focal["name"], focal["address"], focal["language"])
+    common = {"partnership": data["partnership"], "recorded_by": data["recorded_by"]}
+    changes = [CorrectiveChange(action="open", reason=data["reason"], **common)]
+    changes += [CorrectiveChange(action="add-measure", **m, **common) for m in data["measures"]]
+    for change in changes:
+        apply_corrective(session, change, START)
+    draft_missing(session)
+    for reference in data["acknowledgements"]["approve"]:
+        approval = AcknowledgementChange(
+            action="approve", partnership=reference, recorded_by=data["recorded_by"]
+        )
+        apply_acknowledgement(session, approval, START)
 
 
 class Partners:
@@ -194,6 +228,11 @@ class Partners:
                 ),
                 "supporter-0-kind": "body",
             }
+        elif 'name="status"' in page.text:
+            fields["status"] = self.random.choice(["on_track", "late", "done"])
+        elif 'name="decision"' in page.text:
+            fields["decision"] = self.random.choice(["approve", "approve", "changes"])
+            fields["changes"] = "Merci de citer aussi nos partenaires communautaires."
         elif 'name="attending"' in page.text:
             fields["attending"] = self.random.choice(["yes", "maybe", "no"])
         else:
@@ -241,9 +280,11 @@ def run(root: Path = Path("demo"), console: Console | None = None) -> dict[str, 
         for moment in moments():
             step(engine, settings, partners, moment)
             progress.update(walk, advance=1, description=f"{moment:%Y-%m-%d}")
+    published = publish_stage(moments()[-1])
     with transaction(engine) as session:
         statuses = Counter(str(status) for status in session.scalars(select(Message.status)))
     return {
+        "published": published["pages"],
         "messages": dict(statuses),
         "partners did": dict(partners.counts),
         "root": root.resolve(),

@@ -54,9 +54,17 @@ def last_contact_by_partner(session: Session) -> list[dict[str, Any]]:
     return [row._asdict() for row in session.execute(query)]
 
 
+UNANSWERED_KINDS = (
+    TouchpointKind.REMINDER,
+    TouchpointKind.CORRECTIVE_ESCALATION,
+    TouchpointKind.CAPACITY_ALERT,
+)
+
+
 def response_rates(session: Session, dimension: str) -> list[dict[str, Any]]:
     """Return messages delivered and answered, grouped by "kind", "country" or "language"
-    (reminders are counted with the message they remind of)."""
+    (reminders are counted with the message they remind of; notices to staff, which ask
+    for no answer, are left out)."""
     column = {
         "kind": Message.kind,
         "country": Partnership.country,
@@ -76,7 +84,7 @@ def response_rates(session: Session, dimension: str) -> list[dict[str, Any]]:
         )
         .select_from(Message)
         .outerjoin(Partnership, Partnership.id == Message.partnership_id)
-        .where(Message.status.in_(DELIVERED), Message.kind != TouchpointKind.REMINDER)
+        .where(Message.status.in_(DELIVERED), Message.kind.not_in(UNANSWERED_KINDS))
         .group_by(column)
         .order_by(column)
     )

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from db.audience import STAFF_VENDOR
 from db.models import Contact, ImportRun, Message, Partner, Partnership, Response
 from db.partnerships import count_due_plans
 
@@ -15,24 +16,33 @@ from db.partnerships import count_due_plans
 def status_counts(session: Session, as_of: datetime) -> dict[str, Any]:
     """Return one JSON-ready mapping of what the database holds at `as_of`.
 
-    Keys: partners, contacts, contacts_reachable, contacts_opted_out, contacts_suppressed,
-    partnerships, partnerships_by_status, plans_due, messages_by_status, responses,
-    last_import (ISO time or None).
+    Keys: partners, contacts, contacts_reachable, contacts_opted_out, contacts_suppressed
+    (partners' contacts, not staff), staff_directory (staff addresses: focal points, test
+    recipients), partnerships, partnerships_by_status, plans_due, messages_by_status,
+    responses, last_import (ISO time or None).
     """
     last_import = session.scalar(select(func.max(ImportRun.imported_at)))
+    staff = select(Partner.id).where(Partner.vendor_number == STAFF_VENDOR).scalar_subquery()
+    partners_contact = Contact.partner_id.is_distinct_from(staff)
     return {
-        "partners": _count(session, Partner),
-        "contacts": _count(session, Contact),
+        "partners": _count(session, Partner, Partner.vendor_number != STAFF_VENDOR),
+        "contacts": _count(session, Contact, partners_contact),
         "contacts_reachable": _count(
             session,
             Contact,
+            partners_contact,
             Contact.active,
             Contact.email.is_not(None),
             Contact.opted_out_at.is_(None),
             Contact.suppressed_at.is_(None),
         ),
-        "contacts_opted_out": _count(session, Contact, Contact.opted_out_at.is_not(None)),
-        "contacts_suppressed": _count(session, Contact, Contact.suppressed_at.is_not(None)),
+        "contacts_opted_out": _count(
+            session, Contact, partners_contact, Contact.opted_out_at.is_not(None)
+        ),
+        "contacts_suppressed": _count(
+            session, Contact, partners_contact, Contact.suppressed_at.is_not(None)
+        ),
+        "staff_directory": _count(session, Contact, Contact.partner_id == staff, Contact.active),
         "partnerships": _count(session, Partnership),
         "partnerships_by_status": _grouped(session, Partnership.status),
         "plans_due": count_due_plans(session, as_of),
