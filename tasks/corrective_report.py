@@ -93,12 +93,19 @@ def close_ended_stage(as_of: datetime | None = None) -> list[int]:
 
 
 def overview_stage(as_of: datetime | None = None) -> dict[str, list[dict[str, Any]]]:
+    """Return the overview; in a flow run, publish it and each open plan's audit trail
+    (`corrective-plan-<id>-trail`) as keyed table artifacts."""
     with transaction(app_engine()) as session:
         sections = overview(session, clock_for(as_of)().date())
+        trails = {plan.id: plan_trail(session, plan) for plan in plans(session)}
     try:
         get_run_logger()
     except MissingContextError:
         return sections
+    for plan_id, rows in trails.items():
+        create_table_artifact(
+            key=f"corrective-plan-{plan_id}-trail", table=rows, description="audit trail"
+        )
     for name in SECTIONS:
         create_table_artifact(
             key=name.replace("_", "-"),

@@ -108,3 +108,31 @@ def test_the_owner_reports_the_status_through_the_portal(
         assert (found.status, found.status_comment) == ("late", "fonds en retard")
         last = trail(session, found.plan_id, measure)[-1]
         assert (last.action, last.actor) == ("status update", "partner: Jean-Pierre Mbarga")
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"status": "late", "comment": "x" * 4001},
+        {"status": "late", "comment": "bad\x00byte"},
+        {"status": "done; DROP TABLE corrective_measures"},
+        {"comment": "no status"},
+    ],
+)
+def test_hostile_status_posts_are_refused_and_change_nothing(
+    imported: Engine, measure: int, outbox, fields: dict
+) -> None:
+    send(imported, REMINDED)
+    link = links_by_recipient(mail_to(outbox, OWNER))[OWNER]["respond"]
+    client = TestClient(create_app(get_settings(), imported), base_url="https://portal.example.org")
+    client.app.state.portal.clock = lambda: REMINDED + timedelta(days=1)
+    route = link.removeprefix("https://portal.example.org")
+    csrf = client.get(route).text.split('name="csrf" value="', 1)[1].split('"', 1)[0]
+    assert client.post(route, data={"csrf": csrf, **fields}).status_code == 400
+    with transaction(imported) as session:
+        found = session.get_one(CorrectiveMeasure, measure)
+        assert (found.status, found.status_comment) == ("planned", "")
+        assert [e.action for e in trail(session, found.plan_id, measure)] == [
+            "measure added",
+            "reminder",
+        ]

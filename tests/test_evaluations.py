@@ -1,13 +1,16 @@
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
 
 from db.engine import transaction
-from db.models import TouchpointKind
+from db.models import Contact, Message, ResponseChannel, TouchpointKind
+from tasks.evaluations import contributor_record
+from tasks.forms import EvaluationAnswers
+from tasks.responses import Answering, record_answer
 from tasks.staff_data import EvaluationInput, read_input, record_evaluation
-from tests.pipeline import messages, plan
+from tests.pipeline import deliver_all, messages, plan
 
 FOLLOWUP = TouchpointKind.EVALUATION_FOLLOWUP
 
@@ -48,3 +51,39 @@ def test_nothing_goes_out_before_the_evaluation_is_complete(imported: Engine) ->
     add_evaluation(imported, completed_on="2027-01-01")
     plan(imported, FOLLOWUP, datetime(2026, 12, 1, tzinfo=UTC))
     assert messages(imported, kind=FOLLOWUP) == []
+
+
+def test_the_record_shows_who_was_informed_and_who_engaged(imported: Engine, app_env) -> None:
+    add_evaluation(imported)
+    sent_at = datetime(2025, 5, 21, 10, tzinfo=UTC)
+    plan(imported, FOLLOWUP, sent_at)
+    with transaction(imported) as session:
+        diallo = session.scalars(
+            select(Contact).where(Contact.email == "ml.diallo@asef-senegal.example.org")
+        ).one()
+        diallo.opted_out_at = sent_at
+    deliver_all(imported, [FOLLOWUP], sent_at)
+    with transaction(imported) as session:
+        ndiaye = session.scalars(
+            select(Contact).where(Contact.email == "a.ndiaye@asef-senegal.example.org")
+        ).one()
+        (message,) = [m for m in messages(imported, kind=FOLLOWUP) if m.contact_id == ndiaye.id]
+        who = Answering(
+            ndiaye,
+            session.get_one(Message, message.id).partnership,
+            FOLLOWUP,
+            session.get_one(Message, message.id),
+        )
+        answers = EvaluationAnswers(comment="Très utile", join_discussion="yes")
+        record_answer(session, who, answers, ResponseChannel.PORTAL, sent_at + timedelta(days=2))
+    with transaction(imported) as session:
+        rows = {
+            row["contributor"]: row
+            for row in contributor_record(session, sent_at + timedelta(days=3))
+        }
+    assert rows["Awa Ndiaye"]["informed"] == "sent on 2025-05-21"
+    assert rows["Awa Ndiaye"]["answered"] == "2025-05-23"
+    assert rows["Awa Ndiaye"]["joins discussion"] == "yes"
+    assert rows["Awa Ndiaye"]["comment"] == "Très utile"
+    assert rows["Mamadou Lamine Diallo"]["informed"] == "skipped: opted out"
+    assert rows["Mamadou Lamine Diallo"]["answered"] == ""

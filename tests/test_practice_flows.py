@@ -85,6 +85,14 @@ def test_the_corrective_actions_flow_reminds_escalates_and_reports(
         {"partnership": SUSPENDED, "measure": 1, "no address for": "Hélène Fouda"}
     ]
     assert "@" not in table
+    trail = json.loads(artifact("corrective-plan-1-trail"))
+    assert [row["what"] for row in trail] == [
+        "plan opened",
+        "measure added",
+        "reminder",
+        "escalated",
+    ]
+    assert trail[0]["who"] == "staff: H. Fouda"
 
 
 def test_a_corrective_dry_run_sends_and_closes_nothing(
