@@ -4,18 +4,15 @@ language, usable on a phone without JavaScript. `continuity portal` serves it (u
 from __future__ import annotations
 
 import time
-import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from functools import cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, PlainTextResponse, Response
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 from starlette.exceptions import HTTPException
@@ -42,7 +39,7 @@ from db.responses import current_answer, message_by_token_hash
 from tasks.countries import supported_language
 from tasks.forms import FORMS, LONG_TEXT, MAX_SUPPORTERS, FormError, parse_answers
 from tasks.links import token_hash
-from tasks.render import TEMPLATES, localized, paragraphs
+from tasks.render import TEMPLATES, localized, page_environment, page_strings, paragraphs
 from tasks.responses import (
     Answerable,
     Answering,
@@ -65,19 +62,8 @@ ONE_CLICK = "List-Unsubscribe=One-Click"
 MAX_FIELDS = 64
 
 
-@cache
 def strings(language: str) -> dict[str, str]:
-    with (TEMPLATES / "portal" / "strings" / f"{language}.toml").open("rb") as file:
-        return tomllib.load(file)
-
-
-@cache
-def portal_environment() -> Environment:
-    return Environment(
-        loader=FileSystemLoader(TEMPLATES),
-        autoescape=select_autoescape(default=True),
-        undefined=StrictUndefined,
-    )
+    return page_strings("portal", language)
 
 
 @dataclass
@@ -92,7 +78,7 @@ class Portal:
         return timedelta(days=self.settings.token_days)
 
     def page(self, name: str, language: str, status: int = 200, **context: Any) -> HTMLResponse:
-        template = portal_environment().get_template(f"portal/{name}.html")
+        template = page_environment().get_template(f"portal/{name}.html")
         html = template.render(language=language, t=strings(language), **context)
         return HTMLResponse(html, status_code=status)
 

@@ -9,7 +9,7 @@ from typing import Annotated, Any, Literal
 
 from prefect import task
 from prefect.cache_policies import NO_CACHE
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import ConfigDict, Field, field_validator, model_validator
 from sqlalchemy.orm import Session
 
 from db.acknowledgements import acknowledgement_of
@@ -17,13 +17,13 @@ from db.engine import transaction
 from db.models import Acknowledgement
 from tasks.acknowledgements import AcknowledgementError
 from tasks.countries import SUPPORTED_LANGUAGES
-from tasks.forms import CONTROL
+from tasks.forms import CONTROL, Clean
 from tasks.pipeline import app_engine, clock_for
 
 MAX_TEXT = 8000
 
 
-class AcknowledgementChange(BaseModel):
+class AcknowledgementChange(Clean):
     """One staff change to the acknowledgement of an ended partnership."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)

@@ -4,8 +4,7 @@ progress; every change is written to the plan's audit trail (who, when, what).""
 
 from __future__ import annotations
 
-from datetime import date, datetime
-from decimal import Decimal
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -183,10 +182,3 @@ def close_ended(session: Session, plans: list[CorrectivePlan], now: datetime) ->
         close_plan(session, plan, outcome, f"{SYSTEM}: eTools import", now)
     return [plan.id for plan in plans]
 
-
-def due_date(value: str | date) -> date:
-    return value if isinstance(value, date) else date.fromisoformat(value)
-
-
-def amount(value: str | Decimal | float) -> Decimal:
-    return Decimal(str(value)).quantize(Decimal("0.01"))

@@ -9,7 +9,7 @@ from typing import Annotated, Any, Literal
 
 from prefect import task
 from prefect.cache_policies import NO_CACHE
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import ConfigDict, Field, model_validator
 from sqlalchemy.orm import Session
 
 from db.corrective import open_plan_of
@@ -24,7 +24,7 @@ from tasks.corrective import (
     owner_for,
     update_measure,
 )
-from tasks.forms import CONTROL
+from tasks.forms import Clean
 from tasks.pipeline import app_engine, clock_for
 
 Short = Annotated[str, Field(max_length=256)]
@@ -32,7 +32,7 @@ Long = Annotated[str, Field(max_length=4000)]
 Budget = Annotated[Decimal, Field(ge=-(10**11), le=10**11, decimal_places=2)]
 
 
-class CorrectiveChange(BaseModel):
+class CorrectiveChange(Clean):
     """One change to a corrective-action plan, made by a named staff member."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
@@ -56,13 +56,6 @@ class CorrectiveChange(BaseModel):
     recorded_by: Annotated[str, Field(min_length=1, max_length=256)] = Field(
         description="staff member making the change"
     )
-
-    @field_validator("*", mode="before")
-    @classmethod
-    def _no_control_characters(cls, value: Any) -> Any:
-        if isinstance(value, str) and CONTROL.search(value):
-            raise ValueError("contains control characters")
-        return value
 
     @model_validator(mode="after")
     def _complete(self) -> CorrectiveChange:

@@ -10,7 +10,7 @@ from typing import Annotated, Any, Literal
 from email_validator import EmailNotValidError, validate_email
 from prefect import task
 from prefect.cache_policies import NO_CACHE
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -20,7 +20,7 @@ from db.audience import STAFF_VENDOR
 from db.corrective import staff_contacts, staff_partner
 from db.engine import transaction
 from db.models import Contact, Partner, Partnership
-from tasks.forms import CONTROL
+from tasks.forms import CONTROL, Clean
 from tasks.influence import supporter_key
 
 LANGUAGES = ("fr", "en", "es")
@@ -110,7 +110,7 @@ def staff_contact(session: Session, address: str, language: str) -> Contact:
     return contact
 
 
-class FocalPointInput(BaseModel):
+class FocalPointInput(Clean):
     """A focal point's address, as the `record-focal-point` form takes it."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)

@@ -7,20 +7,17 @@ from __future__ import annotations
 
 import os
 import re
-import tomllib
 from dataclasses import dataclass
 from datetime import date, datetime
-from functools import cache
 from pathlib import Path
 from typing import Any
 
 from babel import Locale
 from babel.dates import format_date
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from db.models import Acknowledgement
 from tasks.countries import FALLBACK_LANGUAGE, SUPPORTED_LANGUAGES, country
-from tasks.render import TEMPLATES, paragraphs
+from tasks.render import page_environment, page_strings, paragraphs
 
 NO_COUNTRY = "int"
 PAGE_NAME = re.compile(r"^([a-z]{3})\.html$")
@@ -38,21 +35,8 @@ class CountryPage:
         return f"{self.code.lower()}.html"
 
 
-@cache
 def strings(language: str) -> dict[str, str]:
-    with (TEMPLATES / "public" / "strings" / f"{language}.toml").open("rb") as file:
-        return tomllib.load(file)
-
-
-@cache
-def public_environment() -> Environment:
-    return Environment(
-        loader=FileSystemLoader(TEMPLATES),
-        autoescape=select_autoescape(default=True),
-        undefined=StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
+    return page_strings("public", language)
 
 
 def page_language(code: str) -> str:
@@ -113,7 +97,7 @@ def country_pages(published: list[Acknowledgement]) -> list[CountryPage]:
 
 
 def page_html(page: CountryPage) -> str:
-    template = public_environment().get_template("public/country.html")
+    template = page_environment().get_template("public/country.html")
     return template.render(
         language=page.language,
         t=strings(page.language),
@@ -132,7 +116,7 @@ def index_html(pages: list[CountryPage]) -> str:
         }
         for page in pages
     ]
-    template = public_environment().get_template("public/index.html")
+    template = page_environment().get_template("public/index.html")
     return template.render(language="en", t=strings("en"), pages=listed)
 
 

@@ -6,6 +6,7 @@ any undefined variable is an error that names the template and the line.
 
 from __future__ import annotations
 
+import tomllib
 import traceback
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -120,6 +121,24 @@ def environment(root: Path = TEMPLATES) -> Environment:
         paragraphs=paragraphs,
     )
     return env
+
+
+@cache
+def page_environment() -> Environment:
+    """Return the environment of web pages (the portal, the public pages): everything
+    escaped, every variable required."""
+    return Environment(
+        loader=FileSystemLoader(TEMPLATES),
+        autoescape=select_autoescape(default=True),
+        undefined=StrictUndefined,
+    )
+
+
+@cache
+def page_strings(folder: str, language: str) -> dict[str, str]:
+    """Return the texts of the pages in templates/`folder`, in `language`."""
+    with (TEMPLATES / folder / "strings" / f"{language}.toml").open("rb") as file:
+        return tomllib.load(file)
 
 
 def template_language(env: Environment, kind: str, wanted: str | None) -> str:
