@@ -73,6 +73,13 @@ def page(browser):
     context.close()
 
 
+def submit(page, button: str) -> None:
+    """Press the form's button and wait for the page the post returns (reading the page
+    or the database before then races the navigation)."""
+    with page.expect_navigation():
+        page.get_by_role("button", name=button).click()
+
+
 def answers(engine: Engine) -> list[Response]:
     with transaction(engine) as session:
         return list(session.scalars(select(Response).order_by(Response.id)))
@@ -88,7 +95,7 @@ def test_a_partner_answers_a_check_in_on_a_phone(portal, page, imported: Engine)
     page.locator("[name=supporter-0-kind]").select_option("body")
     page.locator("[name=supporter-0-role]").fill("finance les cantines")
     page.locator("[name=support_needed]").fill("Former les nouveaux enseignants")
-    page.get_by_role("button", name="Envoyer mes réponses").click()
+    submit(page, "Envoyer mes réponses")
     assert page.locator("h1").inner_text() == "Merci"
     assert "Mairie de Kolda (Organisme) — finance les cantines" in page.content()
     (answer,) = answers(imported)
@@ -114,12 +121,12 @@ def test_a_revisited_form_shows_the_earlier_answers_and_takes_a_revision(
     page.goto(links[AWA]["respond"])
     page.get_by_label("Oui", exact=True).check()
     page.get_by_label("5 — tout à fait").check()
-    page.get_by_role("button", name="Envoyer mes réponses").click()
+    submit(page, "Envoyer mes réponses")
     page.goto(links[AWA]["respond"])
     assert "Voici les réponses que vous avez envoyées" in page.content()
     assert page.get_by_label("5 — tout à fait").is_checked()
     page.get_by_label("3 — en partie").check()
-    page.get_by_role("button", name="Envoyer mes nouvelles réponses").click()
+    submit(page, "Envoyer mes nouvelles réponses")
     first, second = answers(imported)
     assert (first.answers["capacity"], second.answers["capacity"], second.revision) == (5, 3, 2)
 
@@ -130,7 +137,7 @@ def test_an_rsvp_in_spanish(portal, page, imported: Engine) -> None:
     assert "Foro regional" in page.content()
     page.get_by_label("Quizás").check()
     page.locator("[name=comment]").fill("Depende de la fecha del comité")
-    page.get_by_role("button", name="Enviar mis respuestas").click()
+    submit(page, "Enviar mis respuestas")
     assert "Quizás" in page.content()
     (answer,) = answers(imported)
     assert answer.answers == {"attending": "maybe", "comment": "Depende de la fecha del comité"}
@@ -143,7 +150,7 @@ def test_opting_out_takes_a_confirmation(portal, page, imported: Engine) -> None
         assert (
             session.scalars(select(Contact).where(Contact.email == AWA)).one().opted_out_at is None
         )
-    page.get_by_role("button", name="Oui, arrêter ces messages").click()
+    submit(page, "Oui, arrêter ces messages")
     assert page.locator("h1").inner_text() == "Vous ne recevrez plus ces messages"
     with transaction(imported) as session:
         assert (

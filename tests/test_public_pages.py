@@ -92,7 +92,8 @@ def test_the_page_reads_well_in_a_real_browser(browser, tmp_path: Path) -> None:
     try:
         page.goto((tmp_path / "index.html").as_uri())
         assert page.locator("h1").count() == 1
-        page.get_by_role("link", name="Sénégal").click()
+        with page.expect_navigation():
+            page.get_by_role("link", name="Sénégal").click()
         assert page.evaluate("document.documentElement.lang") == "fr"
         assert page.locator("h1").inner_text().startswith("Les partenariats que l'UNICEF salue")
         assert page.get_by_role("heading", level=2).count() == 2
