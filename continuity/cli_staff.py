@@ -7,9 +7,12 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich.table import Table
+from rich.text import Text
 
 from continuity.console import database, err, out
 from db.engine import transaction
+from tasks.evaluations import contributor_record
 from tasks.staff_data import (
     EvaluationInput,
     EventInput,
@@ -123,3 +126,20 @@ def add_evaluation(
     """Record a final evaluation and its contributors from a file."""
     data = _input(EvaluationInput, file, {})
     _record("evaluation", lambda session: record_evaluation(session, data))
+
+
+@evaluation_app.command("contributors")
+def contributors(
+    evaluation: Annotated[int | None, typer.Option(help="only this evaluation")] = None,
+) -> None:
+    """Show who contributed to each completed evaluation, whether the findings reached
+    them, and how they engaged (answered, joins the discussion, comment)."""
+    with database() as engine, transaction(engine) as session:
+        rows = contributor_record(session, datetime.now(UTC))
+    rows = [row for row in rows if evaluation is None or row["evaluation"] == evaluation]
+    table = Table(title=f"Evaluation contributors ({len(rows)})")
+    for column in rows[0] if rows else ("evaluation", "contributor"):
+        table.add_column(column)
+    for row in rows:
+        table.add_row(*(Text(str(value)) for value in row.values()))
+    out.print(table)

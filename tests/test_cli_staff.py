@@ -131,3 +131,23 @@ def test_partner_text_is_never_read_as_terminal_markup(
     result = runner.invoke(app, ["inbox", "unmatched"], env={"COLUMNS": "250"})
     assert result.exit_code == 0, result.output
     assert hostile in result.stdout
+
+
+def test_the_contributors_of_an_evaluation_are_listed_with_how_they_engaged(
+    cli, tmp_path: Path
+) -> None:
+    path = tmp_path / "evaluation.toml"
+    path.write_text(
+        'partnership = "SEN/PCA2021001/PD2021004"\ncompleted_on = 2025-05-20\n'
+        'conclusions = { fr = "Solides." }\nlessons = { fr = "Tôt." }\n'
+        'recommendations = { fr = "Étendre." }\n'
+        'contributors = ["a.ndiaye@asef-senegal.example.org"]\n',
+        "utf-8",
+    )
+    assert cli("evaluation", "add", str(path)).exit_code == 0
+    shown = runner.invoke(app, ["evaluation", "contributors"], env={"COLUMNS": "200"})
+    assert shown.exit_code == 0
+    assert "Awa Ndiaye" in shown.stdout and "not yet planned" in shown.stdout
+    assert "a.ndiaye@" not in shown.stdout
+    none = runner.invoke(app, ["evaluation", "contributors", "--evaluation", "99"])
+    assert "Evaluation contributors (0)" in none.stdout
