@@ -28,7 +28,6 @@ from continuity.portal_security import (
 from continuity.settings import Settings, get_settings
 from db.engine import transaction
 from db.models import (
-    Acknowledgement,
     ConsultationEvent,
     CorrectiveMeasure,
     MessageStatus,
@@ -182,12 +181,8 @@ def practice_context(
             }
         }
     if opened.kind == TouchpointKind.ACKNOWLEDGEMENT:
-        acknowledgement = session.get_one(
-            Acknowledgement, opened.message.context["acknowledgement_id"]
-        )
-        return {
-            "acknowledgement": {"paragraphs": paragraphs(localized(acknowledgement.text, language))}
-        }
+        asked = localized(opened.message.context["text"], language)
+        return {"acknowledgement": {"paragraphs": paragraphs(asked)}}
     return {}
 
 

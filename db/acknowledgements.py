@@ -40,12 +40,18 @@ def acknowledgements(session: Session) -> list[Acknowledgement]:
     return list(session.scalars(query))
 
 
-def acknowledgement_of(session: Session, reference: str) -> Acknowledgement | None:
+def acknowledgement_of(
+    session: Session, reference: str, for_update: bool = False
+) -> Acknowledgement | None:
+    """Return the partnership's acknowledgement (locked against concurrent decisions when
+    `for_update`), or None."""
     query = (
         select(Acknowledgement)
         .join(Acknowledgement.partnership)
         .where(Partnership.reference_number == reference)
     )
+    if for_update:
+        query = query.with_for_update(of=Acknowledgement)
     return session.scalars(query).one_or_none()
 
 

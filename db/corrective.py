@@ -45,18 +45,22 @@ def plans(session: Session, only_open: bool = True) -> list[CorrectivePlan]:
     return list(session.scalars(query).unique())
 
 
+PLAN_CLOSING_STATUSES = (*sorted(ENDED_STATUSES), "cancelled", "expired")
+
+
 def open_plans_of_ended(session: Session) -> list[CorrectivePlan]:
-    """Return the open plans whose partnership eTools now reports terminated, ended or
-    closed."""
+    """Return the open plans whose partnership eTools now reports terminated, ended,
+    closed, cancelled or expired, locked so that two closings cannot both close one."""
     query = (
         select(CorrectivePlan)
         .join(CorrectivePlan.partnership)
         .where(
             CorrectivePlan.status == "open",
-            Partnership.status.in_(sorted(ENDED_STATUSES)),
+            Partnership.status.in_(PLAN_CLOSING_STATUSES),
         )
         .options(selectinload(CorrectivePlan.measures))
         .order_by(CorrectivePlan.id)
+        .with_for_update(of=CorrectivePlan)
     )
     return list(session.scalars(query))
 

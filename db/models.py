@@ -572,9 +572,10 @@ class Acknowledgement(Timestamped, Base):
 
     @property
     def is_publishable(self) -> bool:
-        """True when both sides approved this revision and consent stands."""
+        """True when both sides approved this revision, no change proposed to it is
+        pending, and consent stands."""
         approved = self.staff_approved_at is not None and self.partner_approved_at is not None
-        return approved and self.withdrawn_at is None
+        return approved and not self.proposed_changes and self.withdrawn_at is None
 
     @property
     def awaits_partner(self) -> bool:
@@ -587,7 +588,9 @@ class Acknowledgement(Timestamped, Base):
         )
 
     def revise(self, texts: dict[str, str]) -> None:
-        """Replace the text: a new revision, which both sides must approve again."""
-        self.text, self.revision = texts, self.revision + 1
-        self.staff_approved_at = self.partner_approved_at = None
+        """Replace the text in the languages given (the others are kept): a new revision,
+        which both sides must approve again. A withdrawn consent is asked afresh with it:
+        only the partner's approval of the new revision publishes anything."""
+        self.text, self.revision = {**self.text, **texts}, self.revision + 1
+        self.staff_approved_at = self.partner_approved_at = self.withdrawn_at = None
         self.staff_approved_by = self.partner_approved_by = self.proposed_changes = ""

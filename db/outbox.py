@@ -293,3 +293,17 @@ def requeue(
         )
     )
     return int(result.rowcount or 0)
+
+
+def cancel_planned(session: Session, occurrence_prefix: str, reason: str) -> int:
+    """Cancel, with `reason`, the messages still planned whose occurrence key starts with
+    `occurrence_prefix`; return how many. Rows already claimed by a delivery are left."""
+    result = session.execute(
+        update(Message)
+        .where(
+            Message.status == MessageStatus.PLANNED,
+            Message.occurrence_key.startswith(occurrence_prefix, autoescape=True),
+        )
+        .values(status=MessageStatus.CANCELLED, status_reason=reason)
+    )
+    return result.rowcount or 0  # type: ignore[attr-defined]

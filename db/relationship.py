@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import exists, func, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session, aliased, selectinload
 
 from db.models import (
     ENDED_STATUSES,
@@ -112,6 +112,7 @@ def current_checkin_answers(
             Response.superseded_at.is_(None),
             Response.received_at >= since,
         )
+        .options(selectinload(Response.message))
         .order_by(Response.received_at.desc())
     )
     return [tuple(row) for row in session.execute(query)]  # type: ignore[misc]

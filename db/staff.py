@@ -18,7 +18,6 @@ from db.models import (
     Message,
     Partnership,
     PolicyUpdate,
-    Response,
 )
 
 
@@ -70,16 +69,3 @@ def messages_of_occurrence(session: Session, occurrence_key: str) -> dict[int, M
     query = select(Message).where(Message.occurrence_key == occurrence_key)
     return {message.contact_id: message for message in session.scalars(query)}
 
-
-def latest_answer(
-    session: Session, contact_id: int, partnership_id: int, kind: str
-) -> Response | None:
-    """Return the contact's latest current answer of `kind` about the partnership, by any
-    channel (portal, reply, or entered by staff)."""
-    query = select(Response).where(
-        Response.contact_id == contact_id,
-        Response.partnership_id == partnership_id,
-        Response.kind == kind,
-        Response.superseded_at.is_(None),
-    )
-    return session.scalars(query.order_by(Response.received_at.desc(), Response.id.desc())).first()

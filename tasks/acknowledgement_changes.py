@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from db.acknowledgements import acknowledgement_of
 from db.engine import transaction
 from db.models import Acknowledgement
-from tasks.acknowledgements import AcknowledgementError
+from tasks.acknowledgements import AcknowledgementError, cancel_requests
 from tasks.countries import SUPPORTED_LANGUAGES
 from tasks.forms import CONTROL, Clean
 from tasks.pipeline import app_engine, clock_for
@@ -57,23 +57,23 @@ class AcknowledgementChange(Clean):
         return self
 
 
-def apply_change(
-    session: Session, change: AcknowledgementChange, now: datetime
-) -> dict[str, Any]:
+def apply_change(session: Session, change: AcknowledgementChange, now: datetime) -> dict[str, Any]:
     """Make the change; return the acknowledgement's state. Raises
     `AcknowledgementError` when there is none, or staff approve a text the partner
     asked to change."""
-    acknowledgement = acknowledgement_of(session, change.partnership)
+    acknowledgement = acknowledgement_of(session, change.partnership, for_update=True)
     if acknowledgement is None:
         raise AcknowledgementError(
             f"no acknowledgement for {change.partnership!r} (drafted for ended partnerships"
             " by the public-acknowledgements flow)"
         )
     if change.action == "edit":
+        cancel_requests(session, acknowledgement, f"revision {acknowledgement.revision} revised")
         acknowledgement.revise(change.texts)
     elif change.action == "approve":
         approve(acknowledgement, change.recorded_by, now)
     else:
+        cancel_requests(session, acknowledgement, "consent withdrawn")
         acknowledgement.withdrawn_at = now
     return state(acknowledgement)
 
@@ -82,6 +82,10 @@ def approve(acknowledgement: Acknowledgement, by: str, now: datetime) -> None:
     if acknowledgement.proposed_changes:
         raise AcknowledgementError(
             "the partner proposed changes: edit the text (a new revision) before approving"
+        )
+    if acknowledgement.withdrawn_at is not None:
+        raise AcknowledgementError(
+            "the partner withdrew consent: only a new revision (edit) asks them again"
         )
     if not any(acknowledgement.text.values()):
         raise AcknowledgementError("the text is empty")

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from db.acknowledgements import acknowledgements, ended_without_acknowledgement, latest_evaluation
 from db.corrective import partner_contacts
 from db.models import Acknowledgement, Contact, Message, Partnership, TouchpointKind
+from db.outbox import cancel_planned
 from tasks.countries import SUPPORTED_LANGUAGES
 from tasks.forms import AcknowledgementAnswers
 from tasks.planning import Planned
@@ -70,7 +71,11 @@ def due(session: Session, as_of: datetime) -> Iterator[Planned]:
         if not acknowledgement.awaits_partner:
             continue
         key = f"{KIND}:ack{acknowledgement.id}:r{acknowledgement.revision}"
-        context = {"acknowledgement_id": acknowledgement.id, "revision": acknowledgement.revision}
+        context = {
+            "acknowledgement_id": acknowledgement.id,
+            "revision": acknowledgement.revision,
+            "text": acknowledgement.text,
+        }
         partnership = acknowledgement.partnership
         for contact in partner_contacts(session, partnership.partner_id):
             if contact.active:
@@ -78,8 +83,14 @@ def due(session: Session, as_of: datetime) -> Iterator[Planned]:
 
 
 def context(session: Session, message: Message, cache: dict[Any, Any]) -> dict[str, Any]:
-    acknowledgement = session.get_one(Acknowledgement, message.context["acknowledgement_id"])
-    return {"acknowledgement": {"text": acknowledgement.text}}
+    """The text as it stood when staff approved the revision asked (kept with the row)."""
+    return {"acknowledgement": {"text": message.context["text"]}}
+
+
+def cancel_requests(session: Session, acknowledgement: Acknowledgement, reason: str) -> int:
+    """Cancel the approval requests still planned for the acknowledgement (a new revision
+    or a withdrawal makes them pointless); return how many."""
+    return cancel_planned(session, f"{KIND}:ack{acknowledgement.id}:", reason)
 
 
 def decide(
@@ -89,19 +100,24 @@ def decide(
     contact: Contact,
     now: datetime,
 ) -> Decision:
-    """Apply the partner's answer to the request (`acknowledgement_id`, `revision`). An
-    approval counts only for the revision it was asked for; a withdrawal always counts."""
-    acknowledgement = session.get_one(Acknowledgement, request["acknowledgement_id"])
+    """Apply the partner's answer to the request (`acknowledgement_id`, `revision`). A
+    withdrawal always counts and only a new revision asks again; an approval or a
+    proposal counts only for the revision asked, once staff approved it, and an approval
+    not while changes proposed to it are pending. The row is locked while deciding, so a
+    staff edit cannot slip in between."""
+    acknowledgement = session.get_one(
+        Acknowledgement, request["acknowledgement_id"], with_for_update=True
+    )
     if answers.decision == "withdraw":
         acknowledgement.withdrawn_at = now
+        cancel_requests(session, acknowledgement, "consent withdrawn")
         return "withdrawn"
     current = request["revision"] == acknowledgement.revision
-    if not current or acknowledgement.staff_approved_at is None:
+    if not current or not acknowledgement.awaits_partner:
         return "outdated"
     if answers.decision == "changes":
         acknowledgement.proposed_changes = answers.changes
-        acknowledgement.partner_approved_at = None
         return "changes proposed"
-    acknowledgement.partner_approved_at, acknowledgement.withdrawn_at = now, None
+    acknowledgement.partner_approved_at = now
     acknowledgement.partner_approved_by = contact.name
     return "approved"

@@ -43,7 +43,10 @@ class CapacityConcern:
 
     @property
     def key(self) -> str:
-        return f"{KIND}:partnership{self.partnership.id}:response{self.causes[0].id}"
+        """The occurrence of the notice: the check-in and the level it gave, so that a
+        corrected answer at the same level raises no second notice."""
+        cause = self.causes[0]
+        return f"{KIND}:partnership{self.partnership.id}:{occurrence_of(cause)}:level{self.level}"
 
 
 def capacity_of(response: Response) -> int | None:
@@ -56,21 +59,25 @@ def occurrence_of(response: Response) -> str:
 
 
 def concern(answers: list[Response]) -> tuple[list[str], list[Response]] | None:
-    """Return the reasons and the causing answers (latest first) for a partnership's
-    check-in answers in time order, or None when its capacity is not at risk. A decline
-    compares the latest answer with the last one given at an earlier check-in."""
-    rated = [answer for answer in answers if capacity_of(answer) is not None]
-    if not rated:
+    """Return the reasons and the causing answers (latest check-in's first) for a
+    partnership's check-in answers in time order, or None when its capacity is not at
+    risk. Each check-in counts by its lowest answer; a decline compares the latest
+    check-in with the one before it."""
+    by_occurrence: dict[str, list[Response]] = {}
+    for answer in answers:
+        if capacity_of(answer) is not None:
+            by_occurrence.setdefault(occurrence_of(answer), []).append(answer)
+    lowest = [min(group, key=lambda a: capacity_of(a) or 0) for group in by_occurrence.values()]
+    if not lowest:
         return None
-    latest = rated[-1]
+    latest = lowest[-1]
     level = capacity_of(latest) or 0
     reasons, causes = [], [latest]
     if level <= INSUFFICIENT:
         reasons.append(f"local capacity {level}/5")
-    earlier = [a for a in rated if occurrence_of(a) != occurrence_of(latest)]
-    if earlier and level < (before := capacity_of(earlier[-1]) or 0):
+    if len(lowest) > 1 and level < (before := capacity_of(lowest[-2]) or 0):
         reasons.append(f"local capacity fell from {before}/5 to {level}/5")
-        causes.append(earlier[-1])
+        causes.append(lowest[-2])
     return (reasons, causes) if reasons else None
 
 
@@ -93,7 +100,8 @@ def concerns(session: Session, now: datetime) -> list[CapacityConcern]:
 
 def due(session: Session, as_of: datetime) -> Iterator[Planned]:
     """Yield one notice per reachable focal point for each concern; the occurrence is the
-    answer that raised it, so a partnership is notified once, not at every run."""
+    check-in and level that raised it, so a partnership is notified once, not at every
+    run."""
     for found in concerns(session, as_of):
         context = {
             "level": found.level,

@@ -19,11 +19,15 @@ from db.models import (
     CorrectivePlan,
     MeasureStatus,
     Partnership,
+    TouchpointKind,
 )
-from tasks.focal_points import named
+from db.outbox import cancel_planned
+from tasks.focal_points import named, staff_with_address
 from tasks.influence import supporter_key
+from tasks.privacy import redacted
 
 SYSTEM = "system"
+FOLLOW_UP_KINDS = (TouchpointKind.CORRECTIVE_ACTION, TouchpointKind.CORRECTIVE_ESCALATION)
 
 
 class CorrectiveError(Exception):
@@ -76,12 +80,12 @@ def owner_for(session: Session, partnership: Partnership, owner: str) -> Contact
     for contact in partner_contacts(session, partnership.partner_id):
         if contact.active and (contact.email == wanted or supporter_key(contact.name) == folded):
             return contact
-    staff = named(session, owner)
+    staff = named(session, owner) or staff_with_address(session, wanted)
     if staff is not None:
         return staff
     raise CorrectiveError(
-        f"owner {owner[:80]!r} is neither a contact of {partnership.partner.name} nor a focal"
-        " point in the staff directory (continuity focal-point add)"
+        f"owner {redacted(owner[:80])!r} is neither a contact of {partnership.partner.name}"
+        " nor a focal point in the staff directory (continuity focal-point add)"
     )
 
 
@@ -131,19 +135,31 @@ def update_measure(
         measure.status_at = now
     after = described(measure) | {"comment": measure.status_comment}
     changed = {key: [before[key], after[key]] for key in after if before[key] != after[key]}
+    if changed.keys() & {"status", "due_on", "owner"}:
+        cancel_follow_up(session, measure, f"measure changed ({', '.join(sorted(changed))})")
     if changed:
         action = "status update" if set(changed) <= {"status", "comment"} else "measure changed"
         note(session, measure.plan, action, actor, now, measure, **changed)
     return changed
 
 
+def cancel_follow_up(session: Session, measure: CorrectiveMeasure, reason: str) -> int:
+    """Cancel the measure's reminders and escalations still waiting for a sending window:
+    what they say no longer holds. Return how many."""
+    prefixes = (f"{kind}:measure{measure.id}:" for kind in FOLLOW_UP_KINDS)
+    return sum(cancel_planned(session, prefix, reason) for prefix in prefixes)
+
+
 def report_status(
     session: Session, measure_id: int, status: str, comment: str, who: Contact, now: datetime
 ) -> bool:
-    """Record the status its owner reports through the portal or a reply; return False
-    (nothing changed) when the measure is gone or its plan already closed."""
+    """Record the status its owner reports through the portal; return False (nothing
+    changed) when the measure is gone, cancelled by staff, its plan closed, or `who` no
+    longer owns it (an old link of a previous owner)."""
     measure = session.get(CorrectiveMeasure, measure_id)
-    if measure is None or not measure.plan.is_open:
+    if measure is None or not measure.plan.is_open or measure.owner_id != who.id:
+        return False
+    if measure.status == MeasureStatus.CANCELLED:
         return False
     role = "focal point" if who.partner.vendor_number == STAFF_VENDOR else "partner"
     changes = {"status": MeasureStatus(status), "status_comment": comment}
@@ -158,6 +174,8 @@ def close_plan(
     if not plan.is_open:
         raise CorrectiveError(f"plan {plan.id} is already closed")
     plan.status, plan.outcome, plan.closed_at = "closed", outcome, now
+    for measure in plan.measures:
+        cancel_follow_up(session, measure, "corrective plan closed")
     note(session, plan, "plan closed", actor, now, outcome=outcome, measures=measure_counts(plan))
 
 
@@ -181,4 +199,3 @@ def close_ended(session: Session, plans: list[CorrectivePlan], now: datetime) ->
         )
         close_plan(session, plan, outcome, f"{SYSTEM}: eTools import", now)
     return [plan.id for plan in plans]
-

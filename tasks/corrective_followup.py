@@ -63,7 +63,10 @@ def measure_messages(
     if days is not None:
         key = f"{REMINDER}:measure{measure.id}:due{measure.due_on}:d{days}"
         if not occurrence_planned(session, key):
-            note(session, plan, "reminder", SYSTEM, as_of, measure, days_before=days)
+            reason = measure.owner.unreachable_reason()
+            action = "reminder" if reason is None else "reminder not sent"
+            details = {"days_before": days} | ({"reason": reason} if reason else {})
+            note(session, plan, action, SYSTEM, as_of, measure, **details)
         yield Planned(measure.owner, REMINDER, key, plan.partnership, context | {"days": days})
     elif measure.is_overdue(today):
         yield from escalations(session, plan, measure, as_of)
@@ -77,7 +80,12 @@ def escalations(
     key = f"{ESCALATION}:measure{measure.id}:due{measure.due_on}"
     found = focal_points_of(session, plan.partnership)
     if not escalation_noted(session, measure, key):
-        names = [contact.name for contact in found.reachable]
+        reached = [c.name for c in found.reachable if c.unreachable_reason() is None]
+        refused = [
+            f"{c.name} ({c.unreachable_reason()})"
+            for c in found.reachable
+            if c.unreachable_reason() is not None
+        ]
         note(
             session,
             plan,
@@ -86,8 +94,8 @@ def escalations(
             as_of,
             measure,
             key=key,
-            to=names,
-            no_address=found.unknown,
+            to=reached,
+            no_address=found.unknown + refused,
         )
     for contact in found.reachable:
         yield Planned(contact, ESCALATION, key, plan.partnership, {"measure_id": measure.id})
@@ -120,6 +128,7 @@ def event_line(event: CorrectiveEvent) -> dict[str, Any]:
         "action": event.action,
         "changes": changes,
         "days_before": details.get("days_before"),
+        "reason": details.get("reason", ""),
         "to": details.get("to") or [],
         "no_address": details.get("no_address") or [],
     }
@@ -129,9 +138,11 @@ def line_summary(line: dict[str, Any]) -> str:
     """Return what the line changed, in words, for the report and the CLI."""
     if line["action"] == "reminder":
         return f"{line['days_before']} days before the due date"
+    if line["action"] == "reminder not sent":
+        return f"{line['days_before']} days before the due date: {line['reason']}"
     if line["action"] == "escalated":
         unknown = f"; no address for {', '.join(line['no_address'])}" if line["no_address"] else ""
-        return f"to {', '.join(line['to']) or '-'}{unknown}"
+        return f"to {', '.join(line['to']) or 'no one'}{unknown}"
     return "; ".join(line["changes"])
 
 

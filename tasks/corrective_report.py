@@ -19,6 +19,7 @@ from db.models import CorrectivePlan
 from tasks.corrective import close_ended
 from tasks.corrective_followup import event_line, line_summary
 from tasks.pipeline import app_engine, clock_for, logger
+from tasks.privacy import redacted
 
 SECTIONS = ("corrective_measures", "suspended_without_plan", "escalations_without_address")
 
@@ -29,7 +30,7 @@ def measure_rows(plan: CorrectivePlan, today: date) -> list[dict[str, Any]]:
             "partnership": plan.partnership.reference_number,
             "plan": plan.id,
             "measure": measure.id,
-            "what": measure.description[:200],
+            "what": redacted(measure.description)[:200],
             "owner": measure.owner.name,
             "due": measure.due_on.isoformat(),
             "budget change": f"{measure.budget_change:.2f} {measure.currency}",
@@ -48,11 +49,12 @@ def overview(session: Session, today: date) -> dict[str, list[dict[str, Any]]]:
         {
             "partnership": plan.partnership.reference_number,
             "measure": event.measure_id,
-            "no address for": ", ".join(event.details["no_address"]),
+            "no address for": ", ".join(event.details["no_address"]) or "no focal point in eTools",
         }
         for plan in open_plans
         for event in trail(session, plan.id)
-        if event.action == "escalated" and event.details.get("no_address")
+        if event.action == "escalated"
+        and (event.details.get("no_address") or not event.details.get("to"))
     ]
     return {
         "corrective_measures": [row for plan in open_plans for row in measure_rows(plan, today)],
@@ -76,7 +78,7 @@ def plan_trail(session: Session, plan: CorrectivePlan) -> list[dict[str, Any]]:
             "measure": event.measure_id or "",
             "who": line["actor"],
             "what": line["action"],
-            "changes": line_summary(line)[:500],
+            "changes": redacted(line_summary(line))[:500],
         }
         for event in trail(session, plan.id)
         for line in [event_line(event)]

@@ -10,7 +10,8 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from db.models import Evaluation, Message, MessageStatus, TouchpointKind
-from db.staff import completed_evaluations, latest_answer, messages_of_occurrence
+from db.responses import current_answer
+from db.staff import completed_evaluations, messages_of_occurrence
 from tasks.planning import Planned
 from tasks.privacy import redacted
 
@@ -49,15 +50,16 @@ def context(session: Session, message: Message, cache: dict[Any, Any]) -> dict[s
 
 def contributor_record(session: Session, as_of: datetime) -> list[dict[str, Any]]:
     """Return, for every contributor of each evaluation completed by `as_of`, whether the
-    findings reached them (and if not, why) and how they engaged: when they answered,
+    findings reached them (and if not, why) and how they engaged with this evaluation's
+    message (by any channel: portal, reply, or entered by staff): when they answered,
     whether they join the discussion, what they said."""
     rows = []
     for evaluation in completed_evaluations(session, as_of):
         messages = messages_of_occurrence(session, f"{KIND}:evaluation{evaluation.id}")
         for contributor in sorted(evaluation.contributors, key=lambda c: c.contact_id):
             message = messages.get(contributor.contact_id)
-            answer = latest_answer(
-                session, contributor.contact_id, evaluation.partnership_id, str(KIND)
+            answer = (
+                current_answer(session, message.id, contributor.contact_id) if message else None
             )
             rows.append(
                 {

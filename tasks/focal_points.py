@@ -11,7 +11,7 @@ from email_validator import EmailNotValidError, validate_email
 from prefect import task
 from prefect.cache_policies import NO_CACHE
 from pydantic import ConfigDict, Field
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from continuity.database import engine_for
@@ -19,7 +19,7 @@ from continuity.settings import get_settings
 from db.audience import STAFF_VENDOR
 from db.corrective import staff_contacts, staff_partner
 from db.engine import transaction
-from db.models import Contact, Partner, Partnership
+from db.models import Contact, CorrectiveMeasure, Partner, Partnership
 from tasks.forms import CONTROL, Clean
 from tasks.influence import supporter_key
 
@@ -40,8 +40,9 @@ class FocalPoints:
 
 
 def add_focal_point(session: Session, name: str, address: str, language: str = "en") -> Contact:
-    """Register (or update) a focal point's address; return its contact row. Raises
-    `DirectoryError` on an empty or hostile name, a bad address or an unknown language."""
+    """Register a focal point's address, or change it (the measures they own follow);
+    return its contact row. Raises `DirectoryError` on an empty or hostile name, a bad
+    address or an unknown language."""
     name = name.strip()
     if not name or len(name) > 256 or CONTROL.search(name) or not supporter_key(name):
         raise DirectoryError(f"name {name[:40]!r}: give the focal point's name as eTools spells it")
@@ -51,12 +52,31 @@ def add_focal_point(session: Session, name: str, address: str, language: str = "
         email = validate_email(address, check_deliverability=False).normalized.lower()
     except EmailNotValidError as error:
         raise DirectoryError(f"address: {error}") from None
-    twin = named(session, name)
-    if twin is not None and twin.email != email:
-        twin.active = False
+    twin, holder = named(session, name), staff_with_address(session, email)
+    if twin is not None and holder is None:
+        twin.email = email
     contact = staff_contact(session, email, language)
+    if twin is not None and twin.id != contact.id:
+        twin.active = False
+        hand_over_measures(session, twin, contact)
     contact.name, contact.language, contact.active = name, language, True
     return contact
+
+
+def staff_with_address(session: Session, address: str) -> Contact | None:
+    """Return the staff contact holding `address` (compared in lower case), if any."""
+    wanted = address.strip().lower()
+    return next((c for c in staff_contacts(session) if c.email == wanted), None)
+
+
+def hand_over_measures(session: Session, old: Contact, new: Contact) -> None:
+    """Give `new` the corrective measures `old` owned, so their follow-up reaches the
+    focal point at the address now registered."""
+    session.execute(
+        update(CorrectiveMeasure)
+        .where(CorrectiveMeasure.owner_id == old.id)
+        .values(owner_id=new.id)
+    )
 
 
 def named(session: Session, name: str) -> Contact | None:

@@ -59,9 +59,11 @@ def drafted(imported: Engine, app_env, tmp_path: Path) -> Engine:
 
 
 def ask_partner(engine: Engine, outbox, at: datetime = NOW) -> dict[str, dict[str, str]]:
+    """Plan and send the approval requests due at `at`; return the links of those sent."""
+    before = {mail["Message-ID"] for mail in outbox()}
     plan(engine, KIND, at)
     deliver_all(engine, [KIND], at)
-    return links_by_recipient([mail for mail in outbox() if "Votre accord" in mail["Subject"]])
+    return links_by_recipient([mail for mail in outbox() if mail["Message-ID"] not in before])
 
 
 def portal(engine: Engine) -> TestClient:
@@ -175,3 +177,61 @@ def test_an_unknown_acknowledgement_is_named(imported: Engine) -> None:
         transaction(imported) as session,
     ):
         apply_change(session, change, NOW)
+
+
+def test_an_approval_does_not_override_changes_a_colleague_proposed(
+    drafted: Engine, outbox
+) -> None:
+    staff(drafted, "approve")
+    links = ask_partner(drafted, outbox)
+    client = portal(drafted)
+    answer(client, links[AWA]["respond"], decision="changes", changes="Citez la mairie.")
+    other = next(address for address in links if address != AWA)
+    answer(client, links[other]["respond"], decision="approve")
+    assert publish_stage(NOW)["pages"] == {}
+
+
+def test_a_withdrawal_stands_until_a_new_revision_is_approved_by_the_partner(
+    drafted: Engine, outbox
+) -> None:
+    staff(drafted, "approve")
+    link = ask_partner(drafted, outbox)[AWA]["respond"]
+    client = portal(drafted)
+    staff(drafted, "withdraw")
+    answer(client, link, decision="approve")
+    assert publish_stage(NOW)["pages"] == {}
+    with pytest.raises(AcknowledgementError, match="withdrew consent"):
+        staff(drafted, "approve")
+    staff(drafted, "edit", texts={"fr": "Un nouveau texte."})
+    staff(drafted, "approve")
+    fresh = ask_partner(drafted, outbox, NOW + timedelta(hours=2))[AWA]["respond"]
+    answer(client, fresh, decision="approve")
+    assert publish_stage(NOW)["pages"] == {"sen": 1}
+
+
+def test_an_edit_keeps_the_other_languages_and_cancels_requests_not_yet_sent(
+    drafted: Engine, app_env, outbox
+) -> None:
+    staff(drafted, "approve")
+    app_env.setenv("CONTINUITY_SENDING_WINDOW", "mon-fri 09:00-09:01")
+    get_settings.cache_clear()
+    plan(drafted, KIND, NOW.replace(hour=3), window=get_settings().window)
+    staff(drafted, "edit", texts={"fr": "Texte revu."})
+    requests = messages(drafted, kind=KIND)
+    assert requests and {m.status for m in requests} == {"cancelled"}
+    assert {m.status_reason for m in requests} == {"revision 1 revised"}
+    with transaction(drafted) as session:
+        found = acknowledgement_of(session, ASEF)
+        assert found is not None and found.text["fr"] == "Texte revu."
+        assert found.text["en"].startswith("From ") and found.text["es"].startswith("Del ")
+
+
+def test_the_partner_is_asked_about_the_text_staff_approved(drafted: Engine, outbox) -> None:
+    staff(drafted, "approve")
+    (request, *_) = messages(drafted, kind=KIND) or [None]
+    assert request is None
+    plan(drafted, KIND, NOW)
+    (first, *_) = messages(drafted, kind=KIND)
+    with transaction(drafted) as session:
+        found = acknowledgement_of(session, ASEF)
+        assert found is not None and first.context["text"] == found.text

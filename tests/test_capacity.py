@@ -90,7 +90,7 @@ def test_focal_points_are_told_once_per_answer(directory: Engine, outbox) -> Non
         plan(directory, ALERT, FIRST + timedelta(days=days))
     (alert,) = messages(directory, kind=ALERT)
     assert alert.contact.email == FOCAL
-    assert alert.occurrence_key.endswith(f":response{cause}")
+    assert alert.occurrence_key.endswith(f":response{cause}:level2")
     deliver_all(directory, [ALERT], FIRST + timedelta(days=200))
     (mail,) = outbox()
     assert mail["Subject"].startswith("Capacités locales menacées : « ")
@@ -146,3 +146,37 @@ def test_the_overview_says_whom_a_notice_can_reach(directory: Engine) -> None:
             "no address for": "Pierre Lemaire",
         }
     ]
+
+
+def test_a_check_in_counts_by_its_lowest_answer() -> None:
+    answers = [
+        response(1, 4, "checkin:1"),
+        response(2, 2, "checkin:2"),
+        response(3, 4, "checkin:2"),
+    ]
+    found = concern(answers)
+    assert found is not None
+    assert found[0] == ["local capacity 2/5", "local capacity fell from 4/5 to 2/5"]
+    assert [cause.id for cause in found[1]] == [2, 1]
+
+
+def test_a_corrected_answer_at_the_same_level_raises_no_second_notice(
+    directory: Engine, outbox
+) -> None:
+    plan(directory, TouchpointKind.SUSTAINABILITY_CHECKIN, FIRST)
+    with transaction(directory) as session:
+        checkin = session.scalars(
+            select(Message).where(Message.kind == TouchpointKind.SUSTAINABILITY_CHECKIN)
+        ).first()
+        assert checkin is not None
+        who = Answering(checkin.contact, checkin.partnership, checkin.kind, checkin)
+        first = CheckinAnswers(sustained="no", capacity=2)
+        record_answer(session, who, first, ResponseChannel.PORTAL, FIRST + timedelta(days=1))
+    plan(directory, ALERT, FIRST + timedelta(days=2))
+    with transaction(directory) as session:
+        checkin = session.get_one(Message, checkin.id)
+        who = Answering(checkin.contact, checkin.partnership, checkin.kind, checkin)
+        again = CheckinAnswers(sustained="no", capacity=2, comment="typo fixed")
+        record_answer(session, who, again, ResponseChannel.PORTAL, FIRST + timedelta(days=3))
+    plan(directory, ALERT, FIRST + timedelta(days=4))
+    assert len(messages(directory, kind=ALERT)) == 1

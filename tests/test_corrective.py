@@ -11,7 +11,7 @@ from pydantic import ValidationError
 from sqlalchemy import Engine, select
 from sqlalchemy.exc import IntegrityError
 
-from db.corrective import trail
+from db.corrective import open_plans_of_ended, trail
 from db.engine import transaction
 from db.models import (
     CorrectiveMeasure,
@@ -19,12 +19,14 @@ from db.models import (
     Partnership,
     TouchpointKind,
 )
-from tasks.corrective import CorrectiveError, report_status
+from tasks.corrective import CorrectiveError, close_ended, report_status
 from tasks.corrective_changes import CorrectiveChange, apply_change
 from tasks.corrective_followup import reminder_days
+from tasks.corrective_report import overview
 from tasks.etools_import import import_etools
 from tasks.focal_points import DirectoryError, add_focal_point, named
 from tasks.follow_up_policy import load_policy
+from tasks.sending_window import parse_window
 from tests.exports import SAMPLES
 from tests.pipeline import messages, plan
 
@@ -300,3 +302,96 @@ def test_a_focal_points_new_address_replaces_the_old_one(imported: Engine) -> No
         found = named(session, "SERGE atangana")
         assert found is not None and found.email == "new@unicef.example.org"
         assert found.language == "fr"
+
+
+def test_waiting_reminders_are_cancelled_when_the_measure_is_done_or_the_plan_closed(
+    imported: Engine, measure: int
+) -> None:
+    quiet = parse_window("mon-fri 09:00-09:01")
+    plan(imported, REMINDER, datetime(2026, 12, 13, 3, tzinfo=UTC), window=quiet)
+    (waiting,) = messages(imported, kind=REMINDER)
+    assert waiting.status == "planned"
+    change(imported, action="update", measure_id=measure, status="done")
+    (cancelled,) = messages(imported, kind=REMINDER)
+    assert cancelled.status == "cancelled"
+    assert cancelled.status_reason == "measure changed (status)"
+
+
+def test_a_reminder_to_an_unreachable_owner_is_recorded_as_not_sent(
+    imported: Engine, measure: int
+) -> None:
+    with transaction(imported) as session:
+        session.get_one(CorrectiveMeasure, measure).owner.opted_out_at = OPENED
+    plan(imported, REMINDER, at(13))
+    with transaction(imported) as session:
+        plan_id = session.get_one(CorrectiveMeasure, measure).plan_id
+        last = trail(session, plan_id, measure)[-1]
+    assert (last.action, last.details) == (
+        "reminder not sent",
+        {"days_before": 7, "reason": "opted out"},
+    )
+
+
+def test_a_focal_points_new_address_takes_their_measures_along(imported: Engine) -> None:
+    with transaction(imported) as session:
+        add_focal_point(session, "Serge Atangana", "old@unicef.example.org")
+    change(imported, action="open", partnership=SUSPENDED, reason="x")
+    added = change(
+        imported,
+        action="add-measure",
+        partnership=SUSPENDED,
+        description="Plan",
+        owner="old@unicef.example.org",
+        due_on=DUE,
+    )
+    with transaction(imported) as session:
+        add_focal_point(session, "Serge Atangana", "new@unicef.example.org")
+    with transaction(imported) as session:
+        owner = session.get_one(CorrectiveMeasure, added["measure_id"]).owner
+        assert owner.email == "new@unicef.example.org" and owner.active
+
+
+def test_only_the_current_owner_reports_and_not_on_a_cancelled_measure(
+    imported: Engine, measure: int
+) -> None:
+    with transaction(imported) as session:
+        found = session.get_one(CorrectiveMeasure, measure)
+        colleague = next(
+            c for c in found.plan.partnership.partner.contacts if c.id != found.owner_id
+        )
+        assert not report_status(session, measure, "done", "", colleague, at(5))
+    change(imported, action="update", measure_id=measure, status="cancelled")
+    with transaction(imported) as session:
+        found = session.get_one(CorrectiveMeasure, measure)
+        assert not report_status(session, measure, "late", "", found.owner, at(6))
+        assert found.status == "cancelled"
+
+
+def test_a_cancelled_or_expired_partnership_closes_its_plan(imported: Engine, measure: int) -> None:
+    with transaction(imported) as session:
+        found = session.get_one(CorrectiveMeasure, measure)
+        found.plan.partnership.status = "cancelled"
+        session.flush()
+        closed = close_ended(session, open_plans_of_ended(session), at(2))
+    assert len(closed) == 1
+
+
+def test_an_escalation_with_no_focal_point_is_reported(imported: Engine) -> None:
+    change(imported, action="open", partnership=SUSPENDED, reason="x")
+    with transaction(imported) as session:
+        partnership = session.scalars(
+            select(Partnership).where(Partnership.reference_number == SUSPENDED)
+        ).one()
+        partnership.focal_points = []
+    change(
+        imported,
+        action="add-measure",
+        partnership=SUSPENDED,
+        description="Plan",
+        owner=OWNER,
+        due_on=DUE,
+    )
+    plan(imported, REMINDER, at(22))
+    with transaction(imported) as session:
+        rows = overview(session, at(22).date())["escalations_without_address"]
+    assert [row["no address for"] for row in rows] == ["no focal point in eTools"]

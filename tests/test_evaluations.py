@@ -87,3 +87,25 @@ def test_the_record_shows_who_was_informed_and_who_engaged(imported: Engine, app
     assert rows["Awa Ndiaye"]["comment"] == "Très utile"
     assert rows["Mamadou Lamine Diallo"]["informed"] == "skipped: opted out"
     assert rows["Mamadou Lamine Diallo"]["answered"] == ""
+
+
+def test_an_answer_counts_for_its_own_evaluation_only(imported: Engine, app_env) -> None:
+    first = add_evaluation(imported, completed_on="2025-05-20")
+    sent_at = datetime(2025, 5, 21, 10, tzinfo=UTC)
+    plan(imported, FOLLOWUP, sent_at)
+    deliver_all(imported, [FOLLOWUP], sent_at)
+    with transaction(imported) as session:
+        message = session.scalars(
+            select(Message).where(
+                Message.occurrence_key == f"evaluation_followup:evaluation{first}"
+            )
+        ).first()
+        assert message is not None
+        who = Answering(message.contact, message.partnership, FOLLOWUP, message)
+        answers = EvaluationAnswers(comment="Oui", join_discussion="yes")
+        record_answer(session, who, answers, ResponseChannel.PORTAL, sent_at)
+    second = add_evaluation(imported, completed_on="2025-06-20")
+    with transaction(imported) as session:
+        rows = contributor_record(session, datetime(2025, 7, 1, tzinfo=UTC))
+    answered = {(row["evaluation"], row["answered"] != "") for row in rows}
+    assert (first, True) in answered and (second, True) not in answered
