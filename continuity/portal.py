@@ -26,7 +26,7 @@ from continuity.portal_security import (
     csrf_valid,
 )
 from continuity.settings import Settings, get_settings
-from db.engine import transaction
+from db.engine import for_writing, transaction
 from db.models import (
     ConsultationEvent,
     CorrectiveMeasure,
@@ -236,7 +236,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     @app.post("/r/{token}")
     async def submit_form(request: Request, token: str) -> Response:
         fields = await posted_fields(request)
-        with transaction(portal.engine) as session:
+        with transaction(for_writing(portal.engine)) as session:
             opened = portal.opened(session, request, token)
             if opened is None or opened.kind not in PAGES:
                 return portal.invalid(request)
@@ -280,7 +280,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     async def do_opt_out(request: Request, token: str) -> Response:
         fields = await posted_fields(request)
         one_click = fields.get("List-Unsubscribe") == "One-Click"
-        with transaction(portal.engine) as session:
+        with transaction(for_writing(portal.engine)) as session:
             message = opt_out_target(portal, session, request, token)
             if message is None:
                 return portal.invalid(request)

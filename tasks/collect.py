@@ -12,7 +12,7 @@ from sqlalchemy import Engine
 
 from continuity.database import engine_for
 from continuity.settings import Settings, get_settings
-from db.engine import transaction
+from db.engine import for_writing, transaction
 from tasks.inbound import record_inbound
 from tasks.inbox import open_inbox
 from tasks.pipeline import clock_for, logger
@@ -40,7 +40,7 @@ def collect_mail(
             if number >= limit:
                 counts["left for the next run"] += 1
                 break
-            with transaction(engine) as session:
+            with transaction(for_writing(engine)) as session:
                 classification = record_inbound(session, secret, item, now).classification
                 if dry_run:
                     session.rollback()

@@ -4,7 +4,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, event, select
 
 from continuity.portal import create_app
 from continuity.portal_security import FailureLimiter
@@ -217,3 +217,22 @@ def test_control_characters_are_refused_with_a_clear_message(
     )
     assert refused.status_code == 400 and "contains control characters" in refused.text
     assert responses(imported) == []
+
+
+def test_an_answer_takes_the_sqlite_write_lock_before_reading(
+    client, links, imported: Engine
+) -> None:
+    """A deferred transaction that reads, then writes, fails at once with "database is
+    locked" when a delivery committed in between; the portal waits for the lock instead."""
+    if imported.dialect.name != "sqlite":
+        pytest.skip("PostgreSQL has row locks, not a database write lock")
+    begun: list[str] = []
+    listen = lambda conn, cursor, statement, *rest: begun.append(statement)  # noqa: E731
+    event.listen(imported, "before_cursor_execute", listen)
+    try:
+        form = client.get(path(links[AWA]["respond"]))
+        begun.clear()
+        client.post(path(links[AWA]["respond"]), data=checkin_answers(csrf_of(form.text)))
+    finally:
+        event.remove(imported, "before_cursor_execute", listen)
+    assert begun[0] == "BEGIN IMMEDIATE"
