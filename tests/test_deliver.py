@@ -8,7 +8,8 @@ from sqlalchemy import Engine, select, update
 from continuity.settings import get_settings
 from db.engine import transaction
 from db.models import Contact, Message, MessageStatus, TouchpointKind
-from tasks.deliver import backoff, deliver_batch
+from tasks.deliver import deliver_batch
+from tasks.delivery_outcomes import backoff
 from tasks.interruptions import LEASE, recover_interrupted
 from tasks.pacing import Pacer
 from tests.pipeline import messages, plan
