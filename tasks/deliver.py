@@ -24,12 +24,12 @@ from datetime import datetime
 from functools import partial
 from typing import Any
 
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from continuity.settings import Settings
-from db.engine import for_writing, session_factory, transaction
+from db.engine import for_writing, transaction
 from db.models import Message, MessageStatus, TouchpointKind
 from db.outbox import RowWrites, claim_batch, messages_with_recipients
 from tasks.compose import envelope_sender, mime_bytes, render_message
@@ -90,7 +90,10 @@ def deliver_batch(
     outcome = BatchOutcome(claimed=len(ids))
     if not ids:
         return outcome
-    session, writes = session_factory(engine)(), RowWrites()
+    # One connection for the whole batch: checking one out of the pool and back for each
+    # message's commit cost more than the commit itself.
+    connection = engine.connect()
+    session, writes = Session(connection, expire_on_commit=False), RowWrites()
     try:
         messages = messages_with_recipients(session, ids)
         session.commit()  # releases SQLite's write lock while the first message renders
@@ -100,17 +103,25 @@ def deliver_batch(
     except OperationalError as error:
         # The connection was lost or the database stayed locked: save what is known on
         # a new connection and let the next batch carry on.
-        session.close()
+        _close(session, connection)
         outcome.by_outcome.update(save_progress(engine, writes, ids, claim))
         outcome.by_outcome["database_errors"] += 1
         outcome.database_error = redacted(str(error.orig or error))[:500]
     except BaseException:
-        session.close()
+        _close(session, connection)
         save_progress_or_log(engine, writes, ids, claim)
         raise
     finally:
-        session.close()
+        _close(session, connection)
     return outcome
+
+
+def _close(session: Session, connection: Connection) -> None:
+    """Close the batch's session and give its connection back (invalidated if it broke)."""
+    try:
+        session.close()
+    finally:
+        connection.close()
 
 
 def _deliver_all(
