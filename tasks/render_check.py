@@ -2,11 +2,19 @@
 
 Rendering is deterministic given the row, so the deliver stage renders again at send
 time (with the real token) instead of storing bodies: memory and storage stay flat.
+
+A campaign sends the same content to thousands of contacts, so the check renders once per
+distinct content: messages of the same kind, language, context, partner and partnership
+differ only by their contact's name (and the token, a stand-in here). A contact's name is
+text put into the templates; it can only make a message fail in its subject (a line
+break, too long), so when the subject shows the name every message of that content is
+rendered with its own.
 """
 
 from __future__ import annotations
 
-from collections import Counter
+import json
+from collections import Counter, OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -14,12 +22,16 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from continuity.settings import Settings
-from db.models import TouchpointKind
+from db.models import Message, TouchpointKind
 from db.outbox import planned_after
 from tasks.compose import PREVIEW_TOKEN, render_message
+from tasks.context import base_context
 from tasks.render import RenderedEmail, RenderError, environment
 
 MAX_ERRORS = 20
+# Distinct contents remembered at once: a campaign plans a partner's contacts together, so
+# a bounded memory finds the repeats and keeps the check's memory flat.
+REMEMBERED_CONTENTS = 4096
 
 
 @dataclass
@@ -53,22 +65,69 @@ def check_planned(
     check = RenderCheck()
     env = environment()
     cache: dict[Any, Any] = {}
+    # Per distinct content: its result, and whether each message must still be rendered
+    # with its own name (the name shows in the subject, or the content failed).
+    checked: OrderedDict[tuple[str, ...], tuple[RenderedEmail | str, bool]] = OrderedDict()
     after = 0
     while messages := planned_after(session, kinds, after, batch, campaign_id):
         for message in messages:
-            try:
-                rendered = render_message(session, env, message, settings, PREVIEW_TOKEN, cache)
-            except RenderError as error:
-                if len(check.errors) < MAX_ERRORS:
-                    check.errors.append(f"message {message.id} ({message.kind}): {error}")
-                continue
-            check.rendered += 1
-            check.by_language[rendered.language] += 1
-            if rendered.language != message.language:
-                check.fallbacks[f"{message.language}→{rendered.language}"] += 1
-            check.samples.setdefault(f"{message.kind}/{rendered.language}", rendered)
+            key = content_key(message, settings.sender)
+            known = checked.get(key)
+            if known is None or known[1]:
+                result = _rendered_or_error(session, env, message, settings, cache)
+                if known is None:
+                    checked[key] = (result, _depends_on_name(result, message))
+                    if len(checked) > REMEMBERED_CONTENTS:
+                        checked.popitem(last=False)
+            else:
+                result = known[0]
+            _count(check, message, result)
         after = messages[-1].id
         session.expunge_all()
     if check.errors and raise_errors:
         raise RenderError("; ".join(check.errors))
     return check
+
+
+def content_key(message: Message, sender: str) -> tuple[str, ...]:
+    """Return what rendering `message` depends on apart from its contact's name and its
+    token: kind, language, the row's context (which names what the touchpoint's loader
+    reads: campaign, event, updates, original message…) and the shared variables (partner,
+    partnership, time zone). A loader that reads more of the row must add it here."""
+    shared = base_context(message, {}, sender)
+    del shared["contact"]
+    return (
+        str(message.kind),
+        message.language,
+        json.dumps(message.context, sort_keys=True, default=str),
+        json.dumps(shared, sort_keys=True, default=str),
+    )
+
+
+def _rendered_or_error(
+    session: Session, env: Any, message: Message, settings: Settings, cache: dict[Any, Any]
+) -> RenderedEmail | str:
+    try:
+        return render_message(session, env, message, settings, PREVIEW_TOKEN, cache)
+    except RenderError as error:
+        return str(error)
+
+
+def _depends_on_name(result: RenderedEmail | str, message: Message) -> bool:
+    """Return True when another contact's name could change `result`, `message`'s: it
+    failed (a name may be the cause), or its subject shows the name."""
+    if isinstance(result, str):
+        return True
+    return not message.contact.name or message.contact.name in result.subject
+
+
+def _count(check: RenderCheck, message: Message, result: RenderedEmail | str) -> None:
+    if isinstance(result, str):
+        if len(check.errors) < MAX_ERRORS:
+            check.errors.append(f"message {message.id} ({message.kind}): {result}")
+        return
+    check.rendered += 1
+    check.by_language[result.language] += 1
+    if result.language != message.language:
+        check.fallbacks[f"{message.language}→{result.language}"] += 1
+    check.samples.setdefault(f"{message.kind}/{result.language}", result)
