@@ -4,11 +4,11 @@ Rendering is deterministic given the row, so the deliver stage renders again at 
 time (with the real token) instead of storing bodies: memory and storage stay flat.
 
 A campaign sends the same content to thousands of contacts, so the check renders once per
-distinct content: messages of the same kind, language, context, partner and partnership
-differ only by their contact's name (and the token, a stand-in here). A contact's name is
-text put into the templates; it can only make a message fail in its subject (a line
-break, too long), so when the subject shows the name every message of that content is
-rendered with its own.
+distinct content: messages of the same kind, language, row context, partner and
+partnership differ only by their contact's name (and the token, a stand-in here). A
+contact's name is text put into the templates; it can only make a message fail in its
+subject (a line break, too long), so when the subject shows the name every message of
+that content is rendered with its own.
 """
 
 from __future__ import annotations
@@ -25,7 +25,6 @@ from continuity.settings import Settings
 from db.models import Message, TouchpointKind
 from db.outbox import planned_after
 from tasks.compose import PREVIEW_TOKEN, render_message
-from tasks.context import base_context
 from tasks.render import RenderedEmail, RenderError, environment
 
 MAX_ERRORS = 20
@@ -67,11 +66,11 @@ def check_planned(
     cache: dict[Any, Any] = {}
     # Per distinct content: its result, and whether each message must still be rendered
     # with its own name (the name shows in the subject, or the content failed).
-    checked: OrderedDict[tuple[str, ...], tuple[RenderedEmail | str, bool]] = OrderedDict()
+    checked: OrderedDict[tuple[object, ...], tuple[RenderedEmail | str, bool]] = OrderedDict()
     after = 0
     while messages := planned_after(session, kinds, after, batch, campaign_id):
         for message in messages:
-            key = content_key(message, settings.sender)
+            key = content_key(message)
             known = checked.get(key)
             if known is None or known[1]:
                 result = _rendered_or_error(session, env, message, settings, cache)
@@ -89,18 +88,18 @@ def check_planned(
     return check
 
 
-def content_key(message: Message, sender: str) -> tuple[str, ...]:
+def content_key(message: Message) -> tuple[object, ...]:
     """Return what rendering `message` depends on apart from its contact's name and its
     token: kind, language, the row's context (which names what the touchpoint's loader
-    reads: campaign, event, updates, original message…) and the shared variables (partner,
-    partnership, time zone). A loader that reads more of the row must add it here."""
-    shared = base_context(message, {}, sender)
-    del shared["contact"]
+    reads: campaign, event, updates, original message…), and the partner and partnership
+    rows the shared variables come from. A loader that reads more of the row must add it
+    here."""
     return (
         str(message.kind),
         message.language,
         json.dumps(message.context, sort_keys=True, default=str),
-        json.dumps(shared, sort_keys=True, default=str),
+        message.contact.partner_id,
+        message.partnership_id,
     )
 
 

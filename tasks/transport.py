@@ -195,8 +195,8 @@ class SMTPTransport:
             connection = self._connected()
             connection.data_ended = False
             with self._failures(connection):
-                _expect(connection.mail(envelope_from), "MAIL FROM")
-                _expect(connection.rcpt(recipient), "RCPT TO")
+                _expect(connection.docmd("mail", f"FROM:{_path(envelope_from)}"), "MAIL FROM")
+                _expect(connection.docmd("rcpt", f"TO:{_path(recipient)}"), "RCPT TO")
                 code, reply = connection.docmd("data")
                 if code != 354:
                     raise smtplib.SMTPDataError(code, reply)
@@ -271,6 +271,14 @@ def _failure(code: int, reason: str) -> DeliveryFailure:
 
 
 _LEADING_DOT = re.compile(rb"(?m)^\.")
+_PLAIN_ADDRESS = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9.-]+")
+
+
+def _path(address: str) -> str:
+    """Return `address` as a MAIL or RCPT argument, `<address>`. A plain address is used
+    as it is; anything else goes through `smtplib.quoteaddr`, whose parsing cost more than
+    the rest of the command."""
+    return f"<{address}>" if _PLAIN_ADDRESS.fullmatch(address) else smtplib.quoteaddr(address)
 
 
 def _data_lines(message: bytes) -> bytes:
