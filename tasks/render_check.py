@@ -19,11 +19,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from sqlalchemy.engine import Row
 from sqlalchemy.orm import Session
 
 from continuity.settings import Settings
 from db.models import Message, TouchpointKind
-from db.outbox import planned_after
+from db.outbox import messages_with_recipients, planned_after
 from tasks.compose import PREVIEW_TOKEN, render_message
 from tasks.render import RenderedEmail, RenderError, environment
 
@@ -68,39 +69,70 @@ def check_planned(
     # with its own name (the name shows in the subject, or the content failed).
     checked: OrderedDict[tuple[object, ...], tuple[RenderedEmail | str, bool]] = OrderedDict()
     after = 0
-    while messages := planned_after(session, kinds, after, batch, campaign_id):
-        for message in messages:
-            key = content_key(message)
-            known = checked.get(key)
-            if known is None or known[1]:
-                result = _rendered_or_error(session, env, message, settings, cache)
-                if known is None:
-                    checked[key] = (result, _depends_on_name(result, message))
-                    if len(checked) > REMEMBERED_CONTENTS:
-                        checked.popitem(last=False)
-            else:
-                result = known[0]
-            _count(check, message, result)
-        after = messages[-1].id
+    while rows := planned_after(session, kinds, after, batch, campaign_id):
+        # Only the first message of each new content is loaded and rendered, then those
+        # whose content turned out to depend on the name.
+        results = _rendered(session, env, settings, cache, _first_of_each(rows, checked), checked)
+        by_name = [r.id for r in rows if r.id not in results and checked[content_key(r)][1]]
+        results |= _rendered(session, env, settings, cache, by_name, checked)
+        for row in rows:
+            shared = checked[content_key(row)][0]
+            _count(check, row, results.get(row.id, shared))
+        _forget_oldest(checked)
+        after = rows[-1].id
         session.expunge_all()
     if check.errors and raise_errors:
         raise RenderError("; ".join(check.errors))
     return check
 
 
-def content_key(message: Message) -> tuple[object, ...]:
-    """Return what rendering `message` depends on apart from its contact's name and its
-    token: kind, language, the row's context (which names what the touchpoint's loader
-    reads: campaign, event, updates, original message…), and the partner and partnership
-    rows the shared variables come from. A loader that reads more of the row must add it
-    here."""
+def content_key(message: Message | Row[Any]) -> tuple[object, ...]:
+    """Return what rendering `message` (or its row from `planned_after`) depends on apart
+    from its contact's name and its token: kind, language, the row's context (which names
+    what the touchpoint's loader reads: campaign, event, updates, original message…), and
+    the partner and partnership rows the shared variables come from. A loader that reads
+    more of the row must add it here."""
+    partner_id = message.partner_id if isinstance(message, Row) else message.contact.partner_id
     return (
         str(message.kind),
         message.language,
         json.dumps(message.context, sort_keys=True, default=str),
-        message.contact.partner_id,
+        partner_id,
         message.partnership_id,
     )
+
+
+def _first_of_each(rows: list[Row[Any]], checked: dict[Any, Any]) -> list[int]:
+    """Return the ids of the first row of each content not checked yet."""
+    firsts: dict[tuple[object, ...], int] = {}
+    for row in rows:
+        key = content_key(row)
+        if key not in checked:
+            firsts.setdefault(key, row.id)
+    return list(firsts.values())
+
+
+def _rendered(
+    session: Session,
+    env: Any,
+    settings: Settings,
+    cache: dict[Any, Any],
+    ids: list[int],
+    checked: OrderedDict[tuple[object, ...], tuple[RenderedEmail | str, bool]],
+) -> dict[int, RenderedEmail | str]:
+    """Render the messages `ids`; return each one's result, and remember each new content's."""
+    results: dict[int, RenderedEmail | str] = {}
+    for message in messages_with_recipients(session, ids) if ids else []:
+        results[message.id] = result = _rendered_or_error(session, env, message, settings, cache)
+        key = content_key(message)
+        if key not in checked:
+            checked[key] = (result, _depends_on_name(result, message.contact.name))
+    return results
+
+
+def _forget_oldest(checked: OrderedDict[Any, Any]) -> None:
+    while len(checked) > REMEMBERED_CONTENTS:
+        checked.popitem(last=False)
 
 
 def _rendered_or_error(
@@ -112,15 +144,15 @@ def _rendered_or_error(
         return str(error)
 
 
-def _depends_on_name(result: RenderedEmail | str, message: Message) -> bool:
-    """Return True when another contact's name could change `result`, `message`'s: it
-    failed (a name may be the cause), or its subject shows the name."""
+def _depends_on_name(result: RenderedEmail | str, name: str) -> bool:
+    """Return True when another contact's name could change `result`, that of a message to
+    `name`: it failed (a name may be the cause), or its subject shows the name."""
     if isinstance(result, str):
         return True
-    return not message.contact.name or message.contact.name in result.subject
+    return not name or name in result.subject
 
 
-def _count(check: RenderCheck, message: Message, result: RenderedEmail | str) -> None:
+def _count(check: RenderCheck, message: Message | Row[Any], result: RenderedEmail | str) -> None:
     if isinstance(result, str):
         if len(check.errors) < MAX_ERRORS:
             check.errors.append(f"message {message.id} ({message.kind}): {result}")
