@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import bindparam, case, exists, func, literal_column, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.engine import CursorResult
+from sqlalchemy.engine import CursorResult, Row
 from sqlalchemy.orm import Session, joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.sql.dml import Update
@@ -177,22 +177,29 @@ def planned_after(
     after_id: int,
     limit: int,
     campaign_id: int | None = None,
-) -> list[Message]:
+) -> list[Row[Any]]:
     """Return the next `limit` planned messages of `kinds` (of one campaign, if given)
-    with an id above `after_id`: a cursor for walking every planned row in batches."""
+    with an id above `after_id`, as rows of what their content depends on (id, kind,
+    language, context, partner, partnership, contact name): a cursor for walking every
+    planned row in batches without loading each as an object."""
     query = (
-        select(Message)
-        .where(IS_PLANNED, Message.kind.in_(list(kinds)), Message.id > after_id)
-        .options(
-            joinedload(Message.contact).joinedload(Contact.partner),
-            joinedload(Message.partnership),
+        select(
+            Message.id,
+            Message.kind,
+            Message.language,
+            Message.context,
+            Contact.partner_id,
+            Message.partnership_id,
+            Contact.name,
         )
+        .join(Message.contact)
+        .where(IS_PLANNED, Message.kind.in_(list(kinds)), Message.id > after_id)
         .order_by(Message.id)
         .limit(limit)
     )
     if campaign_id is not None:
         query = query.where(Message.campaign_id == campaign_id)
-    return list(session.scalars(query).unique())
+    return list(session.execute(query))
 
 
 def release_unstarted(session: Session, ids: Sequence[int], claim: str) -> int:

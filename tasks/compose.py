@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from email.utils import format_datetime, formataddr
+from functools import lru_cache
 from typing import Any
 
 from jinja2 import Environment
@@ -56,13 +57,12 @@ def mime_bytes(
     """Return the RFC 5322 bytes of `message`, with every header a recipient's mail system
     needs: threading, reply matching, language and one-click unsubscribe (RFC 8058)."""
     secret = settings.required_secret_key()
-    name, local, domain = sender_parts(settings.sender)
     unsubscribe = unsubscribe_address(secret, message.id, settings.sender)
     headers = [
-        ("From", formataddr((name, f"{local}@{domain}"), "utf-8")),
+        ("From", from_header(settings.sender)),
         ("To", formataddr((message.contact.name, message.contact.email or ""), "utf-8")),
         ("Subject", rendered.subject),
-        ("Date", format_datetime(now)),
+        ("Date", date_header(now.replace(microsecond=0))),
         ("Message-ID", rfc_message_id(secret, message.id, settings.sender)),
         ("Reply-To", reply_address(secret, message.id, settings.sender)),
         ("Content-Language", rendered.language),
@@ -77,6 +77,20 @@ def mime_bytes(
     if message.in_reply_to:
         headers += [("In-Reply-To", message.in_reply_to), ("References", message.in_reply_to)]
     return alternative_message(headers, rendered.text, rendered.html)
+
+
+@lru_cache(maxsize=16)
+def from_header(sender: str) -> str:
+    """Return the From header value of `sender` (one per deployment, formatted once)."""
+    name, local, domain = sender_parts(sender)
+    return formataddr((name, f"{local}@{domain}"), "utf-8")
+
+
+@lru_cache(maxsize=64)
+def date_header(moment: datetime) -> str:
+    """Return the Date header value of `moment` (to the second, which is all it shows):
+    formatting it cost more than any other header, and a batch sends many a second."""
+    return format_datetime(moment)
 
 
 def envelope_sender(message: Message, settings: Settings) -> str:

@@ -5,6 +5,10 @@ A message's row says how far it got: `sending` (claimed, committed) → handed o
 server's reply, or back to `planned` with a backoff, or `failed`. That answer is committed
 with the next message's hand-off, so a batch costs one commit per message.
 
+The next message is composed (rendered, its bytes built) while the server takes in the one
+before, but it is handed over only once that one's answer is known: at most one message is
+ever on the wire, so a killed delivery leaves at most one in doubt.
+
 Rows a stopped process left in `sending` are resolved by the documented policy in
 tasks/interruptions.py; a lost database connection is handled there too.
 """
@@ -16,18 +20,20 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
+from functools import partial
 from typing import Any
 
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from continuity.settings import Settings
-from db.engine import for_writing, session_factory, transaction
+from db.engine import for_writing, transaction
 from db.models import Message, MessageStatus, TouchpointKind
 from db.outbox import RowWrites, claim_batch, messages_with_recipients
 from tasks.compose import envelope_sender, mime_bytes, render_message
+from tasks.delivery_outcomes import defer, fail, release, retry, skip, unconfirm
 from tasks.interruptions import LEASE, save_progress, save_progress_or_log
 from tasks.links import new_token, rfc_message_id, token_hash
 from tasks.pacing import Pacer
@@ -36,15 +42,17 @@ from tasks.render import RenderedEmail, RenderError, environment
 from tasks.sending_window import is_quiet_hour, next_window_start
 from tasks.transport import (
     PermanentFailure,
+    Submission,
     TemporaryFailure,
     Transport,
     UncertainDelivery,
     open_transport,
 )
 
-BACKOFF_MINUTES = (1, 5, 15, 60, 180, 360, 720, 1440)
 CONSECUTIVE_FAILURE_LIMIT = 10
 Clock = Callable[[], datetime]
+# What to record for a message that is not to be sent now (skipped, deferred, failed).
+Verdict = Callable[[RowWrites], str]
 
 
 @dataclass
@@ -57,11 +65,6 @@ class BatchOutcome:
     def as_dict(self) -> dict[str, Any]:
         summary = {"claimed": self.claimed, **self.by_outcome, "stopped": self.stopped}
         return summary | ({"database_error": self.database_error} if self.database_error else {})
-
-
-def backoff(attempts: int) -> timedelta:
-    """Return how long to wait before attempt `attempts + 1`."""
-    return timedelta(minutes=BACKOFF_MINUTES[min(attempts, len(BACKOFF_MINUTES)) - 1])
 
 
 def batch_limit(settings: Settings) -> int:
@@ -87,7 +90,10 @@ def deliver_batch(
     outcome = BatchOutcome(claimed=len(ids))
     if not ids:
         return outcome
-    session, writes = session_factory(engine)(), RowWrites()
+    # One connection for the whole batch: checking one out of the pool and back for each
+    # message's commit cost more than the commit itself.
+    connection = engine.connect()
+    session, writes = Session(connection, expire_on_commit=False), RowWrites()
     try:
         messages = messages_with_recipients(session, ids)
         session.commit()  # releases SQLite's write lock while the first message renders
@@ -97,17 +103,25 @@ def deliver_batch(
     except OperationalError as error:
         # The connection was lost or the database stayed locked: save what is known on
         # a new connection and let the next batch carry on.
-        session.close()
+        _close(session, connection)
         outcome.by_outcome.update(save_progress(engine, writes, ids, claim))
         outcome.by_outcome["database_errors"] += 1
         outcome.database_error = redacted(str(error.orig or error))[:500]
     except BaseException:
-        session.close()
+        _close(session, connection)
         save_progress_or_log(engine, writes, ids, claim)
         raise
     finally:
-        session.close()
+        _close(session, connection)
     return outcome
+
+
+def _close(session: Session, connection: Connection) -> None:
+    """Close the batch's session and give its connection back (invalidated if it broke)."""
+    try:
+        session.close()
+    finally:
+        connection.close()
 
 
 def _deliver_all(
@@ -120,38 +134,72 @@ def _deliver_all(
     pacer: Pacer | None,
     outcome: BatchOutcome,
 ) -> None:
-    """Deliver `messages` in order; each answer is written with the next hand-off (one
-    commit per message), the last ones by the caller."""
+    """Deliver `messages` in order, each composed while the one before is with the server;
+    each answer is written with the next hand-off (one commit per message), the last ones
+    by the caller."""
     cache: dict[Any, Any] = {}
-    failures_in_a_row = 0
-    deadline = time.monotonic() + LEASE.total_seconds() / 2
+    tally = _Tally(outcome, time.monotonic() + LEASE.total_seconds() / 2)
+    in_flight: tuple[Message, Submission] | None = None
     for position, message in enumerate(messages):
-        result = deliver_one(session, writes, message, transport, settings, clock, pacer, cache)
-        outcome.by_outcome[result] += 1
-        failures_in_a_row = failures_in_a_row + 1 if result == "retry" else 0
-        if result == "lost":
-            outcome.stopped = "the batch outlived its lease: another delivery holds its rows"
-        elif failures_in_a_row >= CONSECUTIVE_FAILURE_LIMIT:
-            last_error = redacted(message.last_error or "")
-            outcome.stopped = f"{failures_in_a_row} temporary failures in a row: {last_error}"
-        elif time.monotonic() > deadline:
-            outcome.stopped = "the batch ran for half its lease; the rest waits for the next"
-        if outcome.stopped:
+        try:
+            step = composition(session, message, settings, clock, cache)
+        except BaseException:
+            if in_flight:  # its answer is on its way: record it rather than leave it in doubt
+                answered(writes, *in_flight, settings, clock)
+            raise
+        if in_flight:
+            stops = tally.stops(answered(writes, *in_flight, settings, clock), in_flight[0])
+            in_flight = None
+            if stops:
+                outcome.by_outcome["released"] += release(writes, messages[position:], clock())
+                return
+        if isinstance(step, Composed):
+            submission = submitted(session, writes, step, transport, settings, clock, pacer)
+            if submission is not None:
+                in_flight = (message, submission)
+                continue
+            result = "lost"
+        else:
+            result = step(writes)
+        if tally.stops(result, message):
             outcome.by_outcome["released"] += release(writes, messages[position + 1 :], clock())
             return
+    if in_flight:
+        tally.stops(answered(writes, *in_flight, settings, clock), in_flight[0])
 
 
-def release(writes: RowWrites, messages: list[Message], now: datetime) -> int:
-    """Put claimed messages that were never tried back to planned, without an attempt."""
-    for message in messages:
-        writes.set(
-            message,
-            status=MessageStatus.PLANNED,
-            attempts=max(0, message.attempts - 1),
-            due_at=now + backoff(1),
-            status_reason="released: delivery stopped after repeated server failures",
-        )
-    return len(messages)
+@dataclass
+class _Tally:
+    """Counts a batch's outcomes in order and says when the batch must stop."""
+
+    outcome: BatchOutcome
+    deadline: float
+    failures_in_a_row: int = 0
+
+    def stops(self, result: str, message: Message) -> bool:
+        """Count `result`, the outcome of `message`; return True (the reason in
+        `outcome.stopped`) when no further message of the batch may be tried."""
+        outcome = self.outcome
+        outcome.by_outcome[result] += 1
+        self.failures_in_a_row = self.failures_in_a_row + 1 if result == "retry" else 0
+        if result == "lost":
+            outcome.stopped = "the batch outlived its lease: another delivery holds its rows"
+        elif self.failures_in_a_row >= CONSECUTIVE_FAILURE_LIMIT:
+            last_error = redacted(message.last_error or "")
+            outcome.stopped = f"{self.failures_in_a_row} temporary failures in a row: {last_error}"
+        elif time.monotonic() > self.deadline:
+            outcome.stopped = "the batch ran for half its lease; the rest waits for the next"
+        return outcome.stopped is not None
+
+
+@dataclass(frozen=True)
+class Composed:
+    """A message ready to hand over: its token, its rendered text and its bytes."""
+
+    message: Message
+    token: str
+    rendered: RenderedEmail
+    data: bytes
 
 
 def deliver_one(
@@ -168,26 +216,62 @@ def deliver_one(
     "unconfirmed", "deferred", "skipped" or "lost" (another delivery holds it now). The
     hand-off is committed before the transport is called, with the answers of the
     messages before it; the caller writes and commits the rest."""
+    step = composition(session, message, settings, clock, cache)
+    if not isinstance(step, Composed):
+        return step(writes)
+    submission = submitted(session, writes, step, transport, settings, clock, pacer)
+    return answered(writes, message, submission, settings, clock) if submission else "lost"
+
+
+def composition(
+    session: Session, message: Message, settings: Settings, clock: Clock, cache: dict[Any, Any]
+) -> Composed | Verdict:
+    """Return `message` composed with a new token, or the verdict to record when it is not
+    to be sent now (contact unreachable, outside their window, does not compose). Writes
+    nothing: the message before may still be waiting for its answer."""
     now = clock()
     if reason := message.contact.unreachable_reason():
-        return skip(writes, message, reason)
+        return partial(skip, message=message, reason=reason)
     time_zone = message.contact.partner.time_zone
     if is_quiet_hour(now, time_zone, settings.window):
-        return defer(writes, message, next_window_start(now, time_zone, settings.window))
+        until = next_window_start(now, time_zone, settings.window)
+        return partial(defer, message=message, until=until)
     token = new_token()
     try:
         rendered = render_message(session, environment(), message, settings, token, cache)
         data = mime_bytes(message, rendered, settings, token, now)
     except (RenderError, ValueError) as error:
-        return fail(writes, message, f"could not compose the message: {error}")
-    if not hand_over(session, writes, message, settings, token, rendered, now):
-        return "lost"
+        return partial(fail, message=message, reason=f"could not compose the message: {error}")
+    return Composed(message, token, rendered, data)
+
+
+def submitted(
+    session: Session,
+    writes: RowWrites,
+    composed: Composed,
+    transport: Transport,
+    settings: Settings,
+    clock: Clock,
+    pacer: Pacer | None,
+) -> Submission | None:
+    """Commit the hand-off of `composed`, then write it to the transport; return None,
+    sending nothing, when its row is no longer this delivery's."""
+    if not hand_over(session, writes, composed, settings, clock()):
+        return None
+    message = composed.message
     if pacer:
         pacer.wait()
+    recipient = message.contact.email or ""
+    return transport.submit(envelope_sender(message, settings), recipient, composed.data)
+
+
+def answered(
+    writes: RowWrites, message: Message, submission: Submission, settings: Settings, clock: Clock
+) -> str:
+    """Record the transport's answer for `message`; return "sent", "retry", "failed" or
+    "unconfirmed"."""
     try:
-        reply = transport.send(
-            envelope_sender(message, settings), message.contact.email or "", data
-        )
+        reply = submission.answer()
     except PermanentFailure as error:
         return fail(writes, message, error.reason)
     except UncertainDelivery as error:
@@ -205,81 +289,19 @@ def deliver_one(
 
 
 def hand_over(
-    session: Session,
-    writes: RowWrites,
-    message: Message,
-    settings: Settings,
-    token: str,
-    rendered: RenderedEmail,
-    now: datetime,
+    session: Session, writes: RowWrites, composed: Composed, settings: Settings, now: datetime
 ) -> bool:
-    """Commit that `message` is about to go to the mail server, with what identifies it;
-    return False if its row is no longer this delivery's (it must not be sent)."""
+    """Commit that the composed message is about to go to the mail server, with what
+    identifies it; return False if its row is no longer this delivery's (it must not be
+    sent)."""
+    message, rendered = composed.message, composed.rendered
     secret = settings.required_secret_key()
     writes.set(
         message,
-        token_hash=token_hash(token),
+        token_hash=token_hash(composed.token),
         message_id=rfc_message_id(secret, message.id, settings.sender),
         subject=rendered.subject[:300],
         language=rendered.language,
         handoff_at=now,
     )
     return writes.commit(session, must_hold=message)
-
-
-def defer(writes: RowWrites, message: Message, until: datetime) -> str:
-    writes.set(
-        message,
-        status=MessageStatus.PLANNED,
-        attempts=max(0, message.attempts - 1),
-        due_at=until,
-        status_reason="deferred to the recipient's sending window",
-    )
-    return "deferred"
-
-
-def skip(writes: RowWrites, message: Message, reason: str) -> str:
-    """The contact opted out, was suppressed or deactivated after the message was planned."""
-    writes.set(message, status=MessageStatus.SKIPPED, status_reason=reason)
-    return "skipped"
-
-
-def fail(writes: RowWrites, message: Message, reason: str) -> str:
-    writes.set(
-        message,
-        status=MessageStatus.FAILED,
-        last_error=reason[:2000],
-        status_reason=reason[:2000],
-        handoff_at=None,
-    )
-    return "failed"
-
-
-def unconfirm(writes: RowWrites, message: Message, reason: str) -> str:
-    """The server may have accepted it: keep it out of the outbox until staff decide."""
-    writes.set(
-        message,
-        status=MessageStatus.UNCONFIRMED,
-        last_error=reason[:2000],
-        status_reason=(
-            f"{reason[:1500]}; not resent, to avoid a duplicate"
-            " (requeue it with `continuity outbox requeue`)"
-        ),
-    )
-    return "unconfirmed"
-
-
-def retry(writes: RowWrites, message: Message, reason: str, now: datetime, limit: int) -> str:
-    """Plan the message again after a backoff, or fail it once `limit` attempts are used."""
-    if message.attempts >= limit:
-        return fail(writes, message, f"gave up after {message.attempts} attempts: {reason}")
-    due_at = now + backoff(message.attempts)
-    writes.set(
-        message,
-        status=MessageStatus.PLANNED,
-        due_at=due_at,
-        handoff_at=None,
-        last_error=reason[:2000],
-        status_reason=f"temporary failure, retrying at {due_at:%Y-%m-%d %H:%M} UTC",
-    )
-    return "retry"

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -38,8 +39,10 @@ class SendingWindow:
         return f"{days} {self.start:%H:%M}-{self.end:%H:%M}"
 
 
+@lru_cache(maxsize=64)
 def parse_window(text: str) -> SendingWindow:
-    """Return the window `text` describes; raise `WindowError` saying what is wrong."""
+    """Return the window `text` describes; raise `WindowError` saying what is wrong.
+    Parsed once per text: delivery asks for it for every message."""
     match = _WINDOW.fullmatch(text.strip().lower())
     if not match:
         raise WindowError(f"sending window {text!r} must look like 'mon-fri 09:00-17:00'")

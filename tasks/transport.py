@@ -4,15 +4,18 @@
 `smtp://[user[:password]@]host[:port][?security=starttls|ssl|none]`. A transport's `send`
 returns the receiving side's answer, or raises `TemporaryFailure` (try later),
 `PermanentFailure` (give up) or `UncertainDelivery` (it may have gone: never resend on
-one's own).
+one's own). `submit` does the same in two steps: it writes the whole message, and the
+`Submission` it returns reads the answer, so that the caller can prepare the next message
+while the server takes this one in.
 """
 
 from __future__ import annotations
 
 import mailbox
+import re
 import smtplib
 import ssl
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
@@ -64,8 +67,32 @@ class _SMTP_SSL(_DataEndTracking, smtplib.SMTP_SSL):
     pass
 
 
+class Submission:
+    """A message written to the transport whose answer is read by `answer()`: the server's
+    reply, or the `DeliveryFailure` the transport met."""
+
+    def __init__(self, read: Callable[[], str]) -> None:
+        self._read = read
+
+    @classmethod
+    def of(cls, reply: str) -> Submission:
+        return cls(lambda: reply)
+
+    @classmethod
+    def failed(cls, failure: DeliveryFailure) -> Submission:
+        def reraise() -> str:
+            raise failure
+
+        return cls(reraise)
+
+    def answer(self) -> str:
+        return self._read()
+
+
 class Transport(Protocol):
     def send(self, envelope_from: str, recipient: str, message: bytes) -> str: ...
+
+    def submit(self, envelope_from: str, recipient: str, message: bytes) -> Submission: ...
 
     def close(self) -> None: ...
 
@@ -82,6 +109,12 @@ class MaildirTransport:
         except OSError as error:
             raise TemporaryFailure(f"maildir: {error.strerror or error}") from None
         return f"stored in maildir as {key}"
+
+    def submit(self, envelope_from: str, recipient: str, message: bytes) -> Submission:
+        try:
+            return Submission.of(self.send(envelope_from, recipient, message))
+        except DeliveryFailure as failure:
+            return Submission.failed(failure)
 
     def close(self) -> None:
         self.mailbox.close()
@@ -153,15 +186,40 @@ class SMTPTransport:
         return connection
 
     def send(self, envelope_from: str, recipient: str, message: bytes) -> str:
-        connection = self._connected()
-        connection.data_ended = False
+        return self.submit(envelope_from, recipient, message).answer()
+
+    def submit(self, envelope_from: str, recipient: str, message: bytes) -> Submission:
+        """Write the envelope and the whole message; the answer to the data is read by the
+        returned submission (a failure before it is raised from there too)."""
         try:
-            _expect(connection.mail(envelope_from), "MAIL FROM")
-            _expect(connection.rcpt(recipient), "RCPT TO")
-            code, reply = connection.data(message)
+            connection = self._connected()
+            connection.data_ended = False
+            with self._failures(connection):
+                _expect(connection.docmd("mail", f"FROM:{_path(envelope_from)}"), "MAIL FROM")
+                _expect(connection.docmd("rcpt", f"TO:{_path(recipient)}"), "RCPT TO")
+                code, reply = connection.docmd("data")
+                if code != 354:
+                    raise smtplib.SMTPDataError(code, reply)
+                connection.send(_data_lines(message))
+        except DeliveryFailure as failure:
+            return Submission.failed(failure)
+        return Submission(lambda: self._answer(connection))
+
+    def _answer(self, connection: _SMTP | _SMTP_SSL) -> str:
+        """Read the server's answer to the message just written."""
+        with self._failures(connection):
+            code, reply = connection.getreply()
             if not 200 <= code < 600:
                 raise UncertainDelivery(f"an unreadable answer after the message: {reply!r}")
             _expect((code, reply), "DATA")
+        return f"{code} {reply.decode('utf-8', 'replace')}"
+
+    @contextmanager
+    def _failures(self, connection: _SMTP | _SMTP_SSL) -> Iterator[None]:
+        """Turn what the connection raises into a `DeliveryFailure`, leaving the connection
+        ready for the next message (reset) or dropped."""
+        try:
+            yield
         except smtplib.SMTPResponseException as error:
             self._reset()
             raise _failure(error.smtp_code, f"DATA: {_reply(error)}") from None
@@ -177,7 +235,6 @@ class SMTPTransport:
         except DeliveryFailure:
             self._reset()
             raise
-        return f"{code} {reply.decode('utf-8', 'replace')}"
 
     def _reset(self) -> None:
         try:
@@ -211,6 +268,26 @@ def _reply(error: smtplib.SMTPResponseException) -> str:
 
 def _failure(code: int, reason: str) -> DeliveryFailure:
     return PermanentFailure(reason) if 500 <= code < 600 else TemporaryFailure(reason)
+
+
+_LEADING_DOT = re.compile(rb"(?m)^\.")
+_PLAIN_ADDRESS = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9.-]+")
+
+
+def _path(address: str) -> str:
+    """Return `address` as a MAIL or RCPT argument, `<address>`. A plain address is used
+    as it is; anything else goes through `smtplib.quoteaddr`, whose parsing cost more than
+    the rest of the command."""
+    return f"<{address}>" if _PLAIN_ADDRESS.fullmatch(address) else smtplib.quoteaddr(address)
+
+
+def _data_lines(message: bytes) -> bytes:
+    """Return `message` as the DATA command sends it: leading dots doubled (RFC 5321
+    4.5.2), ended by CRLF . CRLF, as `smtplib.SMTP.data` does."""
+    quoted = _LEADING_DOT.sub(b"..", message)
+    if not quoted.endswith(b"\r\n"):
+        quoted += b"\r\n"
+    return quoted + b".\r\n"
 
 
 def _expect(answer: tuple[int, bytes], step: str) -> None:

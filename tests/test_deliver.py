@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -8,7 +9,8 @@ from sqlalchemy import Engine, select, update
 from continuity.settings import get_settings
 from db.engine import transaction
 from db.models import Contact, Message, MessageStatus, TouchpointKind
-from tasks.deliver import backoff, deliver_batch
+from tasks.deliver import deliver_batch
+from tasks.delivery_outcomes import backoff
 from tasks.interruptions import LEASE, recover_interrupted
 from tasks.pacing import Pacer
 from tests.pipeline import messages, plan
@@ -57,6 +59,41 @@ def test_smtp_delivery_records_the_server_reply(planned: Engine, app_env, smtp_s
     assert {m.server_reply for m in sent} == {"250 2.0.0 Ok: queued"}
     assert len(smtp_sink.accepted) == len(sent)
     assert smtp_sink.connections == 1
+
+
+def test_a_message_reaches_the_server_alone_with_its_hand_off_committed(
+    planned: Engine, app_env
+) -> None:
+    """While the server takes in a message's data, the database (as another connection
+    sees it) holds exactly that message handed over without an answer: the answer before
+    it is committed, and the next message, composed meanwhile, is not handed over yet."""
+    from tests.smtp import SinkHandler, SinkServer
+
+    seen: list[tuple[list[str], str]] = []
+
+    class Watching(SinkHandler):
+        async def handle_DATA(self, server, session, envelope) -> str:
+            await asyncio.sleep(0.05)  # time for the client to prepare the next message
+            with transaction(planned) as db:
+                query = (
+                    select(Contact.email)
+                    .join(Message.contact)
+                    .where(Message.status == MessageStatus.SENDING)
+                    .where(Message.handoff_at.is_not(None))
+                )
+                seen.append((list(db.scalars(query)), envelope.rcpt_tos[0]))
+            return await super().handle_DATA(server, session, envelope)
+
+    sink = SinkServer(Watching())
+    sink.start()
+    try:
+        app_env.setenv("CONTINUITY_MAIL_URL", sink.url)
+        get_settings.cache_clear()
+        deliver_all(planned)
+    finally:
+        sink.stop()
+    assert len(seen) == len(reachable(planned)) > 1
+    assert all(in_doubt == [recipient] for in_doubt, recipient in seen)
 
 
 def test_a_temporary_failure_is_retried_after_a_backoff(
