@@ -68,4 +68,3 @@ def messages_of_occurrence(session: Session, occurrence_key: str) -> dict[int, M
     """Return the occurrence's outbox rows by contact id."""
     query = select(Message).where(Message.occurrence_key == occurrence_key)
     return {message.contact_id: message for message in session.scalars(query)}
-
