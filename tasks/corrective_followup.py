@@ -136,10 +136,11 @@ def event_line(event: CorrectiveEvent) -> dict[str, Any]:
 
 def line_summary(line: dict[str, Any]) -> str:
     """Return what the line changed, in words, for the report and the CLI."""
+    days = f"{line['days_before']} day{'' if line['days_before'] == 1 else 's'}"
     if line["action"] == "reminder":
-        return f"{line['days_before']} days before the due date"
+        return f"{days} before the due date"
     if line["action"] == "reminder not sent":
-        return f"{line['days_before']} days before the due date: {line['reason']}"
+        return f"{days} before the due date: {line['reason']}"
     if line["action"] == "escalated":
         unknown = f"; no address for {', '.join(line['no_address'])}" if line["no_address"] else ""
         return f"to {', '.join(line['to']) or 'no one'}{unknown}"

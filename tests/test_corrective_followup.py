@@ -74,6 +74,7 @@ def test_the_escalation_carries_the_history_to_the_focal_point(
     imported: Engine, measure: int, outbox
 ) -> None:
     send(imported, REMINDED)
+    send(imported, datetime(2026, 12, 19, 10, tzinfo=UTC))
     send(imported, datetime(2026, 12, 22, 10, tzinfo=UTC))
     (mail,) = mail_to(outbox, FOCAL)
     assert mail["Subject"].startswith("Mesure corrective en retard : « ")
@@ -81,6 +82,7 @@ def test_the_escalation_carries_the_history_to_the_focal_point(
     text = mail.get_body(("plain",)).get_content()
     assert "Responsable : Jean-Pierre Mbarga" in text
     assert "rappel envoyé (7 jours avant l'échéance)" in text
+    assert "rappel envoyé (1 jour avant l'échéance)" in text
     assert "signalé (à Serge Atangana; pas d'adresse pour Hélène Fouda)" in text
     assert "point focal de l'UNICEF" in text
     assert [m.status for m in messages(imported, kind=KINDS[1])] == [MessageStatus.SENT]
