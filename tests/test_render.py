@@ -13,7 +13,10 @@ KINDS = [
     "policy_digest",
     "evaluation_followup",
     "reminder",
+    "corrective_action",
+    "acknowledgement",
 ]
+NOTICES = ["corrective_escalation", "capacity_alert"]
 LANGUAGES = ["fr", "en", "es"]
 
 
@@ -74,6 +77,52 @@ def sample_context(**overrides) -> dict:
             "sent_at": datetime(2026, 11, 20, tzinfo=UTC),
         },
         "reminder": {"number": 1},
+        "measure": {
+            "id": 1,
+            "description": "Recruter un coordinateur",
+            "owner": "Jean-Pierre Mbarga",
+            "due_on": date(2026, 12, 20),
+            "budget_change": -12000.5,
+            "currency": "XAF",
+            "status": "late",
+            "comment": "fonds en retard",
+            "plan_reason": "Aucun progrès",
+        },
+        "days": 1,
+        "staff_recipient": False,
+        "history": [
+            {
+                "at": datetime(2026, 12, 13, 7, tzinfo=UTC),
+                "actor": "system",
+                "action": action,
+                "changes": ["status: planned → late"],
+                "days_before": days,
+                "reason": "opted out",
+                "to": ["Serge Atangana"],
+                "no_address": ["Hélène Fouda"],
+            }
+            for action, days in [
+                ("reminder", 1),
+                ("reminder", 7),
+                ("reminder not sent", 7),
+                ("escalated", None),
+                ("status update", None),
+            ]
+        ],
+        "partner_name": "ASEF",
+        "level": 2,
+        "previous": 4,
+        "insufficient": True,
+        "answers": [
+            {
+                "received_at": datetime(2026, 11, 28, tzinfo=UTC),
+                "capacity": 2,
+                "sustained": "partly",
+                "support_needed": "Formation",
+                "contact": "Awa Ndiaye",
+            }
+        ],
+        "acknowledgement": {"text": {"fr": "Merci.\n\nDeux paragraphes.", "en": "Thanks."}},
     }
     context.update(overrides)
     return context
@@ -91,6 +140,34 @@ def test_every_kind_renders_in_every_language(kind: str, language: str) -> None:
     assert f'lang="{language}"' in rendered.html
     assert "<style" not in rendered.html.split("</head>")[1]
     assert 'style="' in rendered.html
+    assert "<p" not in rendered.text and "</" not in rendered.text
+
+
+@pytest.mark.parametrize(
+    ("kind", "overrides", "shown"),
+    [
+        ("corrective_escalation", {}, "Jean-Pierre Mbarga"),
+        (
+            "capacity_alert",
+            {
+                "history": [
+                    {"day": "2026-06-01", "capacity": 4},
+                    {"day": "2026-11-28", "capacity": 2},
+                ]
+            },
+            "- 2026-11-28: 2/5",
+        ),
+    ],
+)
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_every_notice_to_staff_renders_in_every_language(
+    kind: str, overrides: dict, shown: str, language: str
+) -> None:
+    rendered = render_email(environment(), kind, language, sample_context(**overrides))
+    assert rendered.subject and "\n" not in rendered.subject
+    assert "https://portal.example.org/r/TOKEN" not in rendered.html
+    assert "https://portal.example.org/opt-out/TOKEN" in rendered.text
+    assert shown in rendered.text
     assert "<p" not in rendered.text and "</" not in rendered.text
 
 
