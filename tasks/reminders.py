@@ -1,5 +1,6 @@
-"""Reminders: check-ins and invitations still unanswered after N days get a reminder that
-threads with the original (In-Reply-To), at most one per configured delay."""
+"""Reminders: check-ins, invitations and acknowledgement requests still unanswered after N
+days get a reminder that threads with the original (In-Reply-To), at most one per
+configured delay."""
 
 from __future__ import annotations
 
@@ -9,12 +10,16 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from db.models import ConsultationEvent, Message, TouchpointKind
+from db.models import Acknowledgement, ConsultationEvent, Message, TouchpointKind
 from db.outbox import reminders_of, unanswered
 from tasks.planning import Planned
 
 KIND = TouchpointKind.REMINDER
-REMINDED_KINDS = (TouchpointKind.SUSTAINABILITY_CHECKIN, TouchpointKind.CONSULTATION_INVITATION)
+REMINDED_KINDS = (
+    TouchpointKind.SUSTAINABILITY_CHECKIN,
+    TouchpointKind.CONSULTATION_INVITATION,
+    TouchpointKind.ACKNOWLEDGEMENT,
+)
 
 
 def next_reminder_number(
@@ -62,6 +67,12 @@ def due(session: Session, as_of: datetime, delays: tuple[int, ...]) -> Iterator[
 
 
 def _still_open(session: Session, original: Message, as_of: datetime) -> bool:
+    """True while the original still asks something: an invitation until its RSVP
+    deadline, an acknowledgement request while the partner (any of its contacts) has not
+    answered the revision it asked about."""
+    if original.kind == TouchpointKind.ACKNOWLEDGEMENT:
+        asked = session.get_one(Acknowledgement, original.context["acknowledgement_id"])
+        return asked.awaits_partner and asked.revision == original.context["revision"]
     if original.kind != TouchpointKind.CONSULTATION_INVITATION:
         return True
     event = session.get_one(ConsultationEvent, original.context["event_id"])

@@ -235,3 +235,15 @@ def test_the_partner_is_asked_about_the_text_staff_approved(drafted: Engine, out
     with transaction(drafted) as session:
         found = acknowledgement_of(session, ASEF)
         assert found is not None and first.context["text"] == found.text
+
+
+def test_unanswered_requests_are_reminded_until_any_contact_answers(
+    drafted: Engine, outbox
+) -> None:
+    staff(drafted, "approve")
+    links = ask_partner(drafted, outbox)
+    plan(drafted, TouchpointKind.REMINDER, NOW + timedelta(days=8))
+    assert len(messages(drafted, kind=TouchpointKind.REMINDER)) == 3
+    answer(portal(drafted), links[AWA]["respond"], decision="approve")
+    plan(drafted, TouchpointKind.REMINDER, NOW + timedelta(days=15))
+    assert len(messages(drafted, kind=TouchpointKind.REMINDER)) == 3
