@@ -6,12 +6,11 @@ from datetime import UTC, datetime
 from typing import Annotated, Any
 
 import typer
-from rich.table import Table
 from rich.text import Text
 
 from continuity.cli_corrective import validated
 from continuity.cli_staff import TextsOption, texts
-from continuity.console import database, fail, out
+from continuity.console import database, fail, out, rows_table
 from db.acknowledgements import acknowledgement_of, acknowledgements
 from db.engine import transaction
 from tasks.acknowledgement_changes import AcknowledgementChange, apply_change, state
@@ -63,14 +62,9 @@ def withdraw(partnership: Reference, recorded_by: By) -> None:
 def list_all() -> None:
     """List every acknowledgement and where it stands."""
     with database() as engine, transaction(engine) as session:
-        rows = [state(item) for item in acknowledgements(session)]
-    table = Table(title=f"Acknowledgements ({len(rows)})")
-    for column in ("partnership", "revision", "stage", "published"):
-        table.add_column(column)
-    for row in rows:
-        values = (row["partnership"], row["revision"], row["stage"], row["published"])
-        table.add_row(*(Text(str(value)) for value in values))
-    out.print(table)
+        shown = ("partnership", "revision", "stage", "published")
+        rows = [{key: state(item)[key] for key in shown} for item in acknowledgements(session)]
+    out.print(rows_table("Acknowledgements", rows, shown))
 
 
 @acknowledgement_app.command("show")

@@ -8,10 +8,9 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 from pydantic import BaseModel, ValidationError
-from rich.table import Table
 from rich.text import Text
 
-from continuity.console import database, err, fail, out
+from continuity.console import database, err, fail, out, rows_table
 from db.corrective import plans, staff_contacts
 from db.engine import transaction
 from db.models import MeasureStatus
@@ -129,12 +128,7 @@ def list_measures(
     today = datetime.now(UTC).date()
     with database() as engine, transaction(engine) as session:
         rows = [row for plan in plans(session, not closed) for row in measure_rows(plan, today)]
-    table = Table(title=f"Corrective measures ({len(rows)})")
-    for column in rows[0] if rows else ("partnership", "measure"):
-        table.add_column(column)
-    for row in rows:
-        table.add_row(*(Text(str(value)) for value in row.values()))
-    out.print(table)
+    out.print(rows_table("Corrective measures", rows, ("partnership", "measure")))
 
 
 @corrective_app.command("show")
@@ -152,12 +146,7 @@ def show(partnership: Annotated[str, typer.Argument(help="reference number")]) -
             out.print(Text(f"Plan {plan.id} ({plan.status}): {plan.reason}"))
             if plan.outcome:
                 out.print(Text(f"Outcome: {plan.outcome}"))
-            table = Table()
-            for column in ("at", "measure", "who", "what", "changes"):
-                table.add_column(column)
-            for row in plan_trail(session, plan):
-                table.add_row(*(Text(str(value)) for value in row.values()))
-            out.print(table)
+            out.print(rows_table("Audit trail", plan_trail(session, plan), ("at", "what")))
 
 
 @focal_point_app.command("add")
@@ -183,11 +172,7 @@ def list_focal() -> None:
     """List the staff directory: names, languages, whether active."""
     with database() as engine, transaction(engine) as session:
         rows = [
-            (c.id, c.name, c.language, "yes" if c.active else "no") for c in staff_contacts(session)
+            {"id": c.id, "name": c.name, "language": c.language, "active": c.active}
+            for c in staff_contacts(session)
         ]
-    table = Table(title=f"Staff directory ({len(rows)})")
-    for column in ("id", "name", "language", "active"):
-        table.add_column(column)
-    for row in rows:
-        table.add_row(*(Text(str(value)) for value in row))
-    out.print(table)
+    out.print(rows_table("Staff directory", rows, ("id", "name")))

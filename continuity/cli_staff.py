@@ -7,10 +7,8 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.table import Table
-from rich.text import Text
 
-from continuity.console import database, err, out
+from continuity.console import database, err, out, rows_table
 from db.engine import transaction
 from tasks.evaluations import contributor_record
 from tasks.staff_data import (
@@ -137,9 +135,4 @@ def contributors(
     with database() as engine, transaction(engine) as session:
         rows = contributor_record(session, datetime.now(UTC))
     rows = [row for row in rows if evaluation is None or row["evaluation"] == evaluation]
-    table = Table(title=f"Evaluation contributors ({len(rows)})")
-    for column in rows[0] if rows else ("evaluation", "contributor"):
-        table.add_column(column)
-    for row in rows:
-        table.add_row(*(Text(str(value)) for value in row.values()))
-    out.print(table)
+    out.print(rows_table("Evaluation contributors", rows, ("evaluation", "contributor")))

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 import typer
 from rich.console import Console
 from rich.markup import escape
+from rich.table import Table
+from rich.text import Text
 from sqlalchemy import Engine
 
 out = Console()
@@ -36,3 +39,15 @@ def database() -> Iterator[Engine]:
         yield engine
     finally:
         engine.dispose()
+
+
+def rows_table(title: str, rows: list[dict[str, Any]], empty: tuple[str, ...] = ()) -> Table:
+    """Return `rows` (dicts with the same keys) as a table titled with their count; the
+    columns are the first row's keys, or `empty` when there is none. Values are shown as
+    plain text, never as markup."""
+    table = Table(title=f"{title} ({len(rows)})")
+    for column in rows[0] if rows else empty:
+        table.add_column(column)
+    for row in rows:
+        table.add_row(*(Text(str(value)) for value in row.values()))
+    return table
