@@ -35,6 +35,7 @@ from db.models import (
     TouchpointKind,
 )
 from db.responses import current_answer, message_by_token_hash
+from tasks.acknowledgements import asks_current_revision
 from tasks.countries import supported_language
 from tasks.forms import FORMS, LONG_TEXT, MAX_SUPPORTERS, FormError, parse_answers
 from tasks.links import token_hash
@@ -186,6 +187,18 @@ def practice_context(
     return {}
 
 
+def answer_notice(
+    session: Session, opened: Answerable, answers: dict[str, Any], language: str
+) -> str:
+    """Return what the thank-you page must add: that an approval or a proposal was about
+    a text staff have revised since (it counts for nothing), else nothing."""
+    if opened.kind != TouchpointKind.ACKNOWLEDGEMENT or answers.get("decision") == "withdraw":
+        return ""
+    if asks_current_revision(session, opened.message.context):
+        return ""
+    return strings(language)["ack_outdated"]
+
+
 def answer_labels(language: str) -> dict[str, dict[str, str]]:
     t = strings(language)
     return {
@@ -253,12 +266,14 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
             response = record_answer(session, who, answers, ResponseChannel.PORTAL, portal.clock())
             recorded = answer_summary(response.answers)
             closes_on = localized_date(opened.closes_at, language, opened.contact.partner.time_zone)
+            notice = answer_notice(session, opened, response.answers, language)
         return portal.page(
             "thanks",
             language,
             recorded=recorded,
             labels=answer_labels(language),
             closes_on=closes_on,
+            notice=notice,
         )
 
     @app.get("/opt-out/{token}")

@@ -93,6 +93,13 @@ def cancel_requests(session: Session, acknowledgement: Acknowledgement, reason: 
     return cancel_planned(session, f"{KIND}:ack{acknowledgement.id}:", reason)
 
 
+def asks_current_revision(session: Session, request: dict[str, Any]) -> bool:
+    """True when the request (`acknowledgement_id`, `revision`) is about the text as it
+    stands; False once staff revised it."""
+    acknowledgement = session.get_one(Acknowledgement, request["acknowledgement_id"])
+    return bool(request["revision"] == acknowledgement.revision)
+
+
 def decide(
     session: Session,
     request: dict[str, Any],

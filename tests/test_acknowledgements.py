@@ -129,7 +129,8 @@ def test_proposed_changes_need_a_new_revision_approved_by_both(drafted: Engine, 
         staff(drafted, "approve")
     staff(drafted, "edit", texts={"fr": "Avec la mairie de Kolda, l'ASEF a doublé…"})
     assert staff(drafted, "approve")["revision"] == 2
-    answer(client, first, decision="approve")
+    late = answer(client, first, decision="approve")
+    assert late.status_code == 200 and "porte sur une version antérieure" in late.text
     assert publish_stage(NOW)["pages"] == {}
     second = ask_partner(drafted, outbox, NOW + timedelta(hours=1))[AWA]["respond"]
     assert second != first
