@@ -8,9 +8,8 @@ from typing import Annotated, Any
 import typer
 from rich.text import Text
 
-from continuity.cli_corrective import validated
 from continuity.cli_staff import TextsOption, texts
-from continuity.console import database, fail, out, rows_table
+from continuity.console import database, fail, out, rows_table, validated
 from db.acknowledgements import acknowledgement_of, acknowledgements
 from db.engine import transaction
 from tasks.acknowledgement_changes import AcknowledgementChange, apply_change, state

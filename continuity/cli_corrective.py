@@ -4,13 +4,12 @@ staff directory they escalate to."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any
 
 import typer
-from pydantic import BaseModel, ValidationError
 from rich.text import Text
 
-from continuity.console import database, err, fail, out, rows_table
+from continuity.console import database, fail, out, rows_table, validated
 from db.corrective import plans, staff_contacts
 from db.engine import transaction
 from db.models import MeasureStatus
@@ -28,18 +27,6 @@ focal_point_app = typer.Typer(
     no_args_is_help=True,
 )
 By = Annotated[str, typer.Option(help="your name (kept in the audit trail)")]
-Model = TypeVar("Model", bound=BaseModel)
-
-
-def validated(model: type[Model], fields: dict[str, Any]) -> Model:
-    """Return `fields` validated as `model`; print each problem and exit 1 otherwise."""
-    try:
-        return model.model_validate(fields)
-    except ValidationError as error:
-        for problem in error.errors():
-            where = ".".join(map(str, problem["loc"])) or "input"
-            err.print(f"{where}: {problem['msg']}", markup=False, soft_wrap=True)
-        raise typer.Exit(1) from None
 
 
 def changed(**fields: Any) -> None:

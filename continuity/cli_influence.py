@@ -5,11 +5,10 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 import typer
-from pydantic import ValidationError
 from rich.table import Table
 from rich.text import Text
 
-from continuity.console import database, err, fail, out
+from continuity.console import database, fail, out, validated
 from db.engine import transaction
 from db.influence import (
     active_entries,
@@ -27,13 +26,7 @@ influence_app = typer.Typer(
 
 def changed(**fields: Any) -> None:
     """Validate and apply one change, printing what was done or the error."""
-    try:
-        change = InfluenceChange.model_validate(fields)
-    except ValidationError as error:
-        for problem in error.errors():
-            where = ".".join(map(str, problem["loc"])) or "change"
-            err.print(f"{where}: {problem['msg']}", markup=False)
-        raise typer.Exit(1) from None
+    change = validated(InfluenceChange, fields)
     try:
         with database() as engine, transaction(engine) as session:
             done = apply_change(session, change)

@@ -7,12 +7,11 @@ from datetime import UTC, datetime
 from typing import Annotated
 
 import typer
-from pydantic import ValidationError
 from rich.table import Table
 from rich.text import Text
 from sqlalchemy import select
 
-from continuity.console import database, err, fail, out
+from continuity.console import database, fail, out, validated
 from db.engine import transaction
 from db.models import InboundMail
 from tasks.manual_entry import ManualEntryError, ManualResponse, record_manual_response
@@ -36,24 +35,20 @@ def add_response(
     recorded_by: Annotated[str, typer.Option(help="your name")] = "",
 ) -> None:
     """Record an answer given by phone, in a meeting or otherwise."""
-    try:
-        entry = ManualResponse.model_validate(
-            {
-                "partnership": partnership,
-                "contact_name": contact,
-                "kind": kind,
-                "channel": channel,
-                "sustained": sustained,
-                "capacity": capacity,
-                "attending": attending,
-                "comment": comment,
-                "recorded_by": recorded_by,
-            }
-        )
-    except ValidationError as error:
-        for problem in error.errors():
-            err.print(f"{'.'.join(map(str, problem['loc']))}: {problem['msg']}", markup=False)
-        raise typer.Exit(1) from None
+    entry = validated(
+        ManualResponse,
+        {
+            "partnership": partnership,
+            "contact_name": contact,
+            "kind": kind,
+            "channel": channel,
+            "sustained": sustained,
+            "capacity": capacity,
+            "attending": attending,
+            "comment": comment,
+            "recorded_by": recorded_by,
+        },
+    )
     try:
         with database() as engine, transaction(engine) as session:
             response = record_manual_response(session, entry, datetime.now(UTC))

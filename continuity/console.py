@@ -4,15 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, TypeVar
 
 import typer
+from pydantic import BaseModel, ValidationError
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 from sqlalchemy import Engine
 
+Model = TypeVar("Model", bound=BaseModel)
 out = Console()
 err = Console(stderr=True)
 
@@ -51,3 +53,15 @@ def rows_table(title: str, rows: list[dict[str, Any]], empty: tuple[str, ...] = 
     for row in rows:
         table.add_row(*(Text(str(value)) for value in row.values()))
     return table
+
+
+def validated(model: type[Model], fields: dict[str, Any]) -> Model:
+    """Return `fields` validated as `model`; print each problem (field: message) and exit 1
+    otherwise."""
+    try:
+        return model.model_validate(fields)
+    except ValidationError as error:
+        for problem in error.errors():
+            where = ".".join(map(str, problem["loc"])) or "input"
+            err.print(f"{where}: {problem['msg']}", markup=False, soft_wrap=True)
+        raise typer.Exit(1) from None

@@ -219,13 +219,13 @@ def test_control_characters_are_refused_with_a_clear_message(
     assert responses(imported) == []
 
 
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 def test_an_answer_takes_the_sqlite_write_lock_before_reading(
     client, links, imported: Engine
 ) -> None:
     """A deferred transaction that reads, then writes, fails at once with "database is
-    locked" when a delivery committed in between; the portal waits for the lock instead."""
-    if imported.dialect.name != "sqlite":
-        pytest.skip("PostgreSQL has row locks, not a database write lock")
+    locked" when a delivery committed in between; the portal waits for the lock instead.
+    SQLite only: PostgreSQL locks rows, not the database."""
     begun: list[str] = []
     listen = lambda conn, cursor, statement, *rest: begun.append(statement)  # noqa: E731
     event.listen(imported, "before_cursor_execute", listen)
