@@ -14,10 +14,12 @@ from sqlalchemy.exc import OperationalError
 
 from continuity.cli_acknowledgement import acknowledgement_app
 from continuity.cli_campaign import campaign_app
+from continuity.cli_contact import contact_app
 from continuity.cli_corrective import corrective_app, focal_point_app
+from continuity.cli_inbox import inbox_app
 from continuity.cli_influence import influence_app
 from continuity.cli_outbox import outbox_app
-from continuity.cli_responses import inbox_app, response_app
+from continuity.cli_responses import response_app
 from continuity.cli_run import run_command
 from continuity.cli_staff import evaluation_app, event_app, update_app
 from continuity.console import database, err, fail, out
@@ -27,6 +29,12 @@ from db import migrate
 from db.engine import transaction
 from db.migrate import NotMigratedError
 from db.status import status_counts
+from tasks.countries import (
+    WorkspaceError,
+    Workspaces,
+    checked_country,
+    parse_country_codes,
+)
 from tasks.etools_csv import EtoolsFileError
 from tasks.etools_import import import_etools
 from tasks.follow_up_policy import DEFAULT_POLICY, PolicyError, load_policy
@@ -56,6 +64,7 @@ app.add_typer(focal_point_app, name="focal-point")
 app.add_typer(campaign_app, name="campaign")
 app.add_typer(response_app, name="response")
 app.add_typer(inbox_app, name="inbox")
+app.add_typer(contact_app, name="contact")
 app.command("run")(run_command)
 
 
@@ -96,8 +105,26 @@ def import_etools_command(
     interventions: Annotated[Path, typer.Option(help="eTools programme document export (CSV)")],
     dry_run: Annotated[bool, typer.Option(help="check and count, write nothing")] = False,
     policy: Annotated[Path, typer.Option(help="follow-up policy file")] = DEFAULT_POLICY,
+    country_code: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--country-code",
+            metavar="CODE=ISO3",
+            help="the country of an eTools workspace code (reference numbers' prefix), "
+            "e.g. PHI=PHL; repeatable; before config/etools-workspaces.toml",
+        ),
+    ] = None,
+    country: Annotated[
+        str | None,
+        typer.Option(
+            metavar="ISO3",
+            help="the country of every row whose workspace code is blank or unknown "
+            "(an export from one office)",
+        ),
+    ] = None,
 ) -> None:
     """Import eTools exports in one transaction; any bad row aborts it all."""
+    workspaces = _workspaces(country_code or [], country)
     try:
         follow_up_policy = load_policy(policy)
         engine = migrated_engine(get_settings())
@@ -105,7 +132,7 @@ def import_etools_command(
         raise fail(str(error)) from None
     try:
         with transaction(engine) as session:
-            counts = import_etools(session, partners, interventions, follow_up_policy)
+            counts = import_etools(session, partners, interventions, follow_up_policy, workspaces)
             if dry_run:
                 session.rollback()
     except EtoolsFileError as error:
@@ -116,13 +143,30 @@ def import_etools_command(
     _print_counts(counts.as_dict(), dry_run, counts.changed_anything)
 
 
+def _workspaces(country_codes: list[str], country: str | None) -> Workspaces:
+    """Return the command line's workspace codes over the mapping file's; exit 2 naming
+    the option (or the file) that is wrong."""
+    try:
+        codes = parse_country_codes(country_codes)
+    except WorkspaceError as error:
+        raise fail(f"--country-code: {error}") from None
+    try:
+        alpha3 = checked_country(country) if country is not None else None
+    except WorkspaceError as error:
+        raise fail(f"--country: {error}") from None
+    try:
+        return Workspaces.load(codes, alpha3)
+    except WorkspaceError as error:  # the mapping file's, named by its path
+        raise fail(str(error)) from None
+
+
 def _print_problems(error: EtoolsFileError) -> None:
     for problem in error.problems[:MAX_PROBLEMS_SHOWN]:
         err.print(str(problem), highlight=False, markup=False, soft_wrap=True)
-    hidden = len(error.problems) - MAX_PROBLEMS_SHOWN
+    hidden = error.total - min(len(error.problems), MAX_PROBLEMS_SHOWN)
     if hidden > 0:
         err.print(f"… and {hidden} more problems", highlight=False)
-    err.print(f"[bold red]import aborted:[/] {len(error.problems)} problem(s), nothing written")
+    err.print(f"[bold red]import aborted:[/] {error.total} problem(s), nothing written")
 
 
 def _print_counts(counts: dict[str, dict[str, int]], dry_run: bool, changed: bool) -> None:

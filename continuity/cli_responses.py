@@ -1,5 +1,4 @@
-"""`continuity response add` and `continuity inbox unmatched`: answers entered by staff,
-and the mail nobody could match."""
+"""`continuity response add`: answers entered by staff."""
 
 from __future__ import annotations
 
@@ -7,19 +6,14 @@ from datetime import UTC, datetime
 from typing import Annotated
 
 import typer
-from rich.table import Table
-from rich.text import Text
-from sqlalchemy import select
 
 from continuity.console import database, fail, out, validated
 from db.engine import transaction
-from db.models import InboundMail
 from tasks.manual_entry import ManualEntryError, ManualResponse, record_manual_response
 
 response_app = typer.Typer(
     help="Answers received outside e-mail and the portal.", no_args_is_help=True
 )
-inbox_app = typer.Typer(help="Mail read from the inbox.", no_args_is_help=True)
 
 
 @response_app.command("add")
@@ -56,26 +50,3 @@ def add_response(
     except ManualEntryError as error:
         raise fail(str(error), 1) from None
     out.print(f"recorded response {identifier} (revision {revision})")
-
-
-@inbox_app.command("unmatched")
-def unmatched(limit: Annotated[int, typer.Option(help="how many, newest first")] = 50) -> None:
-    """List the mail that matched none of our messages, for staff to read."""
-    with database() as engine, transaction(engine) as session:
-        rows = session.scalars(
-            select(InboundMail)
-            .where(InboundMail.classification.in_(["unmatched", "unreadable"]))
-            .order_by(InboundMail.id.desc())
-            .limit(limit)
-        ).all()
-        table = Table(title="Unmatched inbound mail")
-        for column in ("id", "received", "from", "subject"):
-            table.add_column(column)
-        for row in rows:
-            table.add_row(
-                str(row.id),
-                f"{row.received_at:%Y-%m-%d %H:%M}",
-                Text(row.from_address),
-                Text(row.subject),
-            )
-    out.print(table)

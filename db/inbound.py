@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
 from db.models import Contact, InboundMail, Message
@@ -41,8 +41,26 @@ def message_by_rfc_ids(session: Session, rfc_ids: Iterable[str]) -> Message | No
     return session.scalars(query).unique().first()
 
 
-def contacts_with_email(session: Session, emails: Iterable[str]) -> list[Contact]:
-    wanted = [email.lower() for email in emails][:50]
-    if not wanted:
-        return []
-    return list(session.scalars(select(Contact).where(func.lower(Contact.email).in_(wanted))))
+def waiting_for_staff(session: Session, limit: int) -> list[InboundMail]:
+    """Return the newest `limit` mails that changed nothing and wait for a person: unmatched,
+    quarantined, and bounces or complaints that proved no message of ours."""
+    query = (
+        select(InboundMail)
+        .where(
+            InboundMail.classification.in_(["unmatched", "quarantined", "bounce", "complaint"])
+        )
+        .order_by(InboundMail.id.desc())
+    )
+    found: list[InboundMail] = []
+    for mail in session.scalars(query.execution_options(yield_per=200)):
+        if mail.classification in ("unmatched", "quarantined") or not mail.details.get(
+            "applied", True
+        ):
+            found.append(mail)
+            if len(found) >= limit:
+                break
+    return found
+
+
+def inbound_by_id(session: Session, inbound_id: int) -> InboundMail | None:
+    return session.get(InboundMail, inbound_id)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import enum
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any, ClassVar
 
@@ -15,6 +15,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     Numeric,
     String,
@@ -121,6 +122,10 @@ NAMING = {
 }
 
 
+SOFT_BOUNCE_LIMIT = 3
+SOFT_BOUNCE_SPAN = timedelta(days=7)
+
+
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
     type_annotation_map: ClassVar[dict[Any, Any]] = {
@@ -166,6 +171,7 @@ class Contact(Timestamped, Base):
     opted_out_at: Mapped[datetime | None]
     soft_bounces: Mapped[int] = mapped_column(Integer, default=0)
     hard_bounces: Mapped[int] = mapped_column(Integer, default=0)
+    soft_bounce_since: Mapped[datetime | None]
     suppressed_at: Mapped[datetime | None]
     suppression_reason: Mapped[str | None] = mapped_column(String(512))
 
@@ -182,6 +188,41 @@ class Contact(Timestamped, Base):
         if not self.email:
             return "no e-mail address"
         return None
+
+    def record_bounce(self, hard: bool, why: str, now: datetime) -> str | None:
+        """Count one bounce of a message to this contact; return the suppression reason
+        when it suppresses them now, else None.
+
+        A hard bounce (the address does not exist) suppresses at once. Soft ones (a full
+        mailbox, a server down) suppress only when they repeat, at least
+        `SOFT_BOUNCE_LIMIT` in a row over at least `SOFT_BOUNCE_SPAN`: a week of a full
+        mailbox is a dead address, one bad afternoon is not. An answer ends the streak.
+        """
+        if hard:
+            self.hard_bounces += 1
+            return self.suppress(now, f"hard bounce: {why}")
+        self.soft_bounces += 1
+        self.soft_bounce_since = self.soft_bounce_since or now
+        if self.soft_bounces < SOFT_BOUNCE_LIMIT or now - self.soft_bounce_since < SOFT_BOUNCE_SPAN:
+            return None
+        days = (now - self.soft_bounce_since).days
+        return self.suppress(now, f"{self.soft_bounces} soft bounces over {days} days: {why}")
+
+    def suppress(self, now: datetime, reason: str) -> str | None:
+        """Suppress the contact; return the reason, or None when they already were."""
+        if self.suppressed_at is not None:
+            return None
+        self.suppressed_at, self.suppression_reason = now, reason[:512]
+        return self.suppression_reason
+
+    def lift_suppression(self) -> None:
+        """Mail the contact again, their bounce counts started afresh (staff decided)."""
+        self.suppressed_at, self.suppression_reason = None, None
+        self.soft_bounces, self.soft_bounce_since, self.hard_bounces = 0, None, 0
+
+    def heard_from(self) -> None:
+        """The contact answered: their address works, whatever bounced before."""
+        self.soft_bounces, self.soft_bounce_since = 0, None
 
 
 class Partnership(Timestamped, Base):
@@ -305,6 +346,12 @@ class Message(Timestamped, Base):
     partnership: Mapped[Partnership | None] = relationship()
     campaign: Mapped[Campaign | None] = relationship()
     reminder_of: Mapped[Message | None] = relationship(remote_side=[id])
+
+    def mark_bounced(self, reason: str) -> None:
+        """Record that the message came back. A bounce proves an unconfirmed hand-off
+        reached the server; a row never handed over (planned, failed…) keeps its state."""
+        if self.status in (MessageStatus.SENT, MessageStatus.UNCONFIRMED):
+            self.status, self.status_reason = MessageStatus.BOUNCED, reason
 
 
 class ConsultationEvent(Timestamped, Base):
@@ -448,6 +495,23 @@ class InboundMail(Timestamped, Base):
     message_id: Mapped[int | None] = mapped_column(ForeignKey("messages.id"), index=True)
     response_id: Mapped[int | None] = mapped_column(ForeignKey("responses.id"))
     text: Mapped[str] = mapped_column(Text, default="")
+    details: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    # Only a quarantined mail is kept here, byte for byte, for staff to look at: the others
+    # stay in the mailbox.
+    raw: Mapped[bytes | None] = mapped_column(LargeBinary)
+
+
+class ContactEvent(Base):
+    """One line of a contact's history: a suppression, a complaint, a suppression lifted
+    by staff, with who and why. Never updated, never deleted."""
+
+    __tablename__ = "contact_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id"), index=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    actor: Mapped[str] = mapped_column(String(256))
+    action: Mapped[str] = mapped_column(String(32))
     details: Mapped[dict[str, Any]] = mapped_column(default=dict)
 
 

@@ -1,13 +1,20 @@
-"""What a country code tells us: its name, the language to write in, its time zone (CLDR data)."""
+"""What a country code tells us: its name, the language to write in, its time zone (CLDR data);
+and which country an eTools workspace code (a reference number's prefix) stands for."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+import tomllib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
 from functools import cache
+from pathlib import Path
 
 from babel import Locale
 from babel.core import get_global
 
+WORKSPACES_FILE = Path(__file__).resolve().parent.parent / "config" / "etools-workspaces.toml"
+MAX_COUNTRY_CODES = 300
 SUPPORTED_LANGUAGES = ("fr", "en", "es")
 FALLBACK_LANGUAGE = "en"
 FALLBACK_TIME_ZONE = "UTC"
@@ -89,3 +96,139 @@ def supported_language(requested: str | None) -> str:
         return FALLBACK_LANGUAGE
     base = requested.strip().lower().replace("_", "-").split("-")[0]
     return base if base in SUPPORTED_LANGUAGES else FALLBACK_LANGUAGE
+
+
+_WORKSPACE_CODE = re.compile(r"[A-Z0-9_-]{1,10}")
+# eTools names its programme document export PD_budget_as_of_YYYY_MM_DD_<code>.csv.
+_ETOOLS_FILE_NAME = re.compile(r"_as_of_\d{4}_\d{2}_\d{2}_([A-Za-z0-9_-]{1,10})\.[A-Za-z]{3}")
+
+
+class WorkspaceError(ValueError):
+    """A workspace code or country given to the import is unusable; the message says why."""
+
+
+@dataclass(frozen=True)
+class Workspaces:
+    """Which country each eTools workspace code stands for.
+
+    `codes` holds the mapping file's entries overridden by the command line's; `country`
+    is the one given for an export from one office (rows with a blank or unknown code);
+    `hint` the country the file name's code resolves to (rows with a blank code).
+    """
+
+    codes: Mapping[str, str] = field(default_factory=dict)
+    country: str | None = None
+    hint: str | None = None
+    source: Path = WORKSPACES_FILE
+
+    @classmethod
+    def load(
+        cls,
+        given: Mapping[str, str] | None = None,
+        country: str | None = None,
+        path: Path = WORKSPACES_FILE,
+    ) -> Workspaces:
+        """Return the mapping file's codes overridden by `given` (CODE → ISO3), with
+        `country` for rows whose code is blank or unknown. Raises `WorkspaceError` when the
+        file or a value is unusable."""
+        codes = {
+            **shipped_workspaces(path),
+            **{k.upper(): v.upper() for k, v in (given or {}).items()},
+        }
+        return cls(codes, checked_country(country) if country else None, None, path)
+
+    def known(self, code: str) -> Country | None:
+        """Return the country of a workspace code: the command line's or the mapping
+        file's entry, else the ISO 3166 alpha-3 code itself; None when neither knows it."""
+        code = code.strip().upper()
+        # Anything else cannot be a workspace code; kept out of `country`'s cache too.
+        if not _WORKSPACE_CODE.fullmatch(code):
+            return None
+        return country(self.codes.get(code, code))
+
+    def resolve(self, code: str) -> Country | None:
+        """Return the country of a row whose reference number starts with `code`: the
+        code's own, else `--country`, else (for a blank code) the file name's; None when
+        there is none."""
+        found = self.known(code)
+        if found is None and self.country:
+            found = country(self.country)
+        if found is None and not code.strip() and self.hint:
+            found = country(self.hint)
+        return found
+
+    def for_file(self, path: Path) -> Workspaces:
+        """Return these workspaces with the hint of `path`'s name (eTools names an export
+        `PD_budget_as_of_YYYY_MM_DD_<code>.csv`) when that code resolves; unchanged else."""
+        named = _ETOOLS_FILE_NAME.search(path.name)
+        found = self.known(named.group(1)) if named else None
+        return replace(self, hint=found.alpha3) if found else self
+
+
+@cache
+def shipped_workspaces(path: Path = WORKSPACES_FILE) -> dict[str, str]:
+    """Return the workspace codes of the mapping file (upper case → ISO alpha-3). Raises
+    `WorkspaceError` naming the file and the entry when one is unusable; an absent file
+    means no entries."""
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return {}
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
+        raise WorkspaceError(f"{path}: cannot be read: {error}") from None
+    codes = data.get("codes", {})
+    if not isinstance(codes, dict):
+        raise WorkspaceError(f'{path}: [codes] must be a table of CODE = "ISO3" entries')
+    try:
+        return dict(_checked_entry(str(code), str(value)) for code, value in codes.items())
+    except WorkspaceError as error:
+        raise WorkspaceError(f"{path}: {error}") from None
+
+
+def parse_country_codes(values: Iterable[str]) -> dict[str, str]:
+    """Return the `CODE=ISO3` values of `--country-code` as a mapping (code in upper case).
+
+    Raises `WorkspaceError` for a malformed or oversized value, a code that cannot be a
+    workspace code (1 to 10 letters, digits, '-' or '_'; blank means `--country`), an
+    unknown country, one code given two countries, or more than MAX_COUNTRY_CODES values.
+    """
+    found: dict[str, str] = {}
+    for number, value in enumerate(values, start=1):
+        if number > MAX_COUNTRY_CODES:
+            raise WorkspaceError(f"at most {MAX_COUNTRY_CODES} --country-code values")
+        if len(value) > 32:
+            raise WorkspaceError(f"{_shown(value)} is {len(value)} characters long, at most 32")
+        code, equals, alpha3 = value.partition("=")
+        if not equals:
+            raise WorkspaceError(f"{_shown(value)} must read CODE=ISO3, e.g. PHI=PHL")
+        code, alpha3 = _checked_entry(code.strip(), alpha3.strip())
+        if found.get(code, alpha3) != alpha3:
+            raise WorkspaceError(f"workspace code {code} is given two countries")
+        found[code] = alpha3
+    return found
+
+
+def checked_country(value: str) -> str:
+    """Return `value` as an upper-case ISO 3166 alpha-3 code; raise `WorkspaceError`
+    when it is none."""
+    found = country(value) if len(value) <= 3 else None
+    if found is None:
+        raise WorkspaceError(f"{_shown(value)} is not an ISO 3166 alpha-3 country code (e.g. PHL)")
+    return found.alpha3
+
+
+def _checked_entry(code: str, alpha3: str) -> tuple[str, str]:
+    if not code:
+        raise WorkspaceError(
+            "the workspace code is empty; for reference numbers with no code, use --country ISO3"
+        )
+    if not _WORKSPACE_CODE.fullmatch(code.upper()):
+        raise WorkspaceError(
+            f"workspace code {_shown(code)} must be 1 to 10 letters, digits, '-' or '_'"
+        )
+    return code.upper(), checked_country(alpha3)
+
+
+def _shown(value: str) -> str:
+    """Return `value` quoted for a message, cut to 40 characters (it may be hostile)."""
+    return repr(value if len(value) <= 40 else value[:40] + "…")

@@ -1,26 +1,31 @@
 """Reading eTools CSV exports (partners, programme documents) into checked records.
 
 Columns are found by header name; every problem is collected as `file:line: column:
-message` and raised together, so one run shows the whole list to fix.
+message` and raised together, so one run shows the whole list to fix. Files are read as
+a stream, one row at a time, so their size costs time, not memory.
 """
 
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
+import itertools
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from email_validator import EmailNotValidError, validate_email
 
 from db.models import InterventionStatus
-from tasks.countries import country
+from tasks.countries import Workspaces
 
 MAX_FILE_BYTES = 512 * 1024 * 1024
 MAX_CELL_CHARS = 100_000
+MAX_PROBLEMS_KEPT = 1_000
 ORGANIZATION_TYPES = frozenset(
     {"Bilateral / Multilateral", "Civil Society Organization", "Government", "UN Agency"}
 )
@@ -45,8 +50,18 @@ INTERVENTION_COLUMNS = (
     "End Date",
 )
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-_BAD_BYTE = re.compile(r"[\udc80-\udcff]")
+# Bytes that do not decode stay in the text as surrogates (UTF-8: surrogateescape's
+# \udc80-\udcff; UTF-16/32: the lone surrogates themselves), so the cell can be named.
+_BAD_BYTE = re.compile(r"[\ud800-\udfff]")
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+# Byte-order marks, longest first: UTF-32's little-endian one starts like UTF-16's.
+_BOMS = (
+    (b"\xff\xfe\x00\x00", "utf-32"),
+    (b"\x00\x00\xfe\xff", "utf-32"),
+    (b"\xef\xbb\xbf", "utf-8-sig"),
+    (b"\xff\xfe", "utf-16"),
+    (b"\xfe\xff", "utf-16"),
+)
 
 
 @dataclass(frozen=True)
@@ -61,11 +76,39 @@ class Problem:
 
 
 class EtoolsFileError(Exception):
-    """One or more problems in the exports; nothing was imported."""
+    """One or more problems in the exports; nothing was imported. `problems` holds the
+    first ones found (at most MAX_PROBLEMS_KEPT), `total` counts them all."""
 
-    def __init__(self, problems: list[Problem]) -> None:
+    def __init__(self, problems: list[Problem], total: int | None = None) -> None:
         self.problems = problems
+        self.total = max(total or 0, len(problems))
         super().__init__("\n".join(str(problem) for problem in problems))
+
+
+class Problems:
+    """The problems found so far: the first MAX_PROBLEMS_KEPT kept, every one counted, so
+    a file that is wrong on every line costs no more memory than one wrong a thousand times."""
+
+    def __init__(self) -> None:
+        self.kept: list[Problem] = []
+        self.total = 0
+
+    def __bool__(self) -> bool:
+        return self.total > 0
+
+    def add(self, problem: Problem) -> None:
+        self.total += 1
+        if len(self.kept) < MAX_PROBLEMS_KEPT:
+            self.kept.append(problem)
+
+    def extend(self, problems: Iterable[Problem]) -> None:
+        for problem in problems:
+            self.add(problem)
+
+    def raise_any(self) -> None:
+        """Raise `EtoolsFileError` with the problems, if there are any."""
+        if self.total:
+            raise EtoolsFileError(self.kept, self.total)
 
 
 @dataclass(frozen=True)
@@ -74,7 +117,7 @@ class StaffMember:
     email: str | None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PartnerRecord:
     line: int
     vendor_number: str
@@ -85,7 +128,7 @@ class PartnerRecord:
     staff: tuple[StaffMember, ...]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class InterventionRecord:
     line: int
     vendor_number: str
@@ -111,6 +154,7 @@ class Row:
     line: int
     cells: dict[str, str]
     problems: list[Problem] = field(default_factory=list)
+    encoding: str = "UTF-8"
 
     def problem(self, column: str, message: str) -> None:
         self.problems.append(Problem(self.file, self.line, column, message))
@@ -153,47 +197,81 @@ class Row:
 
 def read_partners(path: Path) -> list[PartnerRecord]:
     """Return the partners in an eTools partner export; raise `EtoolsFileError` on any problem."""
-    problems: list[Problem] = []
-    records: list[PartnerRecord] = []
+    problems = Problems()
+    records = list(iter_partners(path, problems))
+    problems.raise_any()
+    return records
+
+
+def read_interventions(
+    path: Path, workspaces: Workspaces | None = None
+) -> list[InterventionRecord]:
+    """Return the programme documents in an eTools export; raise `EtoolsFileError` on any
+    problem, duplicate reference numbers and unknown workspace codes included."""
+    problems = Problems()
+    records = list(iter_interventions(path, workspaces or Workspaces.load(), problems))
+    problems.raise_any()
+    return records
+
+
+def iter_partners(
+    path: Path, problems: Problems, digest: Any | None = None
+) -> Iterator[PartnerRecord]:
+    """Yield the valid partners of an export, one at a time; every problem, a repeated
+    vendor number included, goes to `problems`. `digest` (hashlib) gets the file's bytes."""
     first_line: dict[str, int] = {}
-    for row in _rows(path, PARTNER_COLUMNS, problems):
+    for row in _rows(path, PARTNER_COLUMNS, problems, digest):
         record = _partner(row)
         problems.extend(row.problems)
         if record is None:
             continue
         if record.vendor_number in first_line:
-            row.problem("Vendor Number", f"duplicate of line {first_line[record.vendor_number]}")
-            problems.extend(row.problems)
+            where = first_line[record.vendor_number]
+            problems.add(Problem(row.file, row.line, "Vendor Number", f"duplicate of line {where}"))
             continue
         first_line[record.vendor_number] = row.line
-        records.append(record)
-    if problems:
-        raise EtoolsFileError(problems)
-    return records
+        yield record
 
 
-def read_interventions(path: Path) -> list[InterventionRecord]:
-    """Return the programme documents in an eTools export; raise `EtoolsFileError` on any
-    problem, duplicate reference numbers included."""
-    problems: list[Problem] = []
-    records: list[InterventionRecord] = []
+def iter_interventions(
+    path: Path, workspaces: Workspaces, problems: Problems, digest: Any | None = None
+) -> Iterator[InterventionRecord]:
+    """Yield the valid programme documents of an export, one at a time; every problem goes
+    to `problems`. A workspace code no one knows is reported once, at its first line, with
+    the number of rows that carry it. `digest` (hashlib) gets the file's bytes."""
     first_line: dict[str, int] = {}
-    for row in _rows(path, INTERVENTION_COLUMNS, problems):
-        record = _intervention(row)
+    unknown: dict[str, list[Any]] = {}
+    workspaces = workspaces.for_file(path)
+    for row in _rows(path, INTERVENTION_COLUMNS, problems, digest):
+        record = _intervention(row, workspaces, unknown)
         problems.extend(row.problems)
         if record is None:
             continue
         if record.reference_number in first_line:
             where = first_line[record.reference_number]
-            problems.append(
-                Problem(row.file, row.line, "Reference Number", f"duplicate of line {where}")
-            )
+            message = f"duplicate of line {where}"
+            problems.add(Problem(row.file, row.line, "Reference Number", message))
             continue
         first_line[record.reference_number] = row.line
-        records.append(record)
-    if problems:
-        raise EtoolsFileError(problems)
-    return records
+        yield record
+    for code, (line, reference, count) in unknown.items():
+        message = _unknown_workspace(code, reference, count, workspaces)
+        problems.add(Problem(str(path), line, "Reference Number", message))
+
+
+def _unknown_workspace(code: str, reference: str, count: int, workspaces: Workspaces) -> str:
+    rows = f" and {count - 1} more rows" if count > 1 else ""
+    if not code:
+        return (
+            f"{reference!r}{rows} have no workspace code before the first '/'; give the "
+            "export's country with --country ISO3 (e.g. --country PHL)"
+        )
+    return (
+        f"workspace code {code!r} of {reference!r}{rows} is neither an ISO 3166 alpha-3 "
+        f"country code nor listed in {workspaces.source.name}; give its country with "
+        f"--country-code {code}=ISO3 (e.g. --country-code {code}=PHL), or add "
+        f'{code} = "ISO3" to {workspaces.source}'
+    )
 
 
 def _partner(row: Row) -> PartnerRecord | None:
@@ -211,18 +289,15 @@ def _partner(row: Row) -> PartnerRecord | None:
     return PartnerRecord(row.line, vendor_number, name, short_name, organization, cso_type, staff)
 
 
-def _intervention(row: Row) -> InterventionRecord | None:
+def _intervention(
+    row: Row, workspaces: Workspaces, unknown: dict[str, list[Any]]
+) -> InterventionRecord | None:
     reference = row.text("Reference Number", 128, required=True)
     status = row.choice("Status", frozenset(InterventionStatus))
     start, end = row.date("Start Date"), row.date("End Date")
     if start and end and end < start:
         row.problem("End Date", f"{end} is before the start date {start}")
-    found = country(reference.split("/", 1)[0]) if reference else None
-    if reference and found is None:
-        row.problem(
-            "Reference Number",
-            f"{reference!r} does not start with an ISO 3166 alpha-3 country code (e.g. SEN/…)",
-        )
+    found = _country_of(row, reference, workspaces, unknown)
     vendor_number = row.text("Vendor Number", 64, required=True)
     document_type = row.choice("Document Type", DOCUMENT_TYPES)
     if row.problems or found is None:
@@ -237,12 +312,33 @@ def _intervention(row: Row) -> InterventionRecord | None:
         title=row.text("Document Title", 2000),
         start_date=start,
         end_date=end,
-        country=found.alpha3,
+        country=found,
         agreement=row.text("Agreement", 128),
         offices=row.listing("UNICEF Office"),
         sections=row.listing("Sections"),
         focal_points=row.listing("UNICEF Focal Points"),
     )
+
+
+def _country_of(
+    row: Row, reference: str, workspaces: Workspaces, unknown: dict[str, list[Any]]
+) -> str | None:
+    """Return the ISO alpha-3 country of the row's reference number (`{code}/…`, the whole
+    reference, amendment suffix included, stays the partnership's key); note an
+    unresolvable code in `unknown` (code → first line, reference, rows)."""
+    if not reference:
+        return None
+    code, slash, _ = reference.partition("/")
+    if not slash:
+        row.problem("Reference Number", f"{reference!r} is not an eTools reference (CODE/…)")
+        return None
+    found = workspaces.resolve(code)
+    if found is not None:
+        return found.alpha3
+    code = code.strip().upper()
+    seen = unknown.setdefault(code, [row.line, reference, 0])
+    seen[2] += 1
+    return None
 
 
 def staff_members(row: Row) -> tuple[StaffMember, ...]:
@@ -298,16 +394,29 @@ def _top_level_split(cell: str) -> Iterator[str]:
         yield cell[start:].strip()
 
 
-def _rows(path: Path, required: tuple[str, ...], problems: list[Problem]) -> Iterator[Row]:
-    """Yield the non-empty data rows of `path`; header and structure problems go to
-    `problems` (and stop the file when the header is unusable)."""
-    text = _decoded(path, problems)
+def _rows(
+    path: Path, required: tuple[str, ...], problems: Problems, digest: Any | None
+) -> Iterator[Row]:
+    """Yield the non-empty data rows of `path`, read as a stream; header and structure
+    problems go to `problems` (and stop the file when the header is unusable)."""
+    text = _opened(path, problems, digest)
     if text is None:
         return
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
-    header = _header(path, reader, required, problems)
-    if header is None:
-        return
+    with text:
+        try:
+            reader = _reader(text)
+        except UnicodeDecodeError as error:
+            problems.add(Problem(str(path), 1, "-", _undecodable(error)))
+            return
+        header = _header(path, reader, required, problems)
+        if header is None:
+            return
+        yield from _data_rows(path, reader, header, problems, _label(text.encoding))
+
+
+def _data_rows(
+    path: Path, reader: Any, header: list[str], problems: Problems, encoding: str
+) -> Iterator[Row]:
     line = reader.line_num + 1
     while True:
         try:
@@ -315,9 +424,12 @@ def _rows(path: Path, required: tuple[str, ...], problems: list[Problem]) -> Ite
         except StopIteration:
             return
         except csv.Error as error:
-            problems.append(Problem(str(path), line, "-", f"malformed CSV: {error}"))
+            problems.add(Problem(str(path), line, "-", f"malformed CSV: {error}"))
             return
-        row = Row(str(path), line, {})
+        except UnicodeDecodeError as error:
+            problems.add(Problem(str(path), line, "-", _undecodable(error)))
+            return
+        row = Row(str(path), line, {}, encoding=encoding)
         line = reader.line_num + 1
         if not any(cell.strip() for cell in cells):
             continue
@@ -332,44 +444,110 @@ def _rows(path: Path, required: tuple[str, ...], problems: list[Problem]) -> Ite
             yield row
 
 
+def _reader(text: io.TextIOWrapper) -> Any:
+    """Return a CSV reader over `text`, tab-separated when its first line is: Excel's
+    "Unicode text" (UTF-16) re-save of an export is. Raises UnicodeDecodeError."""
+    first = text.readline()
+    delimiter = "\t" if first.count("\t") > first.count(",") else ","
+    lines = itertools.chain([first], text) if first else text
+    return csv.reader(lines, delimiter=delimiter, strict=True)
+
+
 def _header(
-    path: Path, reader: Iterator[list[str]], required: tuple[str, ...], problems: list[Problem]
+    path: Path, reader: Any, required: tuple[str, ...], problems: Problems
 ) -> list[str] | None:
     try:
         header = [name.strip() for name in next(reader)]
-    except (StopIteration, csv.Error):
-        problems.append(Problem(str(path), 1, "-", "no header row"))
+    except (StopIteration, csv.Error, UnicodeDecodeError):
+        problems.add(Problem(str(path), 1, "-", "no header row"))
         return None
     missing = [name for name in required if name not in header]
     for name in missing:
-        problems.append(Problem(str(path), 1, name, "required column is missing"))
+        problems.add(Problem(str(path), 1, name, "required column is missing"))
     duplicated = sorted({name for name in header if name and header.count(name) > 1})
     for name in duplicated:
-        problems.append(Problem(str(path), 1, name, "column appears more than once"))
+        problems.add(Problem(str(path), 1, name, "column appears more than once"))
     return None if missing or duplicated else header
 
 
+def _undecodable(error: UnicodeDecodeError) -> str:
+    encoding = _label(error.encoding)
+    return f"holds bytes that are not {encoding} ({error.reason}); the rest was not read"
+
+
+def _label(encoding: str) -> str:
+    """Return "UTF-8", "UTF-16" or "UTF-32" for a codec's name."""
+    return encoding.upper()[:6].removesuffix("-")
+
+
 def _check_characters(row: Row) -> None:
+    values = row.cells.values()
+    joined = "".join(values)
+    # One search over the whole row first: nearly every row is clean.
+    clean = not _BAD_BYTE.search(joined) and not _CONTROL.search(joined)
+    if clean and max(map(len, values), default=0) <= MAX_CELL_CHARS:
+        return
     for column, value in row.cells.items():
         if _BAD_BYTE.search(value):
-            row.problem(column, "holds bytes that are not UTF-8")
+            row.problem(column, f"holds bytes that are not {row.encoding}")
         elif _CONTROL.search(value):
             row.problem(column, "holds a control character")
         elif len(value) > MAX_CELL_CHARS:
             row.problem(column, f"is {len(value)} characters long, at most {MAX_CELL_CHARS}")
 
 
-def _decoded(path: Path, problems: list[Problem]) -> str | None:
-    """Return the file's text (UTF-8, BOM dropped); bytes that are not UTF-8 are kept as
-    lone surrogates so the cell holding them can be named."""
+def _opened(path: Path, problems: Problems, digest: Any | None) -> io.TextIOWrapper | None:
+    """Return the file as a text stream: UTF-8 (BOM dropped; bytes that are not UTF-8 kept
+    as lone surrogates so the cell holding them can be named), or UTF-16/UTF-32 when a
+    byte-order mark says so. None, with the problem, when it cannot be read."""
     try:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
             message = f"file is {size} bytes, at most {MAX_FILE_BYTES}"
-            problems.append(Problem(str(path), 0, "-", message))
+            problems.add(Problem(str(path), 0, "-", message))
             return None
-        raw = path.read_bytes()
+        raw = path.open("rb", buffering=0)
     except OSError as error:
-        problems.append(Problem(str(path), 0, "-", f"cannot read: {error.strerror}"))
+        problems.add(Problem(str(path), 0, "-", f"cannot read: {error.strerror}"))
         return None
-    return raw.decode("utf-8", errors="surrogateescape").removeprefix("\ufeff")
+    head = raw.read(64)
+    raw.seek(0)
+    encoding = next((name for bom, name in _BOMS if head.startswith(bom)), "utf-8")
+    if encoding == "utf-8" and _looks_like_utf16(head):
+        raw.close()
+        message = (
+            "looks like UTF-16 without a byte-order mark; export it again as CSV UTF-8 "
+            "(eTools' own export, or Excel's \u201cCSV UTF-8 (Comma delimited)\u201d)"
+        )
+        problems.add(Problem(str(path), 1, "-", message))
+        return None
+    errors = "surrogateescape" if encoding.startswith("utf-8") else "surrogatepass"
+    hashed = io.BufferedReader(_Hashing(raw, digest or hashlib.sha256()), 1 << 16)
+    return io.TextIOWrapper(hashed, encoding=encoding, errors=errors, newline="")
+
+
+def _looks_like_utf16(head: bytes) -> bool:
+    """Return True when every other byte of the start is NUL, as in UTF-16 text."""
+    if len(head) < 4:
+        return False
+    return not any(head[0::2]) or not any(head[1::2])
+
+
+class _Hashing(io.RawIOBase):
+    """A raw binary stream that feeds every byte read to `digest`, so one pass over an
+    export both reads and fingerprints it."""
+
+    def __init__(self, file: io.FileIO, digest: Any) -> None:
+        self._file, self._digest = file, digest
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        count = self._file.readinto(buffer) or 0
+        self._digest.update(memoryview(buffer)[:count])
+        return count
+
+    def close(self) -> None:
+        self._file.close()
+        super().close()

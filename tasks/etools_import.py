@@ -1,17 +1,22 @@
 """Applying checked eTools records to the database, and planning follow-ups for what ended.
 
 `import_etools` is the unit of work; the caller owns the transaction, so a dry run is
-the same call followed by a rollback.
+the same call followed by a rollback. Exports are read twice, as streams: once to check
+everything (nothing is written when anything is wrong), once to write, batch after batch,
+each batch flushed and let go of, so memory follows the batch, not the file.
 """
 
 from __future__ import annotations
 
 import hashlib
 from collections import Counter, defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date
 from pathlib import Path
+from typing import Any, NamedTuple
 
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from db.corrective import open_plans_of_ended
@@ -22,23 +27,27 @@ from db.models import (
     ImportRun,
     Partner,
     Partnership,
+    TouchpointKind,
     utcnow,
 )
 from db.partners import contacts_by_partner, partners_by_vendor_number
 from db.partnerships import partnerships_by_reference, plans_by_partnership
-from db.rows import assign_changed
+from db.rows import assign_changed, in_chunks
 from tasks.cadence import first_due_at, trigger_for
 from tasks.corrective import close_ended
-from tasks.countries import FALLBACK_LANGUAGE, FALLBACK_TIME_ZONE, country
+from tasks.countries import FALLBACK_LANGUAGE, FALLBACK_TIME_ZONE, Workspaces, country
 from tasks.etools_csv import (
     EtoolsFileError,
     InterventionRecord,
     PartnerRecord,
     Problem,
-    read_interventions,
-    read_partners,
+    Problems,
+    iter_interventions,
+    iter_partners,
 )
 from tasks.follow_up_policy import FollowUpPolicy, Touchpoint, plan_window
+
+BATCH = 500
 
 
 @dataclass
@@ -60,100 +69,161 @@ class ImportCounts:
         )
 
 
+class Known(NamedTuple):
+    """A stored partner, as small as the import needs it."""
+
+    id: int
+    time_zone: str
+
+
+@dataclass
+class Checked:
+    """What the checking pass learnt: each partner's country (that of its partnership
+    ending last, with that date), the partners of the interventions stored but not in the
+    partner export, and the SHA-256 of each file as read."""
+
+    countries: dict[str, tuple[date, str]] = field(default_factory=dict)
+    stored: dict[str, Known] = field(default_factory=dict)
+    digests: dict[Path, str] = field(default_factory=dict)
+
+
 def import_etools(
     session: Session,
     partners_file: Path,
     interventions_file: Path,
     policy: FollowUpPolicy,
+    workspaces: Workspaces | None = None,
 ) -> ImportCounts:
     """Read both exports and bring the database in line with them; return the counts.
 
-    Raises `EtoolsFileError` with every problem found, before anything is written.
+    Raises `EtoolsFileError` with every problem found, before anything is written; and
+    when a file changed between the two readings (the caller's rollback then leaves
+    nothing). Objects of `session` that the import touches are expunged from it.
     """
-    partner_records = read_partners(partners_file)
-    intervention_records = read_interventions(interventions_file)
-    vendor_numbers = [r.vendor_number for r in partner_records]
-    vendor_numbers += [r.vendor_number for r in intervention_records]
-    stored = partners_by_vendor_number(session, vendor_numbers)
-    _check_partners_known(interventions_file, intervention_records, partner_records, stored)
+    workspaces = workspaces or Workspaces.load()
+    checked = _check(session, partners_file, interventions_file, workspaces)
     counts = ImportCounts()
-    partners = _sync_partners(session, partner_records, intervention_records, stored, counts)
-    _sync_contacts(session, partner_records, partners, counts)
-    partnerships = _sync_partnerships(session, intervention_records, partners, counts)
-    _sync_plans(session, partnerships, policy, counts)
-    session.flush()
+    known = _sync_partners(session, partners_file, checked, counts)
+    _sync_interventions(session, interventions_file, workspaces, known, policy, counts, checked)
     for _ in close_ended(session, open_plans_of_ended(session), utcnow()):
         counts.add("corrective_plans", "closed")
-    session.add(
-        ImportRun(files=_fingerprints(partners_file, interventions_file), counts=counts.as_dict())
-    )
+    files = {str(path): digest for path, digest in checked.digests.items()}
+    session.add(ImportRun(files=files, counts=counts.as_dict()))
     session.flush()
     return counts
 
 
-def _check_partners_known(
-    file: Path,
-    interventions: list[InterventionRecord],
-    partners: list[PartnerRecord],
-    stored: dict[str, Partner],
-) -> None:
-    known = {record.vendor_number for record in partners} | set(stored)
-    problems = [
-        Problem(
-            str(file),
-            record.line,
-            "Vendor Number",
-            f"partner {record.vendor_number} is in neither the partner export nor the database",
-        )
-        for record in interventions
-        if record.vendor_number not in known
-    ]
-    problems += [
-        Problem(str(file), record.line, "End Date", "is empty, but an ended partnership needs it")
-        for record in interventions
-        if record.status in ENDED_STATUSES and record.end_date is None
-    ]
-    if problems:
-        raise EtoolsFileError(problems)
+def _check(
+    session: Session, partners_file: Path, interventions_file: Path, workspaces: Workspaces
+) -> Checked:
+    """Read both files through; raise `EtoolsFileError` with every problem found."""
+    problems, checked = Problems(), Checked()
+    digest = hashlib.sha256()
+    listed = {record.vendor_number for record in iter_partners(partners_file, problems, digest)}
+    checked.digests[partners_file] = digest.hexdigest()
+    partners_readable = not problems
+    digest = hashlib.sha256()
+    elsewhere: dict[str, list[int]] = defaultdict(list)
+    for record in iter_interventions(interventions_file, workspaces, problems, digest):
+        _note_country(checked.countries, record)
+        if record.vendor_number not in listed:
+            elsewhere[record.vendor_number].append(record.line)
+        if record.status in ENDED_STATUSES and record.end_date is None:
+            message = "is empty, but an ended partnership needs it"
+            problems.add(Problem(str(interventions_file), record.line, "End Date", message))
+    checked.digests[interventions_file] = digest.hexdigest()
+    checked.stored = _stored_partners(session, elsewhere)
+    # A partner row with a problem is not in `listed`: its interventions are not unknown.
+    for vendor, lines in elsewhere.items() if partners_readable else ():
+        if vendor not in checked.stored:
+            message = f"partner {vendor} is in neither the partner export nor the database"
+            problems.extend(
+                Problem(str(interventions_file), line, "Vendor Number", message) for line in lines
+            )
+    problems.raise_any()
+    return checked
 
 
-def _countries(interventions: list[InterventionRecord]) -> dict[str, str]:
-    """Return each partner's country: that of its most recently ending partnership."""
-    latest = sorted(interventions, key=lambda r: r.end_date or r.start_date or datetime.min.date())
-    return {record.vendor_number: record.country for record in latest}
+def _note_country(countries: dict[str, tuple[date, str]], record: InterventionRecord) -> None:
+    """Keep the country of the partner's partnership ending last (the later row on a tie)."""
+    ends = record.end_date or record.start_date or date.min
+    latest = countries.get(record.vendor_number)
+    if latest is None or ends >= latest[0]:
+        countries[record.vendor_number] = (ends, record.country)
+
+
+def _stored_partners(session: Session, vendor_numbers: Iterable[str]) -> dict[str, Known]:
+    found: dict[str, Known] = {}
+    for chunk in in_chunks(vendor_numbers):
+        query = select(Partner.vendor_number, Partner.id, Partner.time_zone)
+        rows = session.execute(query.where(Partner.vendor_number.in_(chunk)))
+        found.update((vendor, Known(id_, zone)) for vendor, id_, zone in rows)
+    return found
+
+
+def _same_file(path: Path, checked: Checked, digest: Any, problems: Problems) -> None:
+    """Raise `EtoolsFileError` when the writing pass did not read what the checking pass
+    checked (the file was replaced or appended to meanwhile)."""
+    if problems or digest.hexdigest() != checked.digests[path]:
+        message = "changed while it was being imported; nothing was written, import it again"
+        raise EtoolsFileError([Problem(str(path), 0, "-", message)])
+
+
+def _forget(session: Session, rows: Iterable[Any]) -> None:
+    """Expunge flushed rows, so the session holds one batch at a time."""
+    for row in rows:
+        if row in session:
+            session.expunge(row)
 
 
 def _sync_partners(
+    session: Session, path: Path, checked: Checked, counts: ImportCounts
+) -> dict[str, Known]:
+    """Write the partners and their contacts, batch after batch; return every partner the
+    interventions may name."""
+    known = dict(checked.stored)
+    problems, digest = Problems(), hashlib.sha256()
+    for batch in in_chunks(iter_partners(path, problems, digest), BATCH):
+        stored = partners_by_vendor_number(session, [r.vendor_number for r in batch])
+        partners = [
+            _sync_partner(session, record, stored.get(record.vendor_number), checked, counts)
+            for record in batch
+        ]
+        session.flush()
+        contacts = _sync_contacts(session, batch, partners, counts)
+        session.flush()
+        known.update((p.vendor_number, Known(p.id, p.time_zone)) for p in partners)
+        _forget(session, [*partners, *contacts])
+    _same_file(path, checked, digest, problems)
+    return known
+
+
+def _sync_partner(
     session: Session,
-    records: list[PartnerRecord],
-    interventions: list[InterventionRecord],
-    stored: dict[str, Partner],
+    record: PartnerRecord,
+    partner: Partner | None,
+    checked: Checked,
     counts: ImportCounts,
-) -> dict[str, Partner]:
-    countries = _countries(interventions)
-    partners = dict(stored)
-    for record in records:
-        values: dict[str, str | None] = {
-            "name": record.name,
-            "short_name": record.short_name,
-            "partner_type": record.partner_type,
-            "cso_type": record.cso_type,
-        }
-        partner = stored.get(record.vendor_number)
-        code = countries.get(record.vendor_number) or (partner.country if partner else None)
-        if partner is None:
-            partner = Partner(vendor_number=record.vendor_number, **values, **_locale_of(code))
-            session.add(partner)
-            partners[record.vendor_number] = partner
-            counts.add("partners", "created")
-            continue
-        if code != partner.country:
-            # Language and time zone follow the country only when it changes, so a
-            # staff correction of either survives the next import.
-            values.update(_locale_of(code))
-        counts.add("partners", "updated" if assign_changed(partner, values) else "unchanged")
-    session.flush()
-    return partners
+) -> Partner:
+    values: dict[str, str | None] = {
+        "name": record.name,
+        "short_name": record.short_name,
+        "partner_type": record.partner_type,
+        "cso_type": record.cso_type,
+    }
+    latest = checked.countries.get(record.vendor_number)
+    code = latest[1] if latest else (partner.country if partner else None)
+    if partner is None:
+        partner = Partner(vendor_number=record.vendor_number, **values, **_locale_of(code))
+        session.add(partner)
+        counts.add("partners", "created")
+        return partner
+    if code != partner.country:
+        # Language and time zone follow the country only when it changes, so a
+        # staff correction of either survives the next import.
+        values.update(_locale_of(code))
+    counts.add("partners", "updated" if assign_changed(partner, values) else "unchanged")
+    return partner
 
 
 def _locale_of(code: str | None) -> dict[str, str | None]:
@@ -166,24 +236,30 @@ def _locale_of(code: str | None) -> dict[str, str | None]:
 def _sync_contacts(
     session: Session,
     records: list[PartnerRecord],
-    partners: dict[str, Partner],
+    partners: list[Partner],
     counts: ImportCounts,
-) -> None:
+) -> list[Contact]:
     """Add new staff, refresh names, reactivate returning staff and deactivate (never
-    delete) those no longer listed. Opt-outs and suppressions are never touched."""
-    existing = contacts_by_partner(session, [partners[r.vendor_number].id for r in records])
-    for record in records:
-        partner = partners[record.vendor_number]
+    delete) those no longer listed. Opt-outs and suppressions are never touched. Return
+    every contact of these partners."""
+    existing = contacts_by_partner(session, [partner.id for partner in partners])
+    touched: list[Contact] = []
+    for record, partner in zip(records, partners, strict=True):
         contacts = existing.get(partner.id, [])
+        touched += contacts
         by_key = {(c.email or "", "" if c.email else c.name): c for c in contacts}
         seen: set[int] = set()
         for member in record.staff:
             contact = by_key.get((member.email or "", "" if member.email else member.name))
             if contact is None:
                 contact = Contact(
-                    partner=partner, name=member.name, email=member.email, language=partner.language
+                    partner_id=partner.id,
+                    name=member.name,
+                    email=member.email,
+                    language=partner.language,
                 )
                 session.add(contact)
+                touched.append(contact)
                 counts.add("contacts", "created")
                 continue
             seen.add(contact.id)
@@ -193,96 +269,130 @@ def _sync_contacts(
             if contact.id not in seen and contact.active:
                 contact.active = False
                 counts.add("contacts", "deactivated")
+    return touched
 
 
-def _sync_partnerships(
+def _sync_interventions(
     session: Session,
-    records: list[InterventionRecord],
-    partners: dict[str, Partner],
+    path: Path,
+    workspaces: Workspaces,
+    known: dict[str, Known],
+    policy: FollowUpPolicy,
     counts: ImportCounts,
-) -> list[Partnership]:
-    stored = partnerships_by_reference(session, [r.reference_number for r in records])
-    result = []
-    for record in records:
-        values = {
-            "partner": partners[record.vendor_number],
-            "title": record.title,
-            "document_type": record.document_type,
-            "agreement": record.agreement,
-            "status": record.status,
-            "country": record.country,
-            "start_date": record.start_date,
-            "end_date": record.end_date,
-            "offices": list(record.offices),
-            "sections": list(record.sections),
-            "focal_points": list(record.focal_points),
-        }
-        partnership = stored.get(record.reference_number)
-        if partnership is None:
-            partnership = Partnership(reference_number=record.reference_number, **values)
-            session.add(partnership)
-            counts.add("partnerships", "created")
-        else:
-            changed = assign_changed(partnership, values)
-            counts.add("partnerships", "updated" if changed else "unchanged")
-        result.append(partnership)
-    session.flush()
-    return result
+    checked: Checked,
+) -> None:
+    """Write the partnerships and their plans, batch after batch."""
+    problems, digest = Problems(), hashlib.sha256()
+    schedules: dict[tuple[Any, ...], dict[str, Any]] = {}
+    for batch in in_chunks(iter_interventions(path, workspaces, problems, digest), BATCH):
+        stored = partnerships_by_reference(session, [r.reference_number for r in batch])
+        partnerships = [
+            _sync_partnership(session, record, stored.get(record.reference_number), known, counts)
+            for record in batch
+        ]
+        session.flush()
+        plans = _sync_plans(session, batch, partnerships, known, policy, counts, schedules)
+        session.flush()
+        _forget(session, [*partnerships, *plans])
+    _same_file(path, checked, digest, problems)
+
+
+def _sync_partnership(
+    session: Session,
+    record: InterventionRecord,
+    partnership: Partnership | None,
+    known: dict[str, Known],
+    counts: ImportCounts,
+) -> Partnership:
+    values = {
+        "partner_id": known[record.vendor_number].id,
+        "title": record.title,
+        "document_type": record.document_type,
+        "agreement": record.agreement,
+        "status": record.status,
+        "country": record.country,
+        "start_date": record.start_date,
+        "end_date": record.end_date,
+        "offices": list(record.offices),
+        "sections": list(record.sections),
+        "focal_points": list(record.focal_points),
+    }
+    if partnership is None:
+        partnership = Partnership(reference_number=record.reference_number, **values)
+        session.add(partnership)
+        counts.add("partnerships", "created")
+    else:
+        changed = assign_changed(partnership, values)
+        counts.add("partnerships", "updated" if changed else "unchanged")
+    return partnership
 
 
 def _sync_plans(
     session: Session,
+    records: list[InterventionRecord],
     partnerships: list[Partnership],
+    known: dict[str, Known],
     policy: FollowUpPolicy,
     counts: ImportCounts,
-) -> None:
+    schedules: dict[tuple[Any, ...], dict[str, Any]],
+) -> list[FollowUpPlan]:
     """Give every ended partnership one plan per touchpoint of the policy; deactivate the
-    plans of partnerships that are no longer ended."""
+    plans of partnerships that are no longer ended. Return the stored plans it loaded (new
+    ones are inserted in one statement and never enter the session)."""
     stored = plans_by_partnership(session, [p.id for p in partnerships])
-    for partnership in partnerships:
-        plans = stored.get(partnership.id, {})
+    loaded: list[FollowUpPlan] = []
+    created: list[dict[str, Any]] = []
+    for record, partnership in zip(records, partnerships, strict=True):
+        plans: dict[TouchpointKind, FollowUpPlan] = stored.get(partnership.id, {})
+        loaded += plans.values()
         if not partnership.has_ended:
             for plan in plans.values():
                 if plan.active:
                     plan.active = False
                     counts.add("plans", "deactivated")
             continue
+        assert partnership.end_date is not None, "checked by _check"
+        time_zone = known[record.vendor_number].time_zone
         for touchpoint in policy.touchpoints:
+            key = (touchpoint.kind, partnership.end_date, time_zone, policy.version)
+            if key not in schedules:
+                schedules[key] = _schedule(touchpoint, partnership.end_date, time_zone, policy)
             existing = plans.get(touchpoint.kind)
-            outcome = _sync_plan(session, partnership, touchpoint, existing, policy.version)
-            counts.add("plans", outcome)
+            if existing is None:
+                created.append({"partnership_id": partnership.id, **schedules[key]})
+                counts.add("plans", "created")
+            else:
+                counts.add("plans", _align(existing, schedules[key]))
+    if created:
+        session.execute(insert(FollowUpPlan), created)
+    if len(schedules) > 50_000:
+        schedules.clear()  # bounded memory, whatever the spread of end dates
+    return loaded
 
 
-def _sync_plan(
-    session: Session,
-    partnership: Partnership,
-    touchpoint: Touchpoint,
-    plan: FollowUpPlan | None,
-    policy_version: int,
-) -> str:
-    """Create or align one plan; return "created", "updated" or "unchanged"."""
-    assert partnership.end_date is not None, "checked by _check_partners_known"
-    time_zone = partnership.partner.time_zone
-    window = plan_window(touchpoint, partnership.end_date, time_zone)
-    values = {
+def _schedule(
+    touchpoint: Touchpoint, ended_on: date, time_zone: str, policy: FollowUpPolicy
+) -> dict[str, Any]:
+    """Return a plan's columns for `touchpoint` after a partnership ended on `ended_on`;
+    the same for every partnership ending that day in that zone, so it is computed once."""
+    window = plan_window(touchpoint, ended_on, time_zone)
+    trigger = trigger_for(touchpoint.cadence, time_zone, window.starts_at, window.ends_at)
+    return {
+        "kind": touchpoint.kind,
         "cadence": touchpoint.cadence,
         "starts_at": window.starts_at,
         "ends_at": window.ends_at,
-        "policy_version": policy_version,
+        "policy_version": policy.version,
         "active": True,
+        "next_due_at": first_due_at(trigger, window.starts_at),
     }
-    if plan is None:
-        plan = FollowUpPlan(partnership=partnership, kind=touchpoint.kind, **values)
-        session.add(plan)
-        outcome = "created"
-    elif not assign_changed(plan, values):
+
+
+def _align(plan: FollowUpPlan, schedule: dict[str, Any]) -> str:
+    """Bring a stored plan in line with its schedule; return "updated" or "unchanged".
+    Its next due date is only reset when the plan changed: it moves on as plans are run."""
+    values = {name: value for name, value in schedule.items() if name != "next_due_at"}
+    if not assign_changed(plan, values):
         return "unchanged"
-    else:
-        outcome = "updated"
-    trigger = trigger_for(plan.cadence, time_zone, plan.starts_at, plan.ends_at)
-    plan.next_due_at = first_due_at(trigger, plan.starts_at)
-    return outcome
-
-
-def _fingerprints(*files: Path) -> dict[str, str]:
-    return {str(path): hashlib.sha256(path.read_bytes()).hexdigest() for path in files}
+    plan.next_due_at = schedule["next_due_at"]
+    return "updated"

@@ -39,22 +39,43 @@ class Inbox(Protocol):
 
 
 class MaildirInbox:
+    """A Maildir read by its file names alone: parsing a hostile mail just to learn it is
+    unread could fail before the mail is even recorded."""
+
     def __init__(self, path: Path) -> None:
         self.path = path
-        self.box = mailbox.Maildir(path, create=True)
+        mailbox.Maildir(path, create=True)  # makes new/, cur/ and tmp/ when missing
+        self.files: dict[str, Path] = {}
 
     def unread(self) -> Iterator[InboxItem]:
-        for key in sorted(self.box.iterkeys()):
-            message = self.box.get_message(key)
-            if "S" not in message.get_flags():
-                yield InboxItem(f"maildir:{key}", self.box.get_bytes(key)[:MAX_MAIL_BYTES])
+        found = (
+            (file.name.partition(":")[0], file)
+            for folder in ("new", "cur")
+            for file in (self.path / folder).iterdir()
+            if not file.name.startswith(".")
+        )
+        for key, file in sorted(found):
+            if "S" in _flags(file):
+                continue
+            self.files[key] = file
+            try:
+                with file.open("rb") as opened:
+                    raw = opened.read(MAX_MAIL_BYTES)
+            except FileNotFoundError:  # another reader moved it meanwhile
+                continue
+            yield InboxItem(f"maildir:{key}", raw)
 
     def mark_done(self, key: str) -> None:
         name = key.removeprefix("maildir:")
-        message = self.box.get_message(name)
-        message.set_subdir("cur")
-        message.add_flag("S")
-        self.box[name] = message
+        file = self.files.pop(name)
+        flags = "".join(sorted(set(_flags(file) + "S")))
+        file.rename(self.path / "cur" / f"{name}:2,{flags}")
+
+
+def _flags(file: Path) -> str:
+    """Return the Maildir flags (the info after ":2,") of a message file's name."""
+    info = file.name.partition(":")[2]
+    return info[2:] if info.startswith("2,") else ""
 
 
 class IMAPInbox:

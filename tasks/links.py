@@ -17,6 +17,7 @@ from functools import lru_cache
 
 TOKEN_BYTES = 32
 _TAG = re.compile(r"(?P<tag>[rbu])(?P<id>\d{1,18})\.(?P<mac>[0-9a-f]{12})")
+_RFC_ID = re.compile(r"<continuity\.(?P<id>\d{1,18})\.(?P<mac>[0-9a-f]{16})@[^<>\s]{1,253}>")
 _PURPOSES = {"r": "reply", "b": "bounce", "u": "unsubscribe"}
 
 
@@ -49,6 +50,17 @@ def rfc_message_id(secret: str, message_id: int, sender: str) -> str:
     """Return the Message-ID header value of outbox row `message_id`."""
     domain = sender_parts(sender)[2]
     return f"<continuity.{message_id}.{_mac(secret, 'msgid', message_id, 16)}@{domain}>"
+
+
+def message_of_rfc_id(secret: str, rfc_id: str) -> int | None:
+    """Return the outbox row whose Message-ID is `rfc_id` (`<continuity.N.MAC@domain>`), or
+    None when it is not one of ours or its MAC is forged."""
+    match = _RFC_ID.fullmatch(rfc_id.strip())
+    if match is None:
+        return None
+    message_id = int(match["id"])
+    expected = _mac(secret, "msgid", message_id, 16)
+    return message_id if hmac.compare_digest(expected, match["mac"]) else None
 
 
 def reply_address(secret: str, message_id: int, sender: str) -> str:

@@ -112,7 +112,7 @@ def record_answer(
     )
     session.add(response)
     session.flush()
-    who.contact.soft_bounces = 0
+    who.contact.heard_from()
     if isinstance(answers, CheckinAnswers) and who.partnership is not None:
         register_supporters(session, who.partnership.id, answers, response.id)
     if isinstance(answers, MeasureAnswers) and who.message is not None:

@@ -49,9 +49,9 @@ def intervention(
     }
 
 
-def export_text(header: list[str], rows: list[dict[str, str]]) -> str:
+def export_text(header: list[str], rows: list[dict[str, str]], delimiter: str = ",") -> str:
     buffer = io.StringIO(newline="")
-    writer = csv.DictWriter(buffer, header, lineterminator="\r\n")
+    writer = csv.DictWriter(buffer, header, lineterminator="\r\n", delimiter=delimiter)
     writer.writeheader()
     for row in rows:
         writer.writerow({column: row.get(column, "") for column in header})
@@ -59,7 +59,49 @@ def export_text(header: list[str], rows: list[dict[str, str]]) -> str:
 
 
 def write_export(
-    path: Path, header: list[str], rows: list[dict[str, str]], bom: bool = False
+    path: Path,
+    header: list[str],
+    rows: list[dict[str, str]],
+    bom: bool = False,
+    encoding: str = "utf-8",
+    delimiter: str = ",",
 ) -> Path:
-    path.write_bytes(("\ufeff" if bom else "").encode() + export_text(header, rows).encode())
+    """Write an export; `encoding="utf-16"` writes a byte-order mark as Python does
+    (little-endian here), "utf-16-be" none unless `bom`."""
+    text = ("\ufeff" if bom else "") + export_text(header, rows, delimiter)
+    path.write_bytes(text.encode(encoding))
     return path
+
+
+def philippines_rows() -> list[dict[str, str]]:
+    """Programme documents as the Philippines workspace (code PHI, ISO PHL) writes them,
+    an amendment among them (as in the partner reporting portal's own tests)."""
+    common = {"UNICEF Office": "Manila", "Country Programmes": "PHI CP 2019-2023"}
+    return [
+        intervention(
+            "PHI/PCA2019106/PD2022214-1",
+            "2500237821",
+            Agreement="PHI/PCA2019106",
+            **{"Document Title": "Bayanihan para sa Edukasyon", "Budget Currency": "PHP"},
+            **common,
+        ),
+        intervention(
+            "PHI/PCA2019106/PD2020101",
+            "2500237821",
+            Status="closed",
+            Agreement="PHI/PCA2019106",
+            **{"Start Date": "2020-03-01", "End Date": "2021-12-31"},
+            **common,
+        ),
+    ]
+
+
+def lebanon_rows() -> list[dict[str, str]]:
+    """Programme documents as eTools' own tests number them (workspace code LEBA)."""
+    common = {"UNICEF Office": "Beirut", "Agreement": "LEBA/PCA2018001"}
+    return [
+        intervention("LEBA/PCA2018001/PD201801", "2500240010", **common),
+        intervention(
+            "LEBA/PCA2018001/SPD201802", "2500240010", **{"Document Type": "SPD"}, **common
+        ),
+    ]

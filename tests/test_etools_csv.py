@@ -9,8 +9,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from db.models import InterventionStatus
+from tasks.countries import WORKSPACES_FILE, Workspaces
 from tasks.etools_csv import (
     MAX_CELL_CHARS,
+    MAX_PROBLEMS_KEPT,
     EtoolsFileError,
     StaffMember,
     read_interventions,
@@ -22,7 +24,9 @@ from tests.exports import (
     SAMPLES,
     export_text,
     intervention,
+    lebanon_rows,
     partner,
+    philippines_rows,
     write_export,
 )
 
@@ -268,3 +272,122 @@ def test_the_sample_header_rows_are_the_real_ones() -> None:
     assert len(INTERVENTION_HEADER) == 51
     with (SAMPLES / "interventions.csv").open(newline="", encoding="utf-8") as file:
         assert all(len(row) == 51 for row in csv.reader(file))
+
+
+def test_it_reads_a_philippines_export_with_the_phi_prefix(tmp_path: Path) -> None:
+    path = write_export(tmp_path / "pd.csv", INTERVENTION_HEADER, philippines_rows())
+    amended, closed = read_interventions(path)
+    assert amended.reference_number == "PHI/PCA2019106/PD2022214-1"
+    assert (amended.country, closed.country) == ("PHL", "PHL")
+    assert amended.offices == ("Manila",)
+
+
+def test_it_reads_a_leba_export_as_lebanon(tmp_path: Path) -> None:
+    path = write_export(tmp_path / "pd.csv", INTERVENTION_HEADER, lebanon_rows())
+    assert [record.country for record in read_interventions(path)] == ["LBN", "LBN"]
+
+
+def test_a_mixed_export_gives_each_row_its_workspace_country(tmp_path: Path) -> None:
+    rows = [*philippines_rows(), *lebanon_rows(), intervention(), intervention("COL/PCA1/PD9")]
+    path = write_export(tmp_path / "pd.csv", INTERVENTION_HEADER, rows)
+    countries = [record.country for record in read_interventions(path)]
+    assert countries == ["PHL", "PHL", "LBN", "LBN", "SEN", "COL"]
+
+
+def test_an_unknown_workspace_code_is_named_once_with_both_fixes(tmp_path: Path) -> None:
+    rows = [
+        intervention(),
+        intervention("ZZQA/PCA2019001/PD2020001"),
+        intervention("ZZQA/PCA2019001/PD2020002"),
+        intervention("ZZQA/PCA2019001/PD2020003"),
+    ]
+    path = write_export(tmp_path / "pd.csv", INTERVENTION_HEADER, rows)
+    (problem,) = problems_of(read_interventions, path)
+    assert problem == (
+        f"{path}:3: Reference Number: workspace code 'ZZQA' of 'ZZQA/PCA2019001/PD2020001' "
+        "and 2 more rows is neither an ISO 3166 alpha-3 country code nor listed in "
+        "etools-workspaces.toml; give its country with --country-code ZZQA=ISO3 "
+        '(e.g. --country-code ZZQA=PHL), or add ZZQA = "ISO3" to '
+        f"{WORKSPACES_FILE}"
+    )
+
+
+def test_a_command_line_code_resolves_an_unknown_workspace(tmp_path: Path) -> None:
+    rows = [intervention("ZZQA/PCA2019001/PD2020001"), intervention("PHI/PCA1/PD2")]
+    path = write_export(tmp_path / "pd.csv", INTERVENTION_HEADER, rows)
+    workspaces = Workspaces.load({"ZZQA": "KEN", "PHI": "IDN"})
+    assert [r.country for r in read_interventions(path, workspaces)] == ["KEN", "IDN"]
+
+
+def test_a_blank_workspace_code_needs_the_office_country(tmp_path: Path) -> None:
+    rows = [intervention("/PCA2019106/PD2022214"), intervention("ZZQA/PCA1/PD2"), intervention()]
+    path = write_export(tmp_path / "pd.csv", INTERVENTION_HEADER, rows)
+    problems = problems_of(read_interventions, path)
+    assert problems[0] == (
+        f"{path}:2: Reference Number: '/PCA2019106/PD2022214' have no workspace code before "
+        "the first '/'; give the export's country with --country ISO3 (e.g. --country PHL)"
+    )
+    records = read_interventions(path, Workspaces.load(country="PHL"))
+    assert [record.country for record in records] == ["PHL", "PHL", "SEN"]
+
+
+def test_the_file_name_code_gives_blank_codes_their_country(tmp_path: Path) -> None:
+    rows = [intervention("/PCA2019106/PD2022214"), intervention("PHI/PCA2019106/PD2022215")]
+    path = write_export(tmp_path / "PD_budget_as_of_2024_05_01_PHI.csv", INTERVENTION_HEADER, rows)
+    assert [record.country for record in read_interventions(path)] == ["PHL", "PHL"]
+
+
+def test_a_reference_without_a_workspace_part_is_refused(tmp_path: Path) -> None:
+    path = write_export(tmp_path / "pd.csv", INTERVENTION_HEADER, [intervention("PD2021001")])
+    (problem,) = problems_of(read_interventions, path)
+    assert problem == f"{path}:2: Reference Number: 'PD2021001' is not an eTools reference (CODE/…)"
+
+
+@pytest.mark.parametrize(
+    ("encoding", "delimiter"),
+    [("utf-16", "\t"), ("utf-16", ","), ("utf-16-be", "\t"), ("utf-32", ",")],
+    ids=["excel unicode text", "utf-16 csv", "utf-16 big-endian", "utf-32"],
+)
+def test_a_unicode_text_resave_reads_like_the_utf8_export(
+    tmp_path: Path, encoding: str, delimiter: str
+) -> None:
+    rows = [*philippines_rows(), intervention(**{"Document Title": "Éducation\tà Thiès, 2"})]
+    utf8 = write_export(tmp_path / "pd.csv", INTERVENTION_HEADER, rows)
+    bom = encoding == "utf-16-be"  # Python writes the others' byte-order mark itself
+    resaved = write_export(tmp_path / "pd.txt", INTERVENTION_HEADER, rows, bom, encoding, delimiter)
+    assert resaved.read_bytes()[:2] in (b"\xff\xfe", b"\xfe\xff")
+    assert [(r.reference_number, r.title) for r in read_interventions(resaved)] == [
+        (r.reference_number, r.title) for r in read_interventions(utf8)
+    ]
+
+
+def test_utf16_without_a_byte_order_mark_says_so(tmp_path: Path) -> None:
+    path = write_export(
+        tmp_path / "pd.csv", INTERVENTION_HEADER, [intervention()], False, "utf-16-le"
+    )
+    (problem,) = problems_of(read_interventions, path)
+    assert problem.startswith(f"{path}:1: -: looks like UTF-16 without a byte-order mark;")
+    assert "CSV UTF-8" in problem
+
+
+def test_bytes_that_are_not_utf16_are_named_by_line_and_column(tmp_path: Path) -> None:
+    rows = [intervention(), intervention("SEN/X/2", **{"Document Title": "CAFE"})]
+    text = "\ufeff" + export_text(INTERVENTION_HEADER, rows)
+    lone_surrogate = b"\x00\xd8"
+    data = text.encode("utf-16-le").replace("FE".encode("utf-16-le"), lone_surrogate)
+    path = tmp_path / "pd.txt"
+    path.write_bytes(data)
+    assert problems_of(read_interventions, path) == [
+        f"{path}:3: Document Title: holds bytes that are not UTF-16"
+    ]
+
+
+def test_a_file_wrong_on_every_line_keeps_a_thousand_problems_and_counts_all(
+    tmp_path: Path,
+) -> None:
+    rows = [intervention(f"SEN/PCA1/PD{n}", Status="over") for n in range(MAX_PROBLEMS_KEPT + 5)]
+    path = write_export(tmp_path / "pd.csv", INTERVENTION_HEADER, rows)
+    with pytest.raises(EtoolsFileError) as raised:
+        read_interventions(path)
+    assert len(raised.value.problems) == MAX_PROBLEMS_KEPT
+    assert raised.value.total == MAX_PROBLEMS_KEPT + 5

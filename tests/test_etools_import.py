@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import hashlib
 from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -7,9 +8,13 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
+from typer.testing import CliRunner
 
+from continuity.cli import app
 from db.engine import transaction
 from db.models import Base, Contact, FollowUpPlan, ImportRun, Partner, Partnership, TouchpointKind
+from tasks import etools_import
+from tasks.countries import Workspaces
 from tasks.etools_csv import EtoolsFileError
 from tasks.etools_import import import_etools
 from tasks.follow_up_policy import DEFAULT_POLICY, FollowUpPolicy, load_policy
@@ -18,7 +23,9 @@ from tests.exports import (
     PARTNER_HEADER,
     SAMPLES,
     intervention,
+    lebanon_rows,
     partner,
+    philippines_rows,
     write_export,
 )
 
@@ -257,3 +264,195 @@ def test_an_invalid_email_aborts_the_import_and_names_the_cell(
     with pytest.raises(EtoolsFileError, match=r"p\.csv:3: Staff Members: invalid e-mail"):
         run_import(engine, partners, interventions)
     assert all(rows == [] for rows in snapshot(engine).values())
+
+
+def philippines_partner() -> dict[str, str]:
+    staff = "Maria Clara Dela Cruz (mc.delacruz@bayanihan.example.org), Jose Rizal Santos"
+    return partner("2500237821", **{"Staff Members": staff})
+
+
+def test_it_imports_a_philippines_export_with_the_phi_prefix(
+    engine: Engine, tmp_path: Path
+) -> None:
+    partners = write_export(tmp_path / "p.csv", PARTNER_HEADER, [philippines_partner()])
+    interventions = write_export(tmp_path / "i.csv", INTERVENTION_HEADER, philippines_rows())
+    counts = run_import(engine, partners, interventions)
+    assert counts["partnerships"] == {"created": 2}
+    with transaction(engine) as session:
+        found = one(session, Partner, vendor_number="2500237821")
+        assert (found.country, found.language, found.time_zone) == ("PHL", "en", "Asia/Manila")
+        amended = one(session, Partnership, reference_number="PHI/PCA2019106/PD2022214-1")
+        assert (amended.country, amended.offices) == ("PHL", ["Manila"])
+        assert len(amended.plans) == len(POLICY.touchpoints)
+
+
+def test_it_imports_a_leba_export_as_lebanon(engine: Engine, tmp_path: Path) -> None:
+    partners = write_export(tmp_path / "p.csv", PARTNER_HEADER, [partner("2500240010")])
+    interventions = write_export(tmp_path / "i.csv", INTERVENTION_HEADER, lebanon_rows())
+    run_import(engine, partners, interventions)
+    with transaction(engine) as session:
+        found = one(session, Partner, vendor_number="2500240010")
+        assert (found.country, found.time_zone) == ("LBN", "Asia/Beirut")
+        spd = one(session, Partnership, reference_number="LEBA/PCA2018001/SPD201802")
+        assert (spd.country, spd.document_type) == ("LBN", "SPD")
+
+
+def test_a_mixed_export_imports_each_row_with_its_country(engine: Engine, tmp_path: Path) -> None:
+    partners = write_export(
+        tmp_path / "p.csv",
+        PARTNER_HEADER,
+        [partner(), philippines_partner(), partner("2500240010")],
+    )
+    rows = [intervention(), *philippines_rows(), *lebanon_rows()]
+    interventions = write_export(tmp_path / "i.csv", INTERVENTION_HEADER, rows)
+    assert run_import(engine, partners, interventions)["partners"] == {"created": 3}
+    with transaction(engine) as session:
+        by_vendor = {p.vendor_number: p.country for p in session.scalars(select(Partner))}
+    assert by_vendor == {"2500900001": "SEN", "2500237821": "PHL", "2500240010": "LBN"}
+
+
+def test_a_command_line_code_wins_over_the_mapping_file(engine: Engine, tmp_path: Path) -> None:
+    partners = write_export(tmp_path / "p.csv", PARTNER_HEADER, [philippines_partner()])
+    interventions = write_export(tmp_path / "i.csv", INTERVENTION_HEADER, philippines_rows())
+    policy = POLICY
+    with transaction(engine) as session:
+        workspaces = Workspaces.load({"PHI": "IDN"})
+        import_etools(session, partners, interventions, policy, workspaces)
+    with transaction(engine) as session:
+        found = one(session, Partner, vendor_number="2500237821")
+        assert (found.country, found.time_zone) == ("IDN", "Asia/Jakarta")
+
+
+def test_an_unknown_workspace_code_aborts_the_import_naming_both_fixes(
+    engine: Engine, tmp_path: Path
+) -> None:
+    partners = write_export(tmp_path / "p.csv", PARTNER_HEADER, [partner()])
+    rows = [intervention(), intervention("ZZQA/PCA2019001/PD2020001")]
+    interventions = write_export(tmp_path / "i.csv", INTERVENTION_HEADER, rows)
+    with pytest.raises(EtoolsFileError) as raised:
+        run_import(engine, partners, interventions)
+    (problem,) = raised.value.problems
+    assert str(problem).startswith(f"{interventions}:3: Reference Number: workspace code 'ZZQA'")
+    assert "--country-code ZZQA=ISO3" in str(problem)
+    assert "etools-workspaces.toml" in str(problem)
+    assert all(rows == [] for rows in snapshot(engine).values())
+
+
+def test_a_large_import_goes_batch_by_batch_and_reimports_unchanged(
+    engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("tasks.etools_import.BATCH", 40)
+    vendors = [f"25009{n:05d}" for n in range(60)]
+    partners = write_export(tmp_path / "p.csv", PARTNER_HEADER, [partner(v) for v in vendors])
+    rows = [
+        intervention(f"{code}/PCA2020{n % 7}/PD2021{n}", vendors[n % 60])
+        for n, code in enumerate(["SEN", "PHI", "LEBA", "COL"] * 50)
+    ]
+    interventions = write_export(tmp_path / "i.csv", INTERVENTION_HEADER, rows)
+    with transaction(engine) as session:
+        counts = import_etools(session, partners, interventions, POLICY).as_dict()
+        # Each batch was let go of: the session does not hold the 200 partnerships.
+        assert len(session.identity_map) < 40
+    assert counts["partnerships"] == {"created": 200}
+    assert counts["plans"] == {"created": 200 * len(POLICY.touchpoints)}
+    assert counts["contacts"] == {"created": 60}
+    before = snapshot(engine)
+    again = run_import(engine, partners, interventions)
+    assert snapshot(engine) == before
+    assert all(set(outcomes) == {"unchanged"} for outcomes in again.values())
+
+
+def test_a_file_changed_during_the_import_leaves_nothing_written(
+    engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    partners = write_export(tmp_path / "p.csv", PARTNER_HEADER, [partner()])
+    interventions = write_export(tmp_path / "i.csv", INTERVENTION_HEADER, [intervention()])
+    sync_partners = etools_import._sync_partners
+
+    def then_append(*args, **kwargs):
+        known = sync_partners(*args, **kwargs)
+        more = [intervention(), intervention("SEN/X/2")]
+        write_export(interventions, INTERVENTION_HEADER, more)
+        return known
+
+    monkeypatch.setattr(etools_import, "_sync_partners", then_append)
+    with pytest.raises(EtoolsFileError) as raised:
+        run_import(engine, partners, interventions)
+    assert "changed while it was being imported" in str(raised.value)
+    assert all(rows == [] for rows in snapshot(engine).values())
+
+
+def test_the_import_run_records_each_file_fingerprint(engine: Engine, tmp_path: Path) -> None:
+    import_samples(engine)
+    with transaction(engine) as session:
+        run = session.scalars(select(ImportRun)).one()
+    expected = hashlib.sha256((SAMPLES / "partners.csv").read_bytes()).hexdigest()
+    assert run.files[str(SAMPLES / "partners.csv")] == expected
+
+
+@pytest.fixture
+def cli(settings_env: pytest.MonkeyPatch, database_url: str):
+    settings_env.setenv("CONTINUITY_DATABASE_URL", database_url)
+
+    def invoke(*args: str):
+        return CliRunner().invoke(app, ["import", "etools", *args])
+
+    return invoke
+
+
+def test_the_command_takes_workspace_codes_and_the_office_country(
+    cli, engine: Engine, tmp_path: Path
+) -> None:
+    partners = write_export(tmp_path / "p.csv", PARTNER_HEADER, [partner(), philippines_partner()])
+    rows = [intervention("/PCA2019106/PD2022214"), *philippines_rows()]
+    interventions = write_export(tmp_path / "i.csv", INTERVENTION_HEADER, rows)
+    files = ["--partners", str(partners), "--interventions", str(interventions)]
+    refused = cli(*files)
+    assert refused.exit_code == 1
+    assert "have no workspace code before the first '/'" in refused.stderr
+    assert "--country ISO3" in refused.stderr
+    result = cli(*files, "--country-code", "PHI=IDN", "--country", "ken")
+    assert result.exit_code == 0, result.output
+    with transaction(engine) as session:
+        by_vendor = {p.vendor_number: p.country for p in session.scalars(select(Partner))}
+    assert by_vendor == {"2500900001": "KEN", "2500237821": "IDN"}
+
+
+def test_the_command_reads_an_excel_unicode_text_resave(
+    cli, engine: Engine, tmp_path: Path
+) -> None:
+    partners = write_export(
+        tmp_path / "p.txt", PARTNER_HEADER, [philippines_partner()], False, "utf-16", "\t"
+    )
+    interventions = write_export(
+        tmp_path / "i.txt", INTERVENTION_HEADER, philippines_rows(), False, "utf-16", "\t"
+    )
+    result = cli("--partners", str(partners), "--interventions", str(interventions))
+    assert result.exit_code == 0, result.stderr
+    assert status_partnerships(engine) == 2
+
+
+def status_partnerships(engine: Engine) -> int:
+    with transaction(engine) as session:
+        return session.query(Partnership).count()
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        (["--country-code", "PHI"], "--country-code: 'PHI' must read CODE=ISO3"),
+        (["--country-code", "PHI=XXX"], "--country-code: 'XXX' is not an ISO 3166 alpha-3"),
+        (["--country-code", "A" * 5000], "at most 32"),
+        (["--country-code", "\x1b[2J=PHL"], "must be 1 to 10 letters"),
+        (["--country", "Philippines"], "--country: 'Philippines' is not an ISO 3166 alpha-3"),
+        (["--country", ""], "--country: '' is not an ISO 3166 alpha-3"),
+    ],
+)
+def test_the_command_refuses_bad_workspace_options_clearly(
+    cli, tmp_path: Path, options: list[str], message: str
+) -> None:
+    files = ["--partners", str(SAMPLES / "partners.csv")]
+    result = cli(*files, "--interventions", str(SAMPLES / "interventions.csv"), *options)
+    assert result.exit_code == 2
+    assert message in " ".join(result.stderr.split())
+    assert "\x1b" not in result.stderr and len(result.stderr) < 400

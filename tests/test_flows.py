@@ -181,3 +181,25 @@ def test_the_collect_flow_records_the_inbox_and_publishes_counts(
     assert state.result() == {"collected": {"reply": 1}}
     texts = prefect_texts(state.state_details.flow_run_id)
     assert "reply" in texts and "a.ndiaye@" not in texts
+
+
+def test_the_collect_flow_alerts_when_bounces_blame_our_sender(
+    imported: Engine, app_env, tmp_path: Path
+) -> None:
+    import mailbox
+
+    from continuity.settings import get_settings
+    from tests.pipeline import sample_mail
+
+    app_env.setenv("CONTINUITY_INBOX_URL", f"maildir://{tmp_path / 'inbox'}")
+    get_settings.cache_clear()
+    FLOWS["sustainability-checkins"](as_of=NOW)
+    box = mailbox.Maildir(tmp_path / "inbox", create=True)
+    for number, message in enumerate(messages(imported, status=MessageStatus.SENT)[:3]):
+        raw = sample_mail("postfix-dsn-blocked.eml", message)
+        box.add(raw.replace(b"<20261201120005.", f"<{number}.".encode()))
+    state = FLOWS["collect-responses"](return_state=True)
+    assert state.result() == {"collected": {"bounce": 3}}
+    texts = prefect_texts(state.state_details.flow_run_id)
+    assert "Alert: 3 bounces blame our sender (blocked: 3)" in texts
+    assert "No partner was suppressed" in texts and "@enfance-avenir" not in texts

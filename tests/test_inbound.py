@@ -9,7 +9,14 @@ from sqlalchemy import Engine, func, select
 
 from continuity.settings import get_settings
 from db.engine import transaction
-from db.models import Contact, InboundMail, MessageStatus, Response, TouchpointKind
+from db.models import (
+    Contact,
+    ContactEvent,
+    InboundMail,
+    MessageStatus,
+    Response,
+    TouchpointKind,
+)
 from tasks.collect import collect_mail
 from tests.pipeline import SAMPLES_DIR, deliver_all, messages, plan, sample_mail
 
@@ -35,7 +42,7 @@ def drop(tmp_path: Path, *mails: bytes) -> mailbox.Maildir:
 
 
 def collect(engine: Engine, at: datetime = LATER):
-    return collect_mail(engine, get_settings(), at)
+    return collect_mail(engine, get_settings(), at).counts
 
 
 def inbound(engine: Engine) -> list[InboundMail]:
@@ -93,9 +100,7 @@ def test_auto_replies_are_noted_and_do_not_count_as_answers(
     ("sample", "status"),
     [
         ("postfix-dsn-hard.eml", "5.1.1"),
-        ("exchange-ndr.eml", "5.1.10"),
         ("qmail-failure.eml", "5.1.1"),
-        ("exim-failure.eml", ""),
     ],
 )
 def test_a_hard_bounce_marks_the_message_and_suppresses_the_address(
@@ -108,22 +113,40 @@ def test_a_hard_bounce_marks_the_message_and_suppresses_the_address(
     assert row.status == MessageStatus.BOUNCED
     bounced = contact(imported, "jp.mbarga@enfance-avenir.example.cm")
     assert bounced.suppressed_at == LATER
-    assert bounced.suppression_reason == f"hard bounce {status}".strip()
+    assert bounced.suppression_reason == f"hard bounce: userunknown {status}".strip()
     assert bounced.unreachable_reason().startswith("suppressed: hard bounce")
 
 
-def test_soft_bounces_suppress_after_three_in_a_row(sent, imported: Engine, tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("sample", "reason"),
+    [("exim-failure.eml", "mailboxfull"), ("exchange-ndr.eml", "filtered 5.1.10")],
+)
+def test_a_full_or_filtering_mailbox_is_a_soft_bounce_that_suppresses_no_one(
+    sent, imported: Engine, tmp_path: Path, sample: str, reason: str
+) -> None:
+    original = sent["jp.mbarga@enfance-avenir.example.cm"]
+    drop(tmp_path, sample_mail(sample, original))
+    assert collect(imported) == {"bounce": 1}
+    (row,) = messages(imported, id=original.id)
+    assert (row.status, row.status_reason) == (MessageStatus.BOUNCED, f"soft bounce: {reason}")
+    bounced = contact(imported, "jp.mbarga@enfance-avenir.example.cm")
+    assert (bounced.soft_bounces, bounced.suppressed_at) == (1, None)
+
+
+def test_soft_bounces_suppress_only_when_they_repeat_over_a_week(
+    sent, imported: Engine, tmp_path: Path
+) -> None:
     original = sent["c.ngobissai@enfance-avenir.example.cm"]
-    for day in range(3):
+    for number, day in enumerate((0, 1, 2, 8)):
         raw = sample_mail("postfix-dsn-delayed.eml", original).replace(
             b"<20261202120005.", f"<{day}-2026120212".encode()
         )
         drop(tmp_path, raw)
         collect(imported, LATER + timedelta(days=day))
         soft = contact(imported, "c.ngobissai@enfance-avenir.example.cm")
-        assert soft.soft_bounces == day + 1
-        assert (soft.suppressed_at is not None) == (day == 2)
-    assert soft.suppression_reason == "3 soft bounces in a row"
+        assert soft.soft_bounces == number + 1
+        assert (soft.suppressed_at is not None) == (day == 8)
+    assert soft.suppression_reason.startswith("4 soft bounces over 8 days: ")
 
 
 def test_a_suppressed_address_is_skipped_by_every_flow(
@@ -200,7 +223,7 @@ def test_a_dry_run_records_nothing_and_leaves_mail_unread(
     sent, imported: Engine, tmp_path: Path
 ) -> None:
     drop(tmp_path, sample_mail("reply-fr.eml", sent["a.ndiaye@asef-senegal.example.org"]))
-    assert collect_mail(imported, get_settings(), LATER, dry_run=True) == {"reply": 1}
+    assert collect_mail(imported, get_settings(), LATER, dry_run=True).counts == {"reply": 1}
     assert inbound(imported) == []
     assert collect(imported) == {"reply": 1}
 
@@ -212,3 +235,104 @@ def test_a_reply_stops_the_reminders(sent, imported: Engine, tmp_path: Path) -> 
     plan(imported, TouchpointKind.REMINDER, SENT + timedelta(days=7))
     reminded = {m.reminder_of_id for m in messages(imported, kind=TouchpointKind.REMINDER)}
     assert answered.id not in reminded and len(reminded) == len(sent) - 1
+
+
+def test_a_forged_bounce_to_our_plain_address_changes_no_one(
+    sent, imported: Engine, tmp_path: Path
+) -> None:
+    target = sent["jp.mbarga@enfance-avenir.example.cm"]
+    drop(tmp_path, sample_mail("forged-dsn.eml", target))
+    assert collect(imported) == {"bounce": 1}
+    (mail,) = inbound(imported)
+    assert mail.details["applied"] is False
+    assert mail.details["why_not"] == "not tied to a message of ours"
+    victim = contact(imported, "jp.mbarga@enfance-avenir.example.cm")
+    assert (victim.suppressed_at, victim.hard_bounces, victim.soft_bounces) == (None, 0, 0)
+    (row,) = messages(imported, id=target.id)
+    assert row.status == MessageStatus.SENT
+
+
+def test_a_bounce_of_our_message_naming_another_address_changes_no_one(
+    sent, imported: Engine, tmp_path: Path
+) -> None:
+    ours = sent["jp.mbarga@enfance-avenir.example.cm"]
+    raw = sample_mail("postfix-dsn-hard.eml", ours).replace(
+        ours.contact.email.encode(), b"a.ndiaye@asef-senegal.example.org"
+    )
+    drop(tmp_path, raw)
+    assert collect(imported) == {"bounce": 1}
+    (mail,) = inbound(imported)
+    assert mail.details["why_not"] == "names addresses other than the message's recipient"
+    for email in ("jp.mbarga@enfance-avenir.example.cm", "a.ndiaye@asef-senegal.example.org"):
+        assert contact(imported, email).suppressed_at is None
+
+
+def test_a_hard_bounce_is_written_to_the_contacts_history(
+    sent, imported: Engine, tmp_path: Path
+) -> None:
+    drop(tmp_path, sample_mail("postfix-dsn-hard.eml", sent["jp.mbarga@enfance-avenir.example.cm"]))
+    collect(imported)
+    bounced = contact(imported, "jp.mbarga@enfance-avenir.example.cm")
+    with transaction(imported) as session:
+        (event,) = session.scalars(select(ContactEvent))
+    assert (event.contact_id, event.action, event.actor) == (
+        bounced.id,
+        "suppressed",
+        "collect-responses",
+    )
+    assert event.details["reason"] == "hard bounce: userunknown 5.1.1"
+    assert event.details["inbound_mail_id"] == inbound(imported)[0].id
+
+
+def test_bounces_that_blame_our_sender_alert_and_suppress_no_one(
+    sent, imported: Engine, tmp_path: Path
+) -> None:
+    emails = sorted(sent)[:4]
+    drop(
+        tmp_path,
+        *(
+            sample_mail("postfix-dsn-blocked.eml", sent[email]).replace(
+                b"<20261201120005.", f"<{number}.".encode()
+            )
+            for number, email in enumerate(emails)
+        ),
+    )
+    collected = collect_mail(imported, get_settings(), LATER)
+    assert collected.counts == {"bounce": 4}
+    assert collected.sender_side == {"blocked": 4} and collected.alert
+    for email in emails:
+        blocked = contact(imported, email)
+        assert (blocked.suppressed_at, blocked.soft_bounces) == (None, 0)
+    for email in emails:
+        (row,) = messages(imported, id=sent[email].id)
+        assert row.status == MessageStatus.BOUNCED
+
+
+def test_a_complaint_opts_the_complainant_out_and_is_no_answer(
+    sent, imported: Engine, tmp_path: Path
+) -> None:
+    original = sent["p.kamau@kccpn.example.or.ke"]
+    drop(tmp_path, sample_mail("arf-complaint.eml", original))
+    assert collect(imported) == {"complaint": 1}
+    complained = contact(imported, "p.kamau@kccpn.example.or.ke")
+    assert (complained.opted_out_at, complained.suppressed_at) == (LATER, None)
+    with transaction(imported) as session:
+        assert session.scalar(select(func.count()).select_from(Response)) == 0
+        (event,) = session.scalars(select(ContactEvent))
+    assert (event.action, event.details["reason"]) == ("opted_out", "complaint")
+    (row,) = messages(imported, id=original.id)
+    assert row.status == MessageStatus.SENT
+
+
+def test_a_delivery_report_is_neither_a_bounce_nor_an_answer(
+    sent, imported: Engine, tmp_path: Path
+) -> None:
+    original = sent["a.ndiaye@asef-senegal.example.org"]
+    drop(tmp_path, sample_mail("delivered-dsn.eml", original))
+    assert collect(imported) == {"delivery_report": 1}
+    (mail,) = inbound(imported)
+    assert mail.message_id == original.id
+    (row,) = messages(imported, id=original.id)
+    assert row.status == MessageStatus.SENT
+    with transaction(imported) as session:
+        assert session.scalar(select(func.count()).select_from(Response)) == 0

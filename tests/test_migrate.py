@@ -1,10 +1,11 @@
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 
 import pytest
 from alembic import command
-from sqlalchemy import inspect
+from sqlalchemy import inspect, text
 
 from db.engine import make_engine
 from db.migrate import (
@@ -16,6 +17,8 @@ from db.migrate import (
     upgrade,
 )
 from db.models import Base
+
+OLD = datetime(2026, 11, 2, 9, 30)
 
 
 def test_it_refuses_an_unmigrated_database_and_names_the_command(tmp_path: Path) -> None:
@@ -51,4 +54,55 @@ def test_upgrading_twice_is_harmless(database_url: str) -> None:
     upgrade(database_url)
     engine = make_engine(database_url)
     ensure_migrated(engine)
+    engine.dispose()
+
+
+def test_upgrading_to_the_quarantine_keeps_every_contact_and_inbound_mail(
+    database_url: str,
+) -> None:
+    config = alembic_config(database_url)
+    command.downgrade(config, "0006")
+    engine = make_engine(database_url)
+    with engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO partners (id, vendor_number, name, short_name, partner_type,"
+                " cso_type, country, language, time_zone, created_at, updated_at) VALUES"
+                " (1, '2500123456', 'ASEF', '', '', '', 'SEN', 'fr', 'Africa/Dakar', :at, :at)"
+            ),
+            {"at": OLD},
+        )
+        connection.execute(
+            text(
+                "INSERT INTO contacts (id, partner_id, name, email, role, language, active,"
+                " soft_bounces, hard_bounces, suppressed_at, suppression_reason, created_at,"
+                " updated_at) VALUES (1, 1, 'Awa Ndiaye', 'a.ndiaye@asef.example.org',"
+                " 'staff member', 'fr', true, 2, 0, :at, 'hard bounce 5.1.1', :at, :at)"
+            ),
+            {"at": OLD},
+        )
+        for number, kind in enumerate(("unreadable", "reply", "bounce"), start=1):
+            connection.execute(
+                text(
+                    "INSERT INTO inbound_mails (id, dedup_key, mailbox_key, from_address,"
+                    " subject, received_at, classification, text, details, created_at,"
+                    " updated_at) VALUES (:id, :key, :key, '', '', :at, :kind, '', '{}', :at,"
+                    " :at)"
+                ),
+                {"id": number, "key": f"mailbox:{number}", "kind": kind, "at": OLD},
+            )
+    upgrade(database_url)
+    with engine.connect() as connection:
+        contact = connection.execute(
+            text("SELECT email, soft_bounces, suppression_reason, soft_bounce_since FROM contacts")
+        ).one()
+        kinds = connection.execute(
+            text("SELECT classification, raw FROM inbound_mails ORDER BY id")
+        ).all()
+    assert tuple(contact) == ("a.ndiaye@asef.example.org", 2, "hard bounce 5.1.1", None)
+    assert [tuple(row) for row in kinds] == [
+        ("quarantined", None),
+        ("reply", None),
+        ("bounce", None),
+    ]
     engine.dispose()
