@@ -35,7 +35,7 @@ from tasks.countries import (
     checked_country,
     parse_country_codes,
 )
-from tasks.etools_csv import EtoolsFileError
+from tasks.etools_files import EtoolsFileError
 from tasks.etools_import import import_etools
 from tasks.follow_up_policy import DEFAULT_POLICY, PolicyError, load_policy
 

@@ -16,6 +16,12 @@ echo "system-packages: installing$missing"
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends $missing >/dev/null
-# Dovecot's package starts a system-wide server; the tests start their own.
-if command -v systemctl >/dev/null 2>&1; then systemctl disable --now dovecot >/dev/null 2>&1 || true; fi
-pkill -x dovecot 2>/dev/null || true
+# Dovecot's package may start a system-wide server; the tests start their own. Only the
+# one this install just started is stopped, by the id in its pid file: a server the user
+# runs (there was no Dovecot before this install) is never touched.
+case "$missing" in
+  *dovecot*)
+    if command -v systemctl >/dev/null 2>&1; then systemctl disable --now dovecot >/dev/null 2>&1 || true; fi
+    if [ -r /run/dovecot/master.pid ]; then kill "$(cat /run/dovecot/master.pid)" 2>/dev/null || true; fi
+    ;;
+esac

@@ -16,36 +16,27 @@ from datetime import date
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from db.corrective import open_plans_of_ended
 from db.models import (
     ENDED_STATUSES,
     Contact,
-    FollowUpPlan,
     ImportRun,
     Partner,
     Partnership,
-    TouchpointKind,
     utcnow,
 )
 from db.partners import contacts_by_partner, partners_by_vendor_number
-from db.partnerships import partnerships_by_reference, plans_by_partnership
+from db.partnerships import partnerships_by_reference
 from db.rows import assign_changed, in_chunks
-from tasks.cadence import first_due_at, trigger_for
 from tasks.corrective import close_ended
 from tasks.countries import FALLBACK_LANGUAGE, FALLBACK_TIME_ZONE, Workspaces, country
-from tasks.etools_csv import (
-    EtoolsFileError,
-    InterventionRecord,
-    PartnerRecord,
-    Problem,
-    Problems,
-    iter_interventions,
-    iter_partners,
-)
-from tasks.follow_up_policy import FollowUpPolicy, Touchpoint, plan_window
+from tasks.etools_csv import InterventionRecord, PartnerRecord, iter_interventions, iter_partners
+from tasks.etools_files import EtoolsFileError, Problem, Problems
+from tasks.etools_plans import sync_plans
+from tasks.follow_up_policy import FollowUpPolicy
 
 BATCH = 500
 
@@ -291,7 +282,10 @@ def _sync_interventions(
             for record in batch
         ]
         session.flush()
-        plans = _sync_plans(session, batch, partnerships, known, policy, counts, schedules)
+        zones = [known[record.vendor_number].time_zone for record in batch]
+        plans, outcomes = sync_plans(session, partnerships, zones, policy, schedules)
+        if outcomes:
+            counts.by_entity["plans"].update(outcomes)
         session.flush()
         _forget(session, [*partnerships, *plans])
     _same_file(path, checked, digest, problems)
@@ -325,74 +319,3 @@ def _sync_partnership(
         changed = assign_changed(partnership, values)
         counts.add("partnerships", "updated" if changed else "unchanged")
     return partnership
-
-
-def _sync_plans(
-    session: Session,
-    records: list[InterventionRecord],
-    partnerships: list[Partnership],
-    known: dict[str, Known],
-    policy: FollowUpPolicy,
-    counts: ImportCounts,
-    schedules: dict[tuple[Any, ...], dict[str, Any]],
-) -> list[FollowUpPlan]:
-    """Give every ended partnership one plan per touchpoint of the policy; deactivate the
-    plans of partnerships that are no longer ended. Return the stored plans it loaded (new
-    ones are inserted in one statement and never enter the session)."""
-    stored = plans_by_partnership(session, [p.id for p in partnerships])
-    loaded: list[FollowUpPlan] = []
-    created: list[dict[str, Any]] = []
-    for record, partnership in zip(records, partnerships, strict=True):
-        plans: dict[TouchpointKind, FollowUpPlan] = stored.get(partnership.id, {})
-        loaded += plans.values()
-        if not partnership.has_ended:
-            for plan in plans.values():
-                if plan.active:
-                    plan.active = False
-                    counts.add("plans", "deactivated")
-            continue
-        assert partnership.end_date is not None, "checked by _check"
-        time_zone = known[record.vendor_number].time_zone
-        for touchpoint in policy.touchpoints:
-            key = (touchpoint.kind, partnership.end_date, time_zone, policy.version)
-            if key not in schedules:
-                schedules[key] = _schedule(touchpoint, partnership.end_date, time_zone, policy)
-            existing = plans.get(touchpoint.kind)
-            if existing is None:
-                created.append({"partnership_id": partnership.id, **schedules[key]})
-                counts.add("plans", "created")
-            else:
-                counts.add("plans", _align(existing, schedules[key]))
-    if created:
-        session.execute(insert(FollowUpPlan), created)
-    if len(schedules) > 50_000:
-        schedules.clear()  # bounded memory, whatever the spread of end dates
-    return loaded
-
-
-def _schedule(
-    touchpoint: Touchpoint, ended_on: date, time_zone: str, policy: FollowUpPolicy
-) -> dict[str, Any]:
-    """Return a plan's columns for `touchpoint` after a partnership ended on `ended_on`;
-    the same for every partnership ending that day in that zone, so it is computed once."""
-    window = plan_window(touchpoint, ended_on, time_zone)
-    trigger = trigger_for(touchpoint.cadence, time_zone, window.starts_at, window.ends_at)
-    return {
-        "kind": touchpoint.kind,
-        "cadence": touchpoint.cadence,
-        "starts_at": window.starts_at,
-        "ends_at": window.ends_at,
-        "policy_version": policy.version,
-        "active": True,
-        "next_due_at": first_due_at(trigger, window.starts_at),
-    }
-
-
-def _align(plan: FollowUpPlan, schedule: dict[str, Any]) -> str:
-    """Bring a stored plan in line with its schedule; return "updated" or "unchanged".
-    Its next due date is only reset when the plan changed: it moves on as plans are run."""
-    values = {name: value for name, value in schedule.items() if name != "next_due_at"}
-    if not assign_changed(plan, values):
-        return "unchanged"
-    plan.next_due_at = schedule["next_due_at"]
-    return "updated"

@@ -10,14 +10,8 @@ from hypothesis import strategies as st
 
 from db.models import InterventionStatus
 from tasks.countries import WORKSPACES_FILE, Workspaces
-from tasks.etools_csv import (
-    MAX_CELL_CHARS,
-    MAX_PROBLEMS_KEPT,
-    EtoolsFileError,
-    StaffMember,
-    read_interventions,
-    read_partners,
-)
+from tasks.etools_csv import StaffMember, read_interventions, read_partners
+from tasks.etools_files import MAX_CELL_CHARS, MAX_PROBLEMS_KEPT, EtoolsFileError
 from tests.exports import (
     INTERVENTION_HEADER,
     PARTNER_HEADER,

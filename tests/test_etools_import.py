@@ -15,7 +15,7 @@ from db.engine import transaction
 from db.models import Base, Contact, FollowUpPlan, ImportRun, Partner, Partnership, TouchpointKind
 from tasks import etools_import
 from tasks.countries import Workspaces
-from tasks.etools_csv import EtoolsFileError
+from tasks.etools_files import EtoolsFileError
 from tasks.etools_import import import_etools
 from tasks.follow_up_policy import DEFAULT_POLICY, FollowUpPolicy, load_policy
 from tests.exports import (

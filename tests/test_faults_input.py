@@ -19,7 +19,7 @@ from continuity.portal import create_app
 from continuity.settings import get_settings
 from db.engine import transaction
 from db.models import MessageStatus, Partnership, Response, TouchpointKind
-from tasks.etools_csv import EtoolsFileError
+from tasks.etools_files import EtoolsFileError
 from tasks.etools_import import import_etools
 from tasks.follow_up_policy import load_policy
 from tasks.render import RenderError
