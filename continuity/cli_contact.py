@@ -15,8 +15,8 @@ from tasks.suppressions import SuppressionError, lift_suppression
 contact_app = typer.Typer(help="Partners' contacts.", no_args_is_help=True)
 
 
-@contact_app.command("unsuppress")
-def unsuppress(
+@contact_app.command("reinstate")
+def reinstate(
     address: Annotated[str, typer.Argument(help="the contact's e-mail address")],
     reason: Annotated[str, typer.Option(help="why (kept in the contact's history)")] = "",
     by: Annotated[str, typer.Option(help="your name")] = "",

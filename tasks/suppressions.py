@@ -35,7 +35,7 @@ def lift_suppression(
                 contact_id=contact.id,
                 at=now,
                 actor=actor[:256] or "staff",
-                action="unsuppressed",
+                action="reinstated",
                 details={"reason": reason[:MAX_REASON], "was": contact.suppression_reason},
             )
         )

@@ -1,4 +1,4 @@
-"""`continuity inbox` (classify, unmatched, raw) and `continuity contact` (unsuppress,
+"""`continuity inbox` (classify, unmatched, raw) and `continuity contact` (reinstate,
 history), as staff run them."""
 
 from __future__ import annotations
@@ -133,11 +133,11 @@ def test_raw_gives_back_a_quarantined_mail_byte_for_byte(collected, tmp_path: Pa
 
 def test_staff_lift_a_suppression_with_a_reason_kept_in_the_history(collected) -> None:
     address = "jp.mbarga@enfance-avenir.example.cm"
-    refused = runner.invoke(app, ["contact", "unsuppress", address])
+    refused = runner.invoke(app, ["contact", "reinstate", address])
     assert refused.exit_code == 1 and "say why" in refused.stderr
     lifted = runner.invoke(
         app,
-        ["contact", "unsuppress", address.upper(), "--reason", "new mailbox", "--by", "Aïda"],
+        ["contact", "reinstate", address.upper(), "--reason", "new mailbox", "--by", "Aïda"],
     )
     assert lifted.exit_code == 0, lifted.output
     with transaction(collected) as session:
@@ -151,6 +151,6 @@ def test_staff_lift_a_suppression_with_a_reason_kept_in_the_history(collected) -
     assert history.exit_code == 0, history.output
     assert "reachable" in history.stdout
     assert "suppressed" in history.stdout and "hard bounce: userunknown 5.1.1" in history.stdout
-    assert "unsuppressed" in history.stdout and "new mailbox" in history.stdout
-    again = runner.invoke(app, ["contact", "unsuppress", address, "--reason", "again"])
+    assert "reinstated" in history.stdout and "new mailbox" in history.stdout
+    again = runner.invoke(app, ["contact", "reinstate", address, "--reason", "again"])
     assert again.exit_code == 1 and "no suppressed contact" in again.stderr
