@@ -5,9 +5,9 @@ Run by hand where sisimai is installed (Debian libsisimai-perl):
 Reason/*.pm message patterns) and
 ``.venv/bin/python -m bench.sisimai_tables lhosts > tasks/mail/lhost_patterns.py``, then
 ``.venv/bin/ruff format tasks/mail/lhost_patterns.py`` (each
-MTA reader's, Lhost/*.pm, and remote host's, Rhost/*.pm, tables, and the order in which
-sisimai tries the MTA readers). Porting the tables as data, not by hand, keeps our
-reasons in step with sisimai's.
+MTA reader's, Lhost/*.pm, remote host's, Rhost/*.pm, and delivery agent's, MDA.pm, tables,
+and the order in which sisimai tries the MTA readers). Porting the tables as data, not by
+hand, keeps our reasons in step with sisimai's.
 """
 
 from __future__ import annotations
@@ -49,15 +49,19 @@ sub conv { my $v = shift; my $r = ref $v;
   if ($r eq 'Regexp') { my $s = "$v"; my ($fl, $body) = $s =~ /\A\(\?\^(\w*):(.*)\)\z/s;
                         $body =~ s/\\z/\\Z/g; return {re => $body, flags => $fl} }
   if ($r eq 'ARRAY') { return [map { conv($_) } @$v] }
-  if ($r eq 'HASH') { return {map { $_ => conv($v->{$_}) } keys %$v} }
+  if ($r eq 'HASH') { return {map { key($_) => conv($v->{$_}) } keys %$v} }
   return $v }
+# A hash keyed by regexes (Office365's statuslist) has their stringified sources as keys.
+sub key { my $k = shift; my ($body) = $k =~ /\A\(\?\^\w*:(.*)\)\z/s;
+  return defined $body ? ($body =~ s/\\z/\\Z/gr) : $k }
 sub tables { my $f = shift; my $t = {};
   open my $fh, '<', $f or die; local $/; my $src = <$fh>; close $fh;
   $src =~ s/^__END__.*//ms;
   while ($src =~ /\b(?:state|my)\s+\$(\w+)\s*=\s*(?=[\[\{]|qr)/g) {
     my $var = $1; my $rest = substr($src, pos($src));
     while ($rest =~ /;[ \t]*(?:#[^\n]*)?\n/g) {
-      my $val = eval 'no strict; ' . substr($rest, 0, $-[0]);
+      # "+" makes Perl read a leading "{" as a hash, not a block.
+      my $val = eval 'no strict; +' . substr($rest, 0, $-[0]);
       if (!$@ && defined $val) { $t->{$var} = conv($val) if ref $val; last }
     }
   }
@@ -70,6 +74,7 @@ for my $kind ('Lhost', 'Rhost') {
   }
 }
 $out->{subject} = tables('/usr/share/perl5/Sisimai/Order.pm')->{subject};
+$out->{mda} = tables('/usr/share/perl5/Sisimai/MDA.pm');
 $out->{order} = [map { s/\ASisimai::Lhost:://r } @{ Sisimai::Order->another }];
 my $classes = Sisimai::Rhost::RhostClass();
 $out->{rhostclass} = {map { my ($re) = /\A\(\?\^\w*:(.*)\)\z/s;
@@ -91,6 +96,9 @@ LHOST_TABLES = frozenset(
         "failonldap",
         "delayedfor",
         "hasexpired",
+        "statuslist",
+        "categories",
+        "ndrsubject",
     }
 )
 
@@ -149,6 +157,7 @@ def print_lhosts() -> None:
     print(f"RHOST_CLASSES: dict[str, str] = {_py(data['rhostclass'])}")
     print(f"LHOSTS: dict[str, dict[str, Any]] = {_py(lhosts)}")
     print(f"RHOSTS: dict[str, dict[str, Any]] = {_py(data['rhost'])}")
+    print(f"MDA: dict[str, Any] = {_py(data['mda'])}")
 
 
 def main() -> None:

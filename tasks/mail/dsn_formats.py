@@ -32,6 +32,7 @@ _ORIGINAL_STARTS = re.compile(
     r"|the first \d+ lines|text of the original|included is a copy|your message reads)",
     re.I,
 )
+_ERROR_LINE = re.compile(r"(?:[45]\d\d[ \t]+|<[^@]+@[^@]+>:?[ \t]+)")
 _DAEMONS = frozenset(
     {
         "postmaster",
@@ -59,7 +60,7 @@ def _unfolded(text: str) -> list[str]:
     return lines
 
 
-def _recipient_of(block: dict[str, str]) -> Recipient | None:
+def _recipient_of(block: dict[str, str], reporting: str) -> Recipient | None:
     address = first_address(block.get("final-recipient", ""))
     if not address or "/" in address.split("@")[0]:
         address = first_address(block.get("original-recipient", "")) or address
@@ -75,7 +76,9 @@ def _recipient_of(block: dict[str, str]) -> Recipient | None:
         " ".join(said.split()),
         block.get("action", "").lower().split(" ")[0],
         spec=spec.strip().upper(),
-        rhost=block.get("remote-mta", "").rpartition(";")[2].strip(),
+        # sisimai takes the Reporting-MTA for the remote host when no Remote-MTA is named.
+        rhost=(block.get("remote-mta") or reporting).rpartition(";")[2].strip(),
+        category=block.get("x-powermta-bouncecategory", "").strip(),
     )
 
 
@@ -101,7 +104,17 @@ def dsn_fields(text: str) -> list[Recipient]:
         current.setdefault(name, value)
     blocks.append(current)
     rows = [b for b in blocks if "final-recipient" in b or "original-recipient" in b]
-    return [r for b in rows if (r := _recipient_of(b))]
+    reporting = next((b["reporting-mta"] for b in blocks if "reporting-mta" in b), "")
+    return [r for b in rows if (r := _recipient_of(b, reporting))]
+
+
+def error_lines(text: str) -> str:
+    """Returns the lines of the text that quote a server's error ("550 User unknown",
+    "<x@y>: ..."), joined; "" when there are none. sisimai's RFC 3464 reader takes them
+    for the diagnostic of a recipient whose fields carry no Diagnostic-Code."""
+    return " ".join(
+        line.strip() for line in human_text(text).splitlines() if _ERROR_LINE.match(line)
+    )
 
 
 def human_text(text: str) -> str:

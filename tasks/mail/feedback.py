@@ -30,7 +30,8 @@ class Recipient:
     reason: str = ""  # set when the format itself says (SES bounce sub-types, ARF "feedback")
     spec: str = ""
     command: str = ""
-    rhost: str = ""  # the remote MTA that answered, when the report names it
+    rhost: str = ""  # the remote MTA that answered, else the one reporting, when named
+    category: str = ""  # an MTA's own bounce class (PowerMTA's X-PowerMTA-BounceCategory)
 
 
 @dataclass(frozen=True)

@@ -285,7 +285,21 @@ LHOSTS: dict[str, dict[str, Any]] = {
                 "            ):[ ]?(.*)\n"
                 "        ",
             },
-        }
+        },
+        "ndrsubject": {
+            "QUEUE.Expired": "expired",
+            "RESOLVER.ADR.Ambiguous": "systemerror",
+            "RESOLVER.ADR.BadPrimary": "systemerror",
+            "RESOLVER.ADR.ExRecipNotFound": "userunknown",
+            "RESOLVER.ADR.InvalidInSmtp": "systemerror",
+            "RESOLVER.ADR.RecipLimit": "toomanyconn",
+            "RESOLVER.ADR.RecipNotFound": "userunknown",
+            "RESOLVER.RST.AuthRequired": "securityerror",
+            "RESOLVER.RST.NotAuthorized": "rejected",
+            "RESOLVER.RST.RecipSizeLimit": "mesgtoobig",
+            "SMTPSEND.DNS.MxLoopback": "networkerror",
+            "SMTPSEND.DNS.NonExistentDomain": "hostunknown",
+        },
     },
     "Exim": {
         "delayedfor": [
@@ -684,6 +698,39 @@ LHOSTS: dict[str, dict[str, Any]] = {
                 "re": "unknown recipient or mailbox unavailable ->.+[<]?.+[@].+[.][a-zA-Z]+[>]?",
             }
         },
+        "statuslist": {
+            "\\A4[.]4[.]312\\Z": "networkerror",
+            "\\A4[.]4[.]316\\Z": "expired",
+            "\\A4[.]4[.]7\\Z": "expired",
+            "\\A4[.]7[.]26\\Z": "securityerror",
+            "\\A4[.]7[.]8[5-9]\\d\\Z": "blocked",
+            "\\A4[.]7[.][56]\\d\\d\\Z": "blocked",
+            "\\A5[.]0[.]350\\Z": "contenterror",
+            "\\A5[.]1[.]10\\Z": "userunknown",
+            "\\A5[.]4[.]1\\Z": "norelaying",
+            "\\A5[.]4[.]312\\Z": "networkerror",
+            "\\A5[.]4[.]316\\Z": "expired",
+            "\\A5[.]4[.]6\\Z": "networkerror",
+            "\\A5[.]6[.]11\\Z": "contenterror",
+            "\\A5[.]7[.]124\\Z": "rejected",
+            "\\A5[.]7[.]13[3-6]\\Z": "rejected",
+            "\\A5[.]7[.]1[23]\\Z": "rejected",
+            "\\A5[.]7[.]1\\Z": "rejected",
+            "\\A5[.]7[.]23\\Z": "blocked",
+            "\\A5[.]7[.]25\\Z": "networkerror",
+            "\\A5[.]7[.]508\\Z": "toomanyconn",
+            "\\A5[.]7[.]509\\Z": "securityerror",
+            "\\A5[.]7[.]50[1-3]\\Z": "spamdetected",
+            "\\A5[.]7[.]50[4-5]\\Z": "filtered",
+            "\\A5[.]7[.]50[6-7]\\Z": "blocked",
+            "\\A5[.]7[.]510\\Z": "notaccept",
+            "\\A5[.]7[.]511\\Z": "rejected",
+            "\\A5[.]7[.]512\\Z": "securityerror",
+            "\\A5[.]7[.]57\\Z": "securityerror",
+            "\\A5[.]7[.]60[6-9]\\Z": "blocked",
+            "\\A5[.]7[.]6[1-4]\\d\\Z": "blocked",
+            "\\A5[.]7[.]7[0-4]\\d\\Z": "toomanyconn",
+        },
     },
     "OpenSMTPD": {
         "messagesof": {
@@ -753,7 +800,20 @@ LHOSTS: dict[str, dict[str, Any]] = {
             }
         }
     },
-    "PowerMTA": {"startingof": {"message": ["Hello, this is the mail server on "]}},
+    "PowerMTA": {
+        "categories": {
+            "bad-domain": "hostunknown",
+            "bad-mailbox": "userunknown",
+            "inactive-mailbox": "disabled",
+            "message-expired": "expired",
+            "no-answer-from-host": "networkerror",
+            "policy-related": "policyviolation",
+            "quota-issues": "mailboxfull",
+            "routing-errors": "systemerror",
+            "spam-related": "spamdetected",
+        },
+        "startingof": {"message": ["Hello, this is the mail server on "]},
+    },
     "ReceivingSES": {
         "messagesof": {
             "contenterror": ["Message content rejected"],
@@ -1582,5 +1642,71 @@ RHOSTS: dict[str, dict[str, Any]] = {
             "suspected spam": "spamdetected",
             "suspected spam ip": "blocked",
         }
+    },
+}
+MDA: dict[str, Any] = {
+    "agentnames": {
+        "dovecot": {"flags": "", "re": "\\AYour message to [^ ]+ was automatically rejected:\\Z"},
+        "mail.local": {"flags": "", "re": "\\Amail[.]local: "},
+        "maildrop": {"flags": "", "re": "\\Amaildrop: "},
+        "procmail": {"flags": "", "re": "\\Aprocmail: "},
+        "vmailmgr": {"flags": "", "re": "\\Avdeliver: "},
+        "vpopmail": {"flags": "", "re": "\\Avdelivermail: "},
+    },
+    "markingsof": {
+        "message": {
+            "flags": "x",
+            "re": "\\A(?>\n"
+            "                         Your[ ]message[ ]to[ ][^ ]+[ ]was[ "
+            "]automatically[ ]rejected:\\Z\n"
+            "                        "
+            "|(?:mail[.]local|procmail|maildrop|vdelivermail|vdeliver):[ ]\n"
+            "                        )\n"
+            "                     ",
+        }
+    },
+    "messagesof": {
+        "dovecot": {
+            "mailboxfull": [
+                "quota exceeded",
+                "quota exceeded (mailbox for user is full)",
+                "not enough disk space",
+            ],
+            "userunknown": ["mailbox doesn't exist: "],
+        },
+        "mail.local": {
+            "mailboxfull": ["disc quota exceeded", "mailbox full or quota exceeded"],
+            "systemerror": ["temporary file write error"],
+            "userunknown": [
+                ": unknown user:",
+                ": user unknown",
+                ": invalid mailbox path",
+                ": user missing home directory",
+            ],
+        },
+        "maildrop": {
+            "mailboxfull": ["maildir over quota."],
+            "userunknown": ["invalid user specified.", "cannot find system user"],
+        },
+        "procmail": {
+            "mailboxfull": ["quota exceeded while writing"],
+            "systemfull": ["no space left to finish writing"],
+        },
+        "vmailmgr": {
+            "mailboxfull": ["delivery failed due to system quota violation"],
+            "userunknown": [
+                "invalid or unknown base user or domain",
+                "invalid or unknown virtual user",
+                "user name does not refer to a virtual user",
+            ],
+        },
+        "vpopmail": {
+            "filtered": [
+                "account is locked email bounced",
+                "user does not exist, but will deliver to ",
+            ],
+            "mailboxfull": ["domain is over quota", "user is over quota"],
+            "userunknown": ["sorry, no mailbox here by that name."],
+        },
     },
 }

@@ -113,8 +113,41 @@ def lhost_reason(mta: str, diagnostic: str) -> str:
     return ""
 
 
+def coded_reason(mta: str, status: str, diagnostic: str, category: str = "") -> str:
+    """Returns the reason the MTA's code tables give, or "" if none does.
+
+    Office365's key on the status (5.1.10), Gmail's on its session state ("(state 14)."),
+    Exchange 2007's on its NDR code in the diagnostic (RESOLVER.ADR.RecipNotFound),
+    PowerMTA's on its bounce category.
+    """
+    tables = LHOSTS.get(mta, {})
+    for source, reason in tables.get("statuslist", {}).items() if status else ():
+        if re.search(source, status):
+            return str(reason)
+    state = _gmail_state(mta, diagnostic)
+    if state:
+        return str(state["reason"])
+    error = tables.get("markingsof", {}).get("error")
+    codes = tables.get("ndrsubject", {})
+    if codes and isinstance(error, dict):
+        found = _compiled(error["re"], error.get("flags", "")).search(diagnostic)
+        if found and found.groups():
+            return str(codes.get(found.group(1), ""))
+    return str(tables.get("categories", {}).get(category, ""))
+
+
+def _gmail_state(mta: str, diagnostic: str) -> dict[str, str]:
+    # Gmail's "(state 14)." names the step of the SMTP session that failed.
+    found = re.search(r"[(]state (\d+)[)][.]", diagnostic)
+    table = LHOSTS.get(mta, {}).get("statetable", {})
+    return dict(table.get(found.group(1), {})) if found else {}
+
+
 def lhost_command(mta: str, text: str) -> str:
     """Returns the SMTP command the MTA's own wording says failed (RCPT, DATA...), or ""."""
+    state = _gmail_state(mta, text)
+    if state:
+        return str(state["command"])
     table = LHOSTS.get(mta, {}).get("recommands")
     entries = table if isinstance(table, list) else [table] if table else []
     if isinstance(table, dict) and "re" not in table:

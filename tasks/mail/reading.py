@@ -16,7 +16,7 @@ _AUTO_SUBJECT = re.compile(
     r"|r[ée]ponse automatique|respuesta autom[áa]tica|resposta autom[áa]tica"
     r"|automatische antwort|abwesenheitsnotiz|risposta automatica|automatisch antwoord"
     r"|automatyczna odpowied[źz]|odpowied[źz] automatyczna|автоответ|автоматический ответ"
-    r"|otomatik yan[ıi]t|balasan otomatis|tr[ảa] l[ờo]i t[ựu] [đd][ộo]ng)\b"
+    r"|otomatik yan[ıi]t|balasan otomatis|tr[ảa] l[ờo]i t[ựu] [đd][ộo]ng)\b"  # noqa: RUF001 (Turkish, meant)
     r"|رد تلقائي|الرد التلقائي|خارج المكتب|自动回复|自動回覆|自動応答|自動返信|자동 회신|자동응답",
     re.IGNORECASE,
 )

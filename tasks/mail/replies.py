@@ -4,7 +4,9 @@ signatures mail clients add, from plain text or HTML, in any European language a
 Three detectors vote on where the quoted history starts and the earliest wins:
 quotequail's reply/forward patterns, mail-parser-reply's per-language headers, and
 `QUOTE_HEADERS` below for what both miss (Russian, Portuguese, Polish, Arabic, wrapped
-Gmail headers, Outlook blocks in any language, Zoho, Mail.ru, Yandex).
+Gmail headers, Outlook blocks in any language, Zoho, Mail.ru, Yandex). Text typed below
+a ">" quote is kept: the whole reply when it opens with the quote (bottom-posting), a
+sign-off set apart by a blank line when the reply wraps the quote.
 """
 
 from __future__ import annotations
@@ -34,12 +36,13 @@ _VERBS = {
     "ar": r"كتب|كتبت|تمت\s+كتابة",
     "sv da no fi": r"skrev|kirjoitti",
     "tr ro hu el ca": r"yazdı|a\s+scris|írta|έγραψε|va\s+escriure",  # noqa: RUF001
+    "vi id sw zh hi": r"đã\s+viết|menulis|aliandika|写道|寫道|ने\s+लिखा",
 }
 _VERB = "|".join(_VERBS.values())
 _ADDRESS = r"<?[^\s<>]+@[^\s<>]+>?[\"»]?"
 _SEPARATORS = (
-    r"Original Message|Message d'origine|Mensaje original|Mensagem original"
-    r"|Ursprüngliche Nachricht|Messaggio originale|Oorspronkelijk bericht"
+    r"Original Message|Reply Message|Antwort Nachricht|Message d'origine|Mensaje original"
+    r"|Mensagem original|Ursprüngliche Nachricht|Messaggio originale|Oorspronkelijk bericht"
     r"|Oryginalna wiadomość|Wiadomość oryginalna|Исходное сообщение|Пересылаемое сообщение"
     r"|Forwarded message|Message transféré|Mensaje reenviado|Mensagem encaminhada"
     r"|Weitergeleitete Nachricht|Messaggio inoltrato|Doorgestuurd bericht|Původní zpráva"
@@ -52,7 +55,7 @@ QUOTE_HEADERS = (
     rf"-{{2,}}\s*.{{1,300}}\b(?:{_VERB})\s*-{{2,}}",  # Android and Zoho: "---- X wrote ----"
     rf".{{0,400}}?(?:\d|@).{{0,400}}?\b(?:{_VERB})\b[^:\uff1a\n]{{0,200}}(?:[:\uff1a]|\s-{{2,}})",
     rf".{{0,200}}\d.{{0,200}}\s{_ADDRESS}\s*[:\uff1a]",  # Mail.ru "… от X <a@b>:", Yandex
-    r"(?:Message du|Mensaje del|Nachricht vom|Messaggio del)\s+\d.{0,80}",  # French webmails
+    r"(?:Message du|Mensaje del|Nachricht vom|Messaggio del)\s*:?\s*\d.{0,80}",  # webmails
     rf"-{{2,}}\s*(?:{_SEPARATORS})\s*-{{2,}}",
     r"_{20,}",
 )
@@ -65,7 +68,9 @@ _FIELDS = (
     "|تم الإرسال|إلى|الموضوع|التاريخ|Gönderildi|Kime|Konu|Tárgy|Címzett|Προς|Θέμα"
 )
 _FIELD_LINE = re.compile(rf"\*?(?:{_FIELDS})\s?\*?\s?[:\uff1a]", re.IGNORECASE)
-_FROM_LINE = re.compile(rf"\*?(?:{_FROM_FIELDS})\s?\*?\s?[:\uff1a]", re.IGNORECASE)
+# Webmails (Orange, SFR, Telefónica, Libero) open the block with "Message du : <date>".
+_OPENERS = _FROM_FIELDS + "|Message du|Mensaje del|Nachricht vom|Messaggio del"
+_FROM_LINE = re.compile(rf"\*?(?:{_OPENERS})\s?\*?\s?[:\uff1a]", re.IGNORECASE)
 # Lines mail clients append to what people write; everything from there on goes.
 CLIENT_SIGNATURES = {
     "any": r"--|__",  # RFC 3676 "-- ", which many clients trim to "--"
@@ -81,6 +86,10 @@ CLIENT_SIGNATURES = {
 }
 _SIGNATURE = re.compile("|".join(CLIENT_SIGNATURES.values()), re.IGNORECASE)
 _HEADER = re.compile("|".join(QUOTE_HEADERS), re.IGNORECASE)
+_LONE_VERB = re.compile(rf"[>\s]*(?:{_VERB})\s*[:\uff1a]", re.IGNORECASE)
+_DATE_PART = re.compile(r".{0,80}\d.{0,80},")  # "On Nov 21, 2014," or "at 10:18,"
+_MIDLINE = re.compile(rf"(.*?)(?:-{{2,}}\s*|\s+)On\s.{{1,300}}\b(?:{_VERB})\s*:?", re.I)
+_RULE = re.compile(r"[=\-_*~]{3,}")
 _INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
 # Polish's Outlook header in mail-parser-reply needs a single "Data:" or "Do:" line, which
 # ordinary Portuguese and Italian text has; the table above covers Polish instead.
@@ -154,10 +163,30 @@ def _split(text: str) -> tuple[str, bool]:
     cut = _quote_start(probe)
     if cut is None:
         return _joined(_unsigned(lines)), False
-    head = lines[:cut]
-    if not any(line.strip() for line in head):
-        head = _written_below(lines, probe, cut)
-    return _joined(_unsigned(head)), True
+    head = _unruled(lines[:cut] + _before_header(probe[cut]))
+    below, alone = _tail(lines, probe, cut)
+    if not head:  # bottom-posting: the reply is below the quote
+        return _joined(_unsigned(below)), True
+    # A reply may wrap the quote: a sign-off typed below it, unless a client's line
+    signed = _unsigned(["", *below])[1:] if alone else []
+    return _joined(_unsigned(head) + (["", *signed] if signed else [])), True
+
+
+def _before_header(line: str) -> list[str]:
+    """Return the text typed on the header's own line, before "On <date> <name> wrote:"
+    (clients that lose a line break join them), as a one-line list; [] when none."""
+    match = _MIDLINE.fullmatch(line)
+    typed = match.group(1) if match else ""
+    # why: "On <date> Jane On behalf of X wrote:" is a header alone
+    return [typed] if re.search(r"\w", typed) and not typed.startswith("On ") else []
+
+
+def _unruled(head: list[str]) -> list[str]:
+    """Return `head` without the blank lines and rules ("=====") that open the quote."""
+    end = len(head)
+    while end and (not head[end - 1].strip() or _RULE.fullmatch(_probed(head[end - 1]))):
+        end -= 1
+    return head[:end]
 
 
 def _probed(line: str) -> str:
@@ -167,9 +196,10 @@ def _probed(line: str) -> str:
 
 def _quote_start(probe: list[str]) -> int | None:
     """Return the index of the line where quoted history starts, None when none does."""
-    detectors = (_by_quotequail, _by_parser, _by_table, _by_block, _by_trailing_quote)
-    found = [start for start in (detect(probe) for detect in detectors) if start is not None]
-    return min(found) if found else None
+    found = [find(probe) for find in (_by_quotequail, _by_parser, _by_table, _by_lone_verb)]
+    found += [_by_block(probe), _by_trailing_quote(probe)]
+    starts = [start for start in found if start is not None]
+    return min(starts) if starts else None
 
 
 def _by_quotequail(probe: list[str]) -> int | None:
@@ -209,6 +239,31 @@ def _by_table(probe: list[str]) -> int | None:
             joined = " ".join(probe[start : end + 1])
             # why: "Hello" + a header also matches; a header's own lines balance "<…>".
             if joined.count("<") == joined.count(">") and _HEADER.fullmatch(joined):
+                return _unwrapped(probe, start)
+    return None
+
+
+def _unwrapped(probe: list[str], start: int) -> int:
+    """Return where a header found at `start` really starts: "<a@b> wrote:" or
+    "Name <a@b> wrote:" match alone, but a name, or a date broken after a comma
+    ("On Nov 21, 2014,\nat 10:18,"), may sit on the lines above."""
+    if probe[start][:1] == "<" and start and probe[start - 1]:
+        return start - 1
+    while start and _DATE_PART.fullmatch(probe[start - 1]):
+        start -= 1
+    return start
+
+
+def _by_lone_verb(probe: list[str]) -> int | None:
+    """Return where a header ends far from its verb starts: Polymail puts "> wrote:"
+    a few lines, blank ones included, below "On <date> <name>"."""
+    for end, line in enumerate(probe):
+        if not _LONE_VERB.fullmatch(line):
+            continue
+        verb = line.lstrip("> ")
+        for start in range(end - 1, max(end - 7, -1), -1):
+            # why skip addresses: "<a@b> wrote:" matches too, below the header's start
+            if "@" not in probe[start] and _HEADER.fullmatch(f"{probe[start]} {verb}"):
                 return start
     return None
 
@@ -234,25 +289,30 @@ def _by_trailing_quote(probe: list[str]) -> int | None:
     return start
 
 
-def _written_below(lines: list[str], probe: list[str], cut: int) -> list[str]:
-    """Return what was written below a ">" quote opening the text (bottom-posting)."""
+def _tail(lines: list[str], probe: list[str], cut: int) -> tuple[list[str], bool]:
+    """Return (what was typed below the ">" quote that follows the header at `cut`, up to
+    any further quote; whether it stands alone: nothing quoted after it, and a blank line
+    above it, since clients that wrap long quoted lines leave their ends unmarked right
+    below the ">" lines). ([], False) when no ">" line follows the header."""
     quoted = next(
         (i for i in range(cut, min(cut + WRAP + 1, len(probe))) if probe[i][:1] == ">"), None
     )
     if quoted is None:
-        return []
+        return [], False
     index = quoted
     while index < len(probe) and (not probe[index] or probe[index][:1] == ">"):
         index += 1
     below = lines[index:]
     again = _quote_start([_probed(line) for line in below[:SCAN_LINES]])
-    return below if again is None else below[:again]
+    return (below, not probe[index - 1]) if again is None else (below[:again], False)
 
 
 def _unsigned(lines: list[str]) -> list[str]:
     """Return the lines before the first client signature (not counting the first line)."""
     for index, line in enumerate(lines):
-        if index and _SIGNATURE.fullmatch(_probed(line)):
+        probed = _probed(line)
+        # why: "Sent from my desk, which is easier." is a sentence, not a client's line
+        if index and _SIGNATURE.fullmatch(probed) and not probed.endswith("."):
             return lines[:index]
     return lines
 

@@ -14,7 +14,7 @@ from typing import Literal
 
 from flufl.bounce import all_failures
 
-from tasks.mail import dsn_formats, lhosts
+from tasks.mail import dsn_formats, lhost_readers, lhosts, rfc3464
 from tasks.mail.feedback import Notice, Recipient, first_address, is_arf, read_arf, read_ses
 from tasks.mail.mail_text import Part, header, parts, quoted_message_ids
 from tasks.mail.reasons import RETRIED, Facts, find_replycode, find_status, reason_of
@@ -128,13 +128,26 @@ def _read(mail: Message) -> Report | None:
         failed = [r for r in found if not _delivered(r)]
         if not failed:
             return _report("delivery_report", found, ids, dsn_formats.human_text(human))
+        failed = _with_agent_reason(mail, human, failed)
+        said = dsn_formats.error_lines(human)
+        failed = [replace(r, diagnostic=r.diagnostic or said) for r in failed]
         return _report("bounce", failed, ids, dsn_formats.human_text(human), mta)
-    if not mta and not _looks_like_bounce(mail, human):
+    if not mta and rfc3464.is_auto_reply(mail):
         return None
-    recipients = _text_recipients(mail, human)
+    likely = bool(mta) or _looks_like_bounce(mail, human)
+    recipients = _text_recipients(mail, human, mta) if likely else []
+    if not recipients and rfc3464.is_candidate(mail):
+        recipients = rfc3464.scan(human)
     if not recipients:
         return None
+    recipients = _with_agent_reason(mail, human, recipients)
     return _report("bounce", recipients, ids, dsn_formats.human_text(human), mta)
+
+
+def _with_agent_reason(mail: Message, human: str, rows: list[Recipient]) -> list[Recipient]:
+    # A local delivery agent's own words ("mail.local: unknown user: x") decide for sisimai.
+    agent = rfc3464.mda_reason(header(mail, "From"), human)
+    return [replace(r, reason=r.reason or agent) for r in rows] if agent else rows
 
 
 def _delivered(r: Recipient) -> bool:
@@ -152,7 +165,7 @@ def _looks_like_bounce(mail: Message, human: str) -> bool:
         or "mail delivery" in header(mail, "From").lower()
     ):
         return True
-    if "report-type=delivery-status" in header(mail, "Content-Type").lower():
+    if "report-type=delivery-status" in header(mail, "Content-Type").lower().replace('"', ""):
         return True
     subject = header(mail, "Subject")
     return bool(_SUBJECT.search(subject)) and not subject.lower().startswith(("re:", "aw:"))
@@ -173,7 +186,7 @@ def _flufl(mail: Message) -> list[str]:
     return [a for f in found if (a := first_address(f))]
 
 
-def _text_recipients(mail: Message, human: str) -> list[Recipient]:
+def _text_recipients(mail: Message, human: str, mta: str) -> list[Recipient]:
     excluded = {first_address(header(mail, h)) for h in ("From", "To", "Reply-To", "Sender")}
     excluded.discard("")
     found = {r.address: r for r in dsn_formats.text_recipients(human, excluded)}
@@ -182,7 +195,8 @@ def _text_recipients(mail: Message, human: str) -> list[Recipient]:
         excluded = {first_address(header(mail, h)) for h in ("From", "Sender")}
         found = {r.address: r for r in dsn_formats.text_recipients(human, excluded)}
     failed = [first_address(a) for a in header(mail, "X-Failed-Recipients").split(",")]
-    named = [a for a in (*failed, *_flufl(mail)) if a]
+    read = lhost_readers.recipients(mta, human)
+    named = [a for a in (*failed, *read, *_flufl(mail)) if a]
     if named:
         return [found.get(a, Recipient(a)) for a in dict.fromkeys(named)]
     return list(found.values())
@@ -200,6 +214,8 @@ def _facts(r: Recipient, context: str, mta: str, whole: str = "") -> tuple[Facts
     )
     command = found_command.group(1).upper() if found_command else ""
     command = lhosts.lhost_command(mta, said) or r.command or command
+    inferred = lhost_readers.command(mta, said)
+    command = command if inferred is None else inferred or r.command
     if not command and _RCPT_FORMATS.search(said):
         # sisimai's qmail and Exchange readers know these answered RCPT TO.
         command = "RCPT"
@@ -213,7 +229,13 @@ def _facts(r: Recipient, context: str, mta: str, whole: str = "") -> tuple[Facts
 def _failure(r: Recipient, context: str, whole: str, mta: str) -> Failure:
     facts, said = _facts(r, context, mta, whole)
     # sisimai's MTA readers match their tables on the whole error block, not one line.
-    known = r.reason or lhosts.lhost_reason(mta, said) or lhosts.lhost_reason(mta, whole)
+    known = (
+        r.reason
+        or lhosts.coded_reason(mta, facts.status, said, r.category)
+        or lhosts.lhost_reason(mta, said)
+        or lhosts.lhost_reason(mta, whole)
+        or lhost_readers.reason(mta, whole)
+    )
     reason = known if known and known not in RETRIED else ""
     if not reason and not facts.status.startswith("2."):
         hosts = (_remote_host(r, said), r.address.rpartition("@")[2])
@@ -229,7 +251,9 @@ def _failure(r: Recipient, context: str, whole: str, mta: str) -> Failure:
 
 def _remote_host(r: Recipient, said: str) -> str:
     if r.rhost:
-        return r.rhost
+        # sisimai's clean-up: "lsean.ezweb.ne.jp. (27.85.176.228, ...)" -> "lsean.ezweb.ne.jp"
+        host = re.sub(r"[\[\]()]", "", r.rhost).rpartition("=")[2].strip()
+        return host.split(" ")[0].removesuffix(".")
     # Postfix: "host mx.example[192.0.2.1] said:", Exim: "host mx.example [192.0.2.1]:"
     found = _RHOST.search(said)
     return found.group(1) if found else ""
