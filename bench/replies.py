@@ -4,7 +4,7 @@ Run `.venv/bin/python -m bench.replies [-v]`: per corpus, how many fixtures, how
 give the published expected text (whitespace-normalised), how many published
 expectations differ from our specification (`SPEC_DIFFERENCES`: judged by our text
 instead, counted apart), and the share with those set aside; -v lists the misses.
-Corpora, as unpacked under /work/corpus from the package registries: talon 1.4.4 (PyPI,
+Corpora, as `scripts/corpora.sh` downloads them into .corpora/ from the package registries: talon 1.4.4 (PyPI,
 Apache-2.0), email-reply-parser 1.4.2 (npm, Crisp, MIT), parse-reply 0.0.4 (npm, MIT),
 planer 1.2.0 (npm, MIT; only for `WRITTEN`), and this project's fixtures in
 tests/mail/replies/.
@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import ast
 import json
+import os
 import re
 import sys
 import time
@@ -25,11 +26,13 @@ from typing import Any
 
 from tasks.mail.replies import _html_reply, reply_text, stripped
 
-CORPUS = Path("/work/corpus/talon-1.4.4/tests")
-CRISP = Path("/work/corpus/replies/npm-email-reply-parser-1.4.2/package/test")
-PARSE_REPLY = Path("/work/corpus/replies/npm-parse-reply/package/test/files")
-PLANER = Path("/work/corpus/replies/npm-planer/package/test/examples/html")
-OWN = Path(__file__).resolve().parent.parent / "tests" / "mail" / "replies"
+REPO = Path(__file__).resolve().parent.parent
+CORPORA = Path(os.environ.get("CONTINUITY_CORPORA", REPO / ".corpora"))  # scripts/corpora.sh
+CORPUS = CORPORA / "talon-1.4.4" / "tests"
+CRISP = CORPORA / "npm-email-reply-parser" / "package" / "test"
+PARSE_REPLY = CORPORA / "npm-parse-reply" / "package" / "test" / "files"
+PLANER = CORPORA / "npm-planer" / "package" / "test" / "examples" / "html"
+OWN = REPO / "tests" / "mail" / "replies"
 HTML_EXPECTED = "Hi. I am fine.\n\nThanks,\nAlex"
 Case = tuple[str, Callable[[], str], str]  # name, how to get our text, expected text
 
