@@ -132,13 +132,10 @@ def _unsubscribe(session: Session, reading: Reading, inbound: InboundMail, now: 
 
 
 def _bounce(session: Session, reading: Reading, inbound: InboundMail, now: datetime) -> None:
-    message = _original(session, reading)
-    failure, why_not = _failure_of(message, reading)
-    inbound.message_id = message.id if message else None
-    inbound.details = {"failures": _failures(reading), "applied": why_not is None}
-    if why_not is not None or message is None:
-        inbound.details["why_not"] = why_not
+    proven = _proven(session, reading, inbound)
+    if proven is None:
         return
+    message, failure = proven
     reason = failure.reason if failure else "undefined"
     hard, status = bool(failure and failure.hard), failure.status if failure else ""
     message.mark_bounced(f"{'hard' if hard else 'soft'} bounce: {reason} {status}".strip())
@@ -153,19 +150,30 @@ def _bounce(session: Session, reading: Reading, inbound: InboundMail, now: datet
 
 
 def _complaint(session: Session, reading: Reading, inbound: InboundMail, now: datetime) -> None:
+    proven = _proven(session, reading, inbound)
+    if proven is None:
+        return
+    if reading.report is not None:
+        inbound.details["feedback_type"] = reading.report.feedback_type
+    contact = proven[0].contact
+    if contact.opted_out_at is None:
+        contact.opted_out_at = now
+        _history(session, contact, "opted_out", now, reason="complaint", mail=inbound)
+
+
+def _proven(
+    session: Session, reading: Reading, inbound: InboundMail
+) -> tuple[Message, Failure | None] | None:
+    """Return the message a bounce or complaint proves it is about, with the failure that
+    names its recipient; None, with why in the mail's details, when it proves nothing."""
     message = _original(session, reading)
-    _, why_not = _failure_of(message, reading)
+    failure, why_not = _failure_of(message, reading)
     inbound.message_id = message.id if message else None
     inbound.details = {"failures": _failures(reading), "applied": why_not is None}
     if why_not is not None or message is None:
         inbound.details["why_not"] = why_not
-        return
-    if reading.report is not None:
-        inbound.details["feedback_type"] = reading.report.feedback_type
-    contact = message.contact
-    if contact.opted_out_at is None:
-        contact.opted_out_at = now
-        _history(session, contact, "opted_out", now, reason="complaint", mail=inbound)
+        return None
+    return message, failure
 
 
 def _delivery_report(

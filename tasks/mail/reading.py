@@ -119,18 +119,24 @@ def html_text(html: str) -> str:
     return re.sub(r"\n\s*\n+", "\n\n", "".join(extractor.chunks)).strip()
 
 
-def body_text(mail: Message) -> str:
-    """Return the mail's text: its plain part, else its HTML part as text."""
-    plain = html = None
+def bodies(mail: Message) -> tuple[str | None, str | None]:
+    """Return the first inline text/plain and text/html parts, decoded; None when missing."""
+    plain = markup = None
     for part in mail.walk():
         if part.is_multipart() or part.get_content_disposition() == "attachment":
             continue
         kind = part.get_content_type()
         if kind == "text/plain" and plain is None:
             plain = part_text(part)
-        elif kind == "text/html" and html is None:
-            html = part_text(part)
-    text = plain if plain is not None else html_text(html or "")
+        elif kind == "text/html" and markup is None:
+            markup = part_text(part)
+    return plain, markup
+
+
+def body_text(mail: Message) -> str:
+    """Return the mail's text: its plain part, else its HTML part as text."""
+    plain, markup = bodies(mail)
+    text = plain if plain is not None else html_text(markup or "")
     return clean(text)[:MAX_TEXT]
 
 

@@ -19,7 +19,7 @@ from mailparser_reply.constants import MAIL_LANGUAGES
 from mailparser_reply.parser import EmailMessage as ParsedReply
 
 from tasks.mail.html_replies import unquoted_html
-from tasks.mail.reading import clean, part_text
+from tasks.mail.reading import bodies, clean
 
 MAX_TEXT = 100_000
 SCAN_LINES = 2_000  # quote headers sit near the top; scanning more only costs time
@@ -125,7 +125,7 @@ def stripped(text: str) -> str:
 
 
 def _reply_text(mail: Message) -> str:
-    plain, markup = _bodies(mail)
+    plain, markup = bodies(mail)
     if plain is not None and plain.strip():
         text, found = _split(plain)
         if found or markup is None:
@@ -140,20 +140,6 @@ def _html_reply(markup: str) -> tuple[str, bool]:
     rendered, marker = unquoted_html(markup)
     text, found = _split(rendered)
     return text, found or marker
-
-
-def _bodies(mail: Message) -> tuple[str | None, str | None]:
-    """Return the first inline text/plain and text/html parts, None when missing."""
-    plain = markup = None
-    for part in mail.walk():
-        if part.is_multipart() or part.get_content_disposition() == "attachment":
-            continue
-        kind = part.get_content_type()
-        if kind == "text/plain" and plain is None:
-            plain = part_text(part)
-        elif kind == "text/html" and markup is None:
-            markup = part_text(part)
-    return plain, markup
 
 
 def _split(text: str) -> tuple[str, bool]:
