@@ -4,10 +4,10 @@ Run `.venv/bin/python -m bench.replies [-v]`: per corpus, how many fixtures, how
 give the published expected text (whitespace-normalised), how many published
 expectations differ from our specification (`SPEC_DIFFERENCES`: judged by our text
 instead, counted apart), and the share with those set aside; -v lists the misses.
-Corpora, as `scripts/corpora.sh` downloads them into .corpora/ from the package registries: talon 1.4.4 (PyPI,
-Apache-2.0), email-reply-parser 1.4.2 (npm, Crisp, MIT), parse-reply 0.0.4 (npm, MIT),
-planer 1.2.0 (npm, MIT; only for `WRITTEN`), and this project's fixtures in
-tests/mail/replies/.
+Corpora, as `scripts/corpora.sh` downloads them into .corpora/ from the package
+registries: talon 1.4.4 (PyPI, Apache-2.0), email-reply-parser 1.4.2 (npm, Crisp,
+MIT), parse-reply 0.0.4 (npm, MIT), planer 1.2.0 (npm, MIT; only for `WRITTEN`), and this
+project's fixtures in tests/mail/replies/.
 """
 
 from __future__ import annotations

@@ -22,7 +22,7 @@ from continuity.cli_outbox import outbox_app
 from continuity.cli_responses import response_app
 from continuity.cli_run import run_command
 from continuity.cli_staff import evaluation_app, event_app, update_app
-from continuity.console import database, err, fail, out
+from continuity.console import OneLineErrors, database, err, fail, out
 from continuity.database import migrated_engine
 from continuity.settings import SettingsError, get_settings
 from db import migrate
@@ -48,6 +48,7 @@ app = typer.Typer(
     help="Continuity: keep relationships with civil society partners alive after closure.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
+    cls=OneLineErrors,
 )
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 import_app = typer.Typer(help="Import partner data.", no_args_is_help=True)
@@ -214,19 +215,18 @@ def _print_status(counts: dict[str, object]) -> None:
 def portal(
     host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="port to listen on")] = 8080,
+    forwarded_allow_ips: Annotated[
+        str | None,
+        typer.Option(
+            help="proxies whose X-Forwarded-For is trusted, comma-separated addresses or"
+            " networks, or * (default: CONTINUITY_FORWARDED_ALLOW_IPS, 127.0.0.1,::1)"
+        ),
+    ] = None,
 ) -> None:
     """Serve the response portal (the pages partners' personal links open)."""
-    import uvicorn
+    from continuity.portal_server import serve
 
-    from continuity.portal import create_app
-
-    try:
-        settings = get_settings()
-        settings.required_secret_key()
-        engine = migrated_engine(settings)
-    except (SettingsError, NotMigratedError) as error:
-        raise fail(str(error)) from None
-    uvicorn.run(create_app(settings, engine), host=host, port=port, proxy_headers=True)
+    serve(host, port, forwarded_allow_ips)
 
 
 @app.command()

@@ -14,7 +14,7 @@ from rich.table import Table
 from rich.text import Text
 from sqlalchemy import select
 
-from continuity.console import database, err, fail, out
+from continuity.console import database, err, fail, out, quiet_tracebacks
 from continuity.settings import SettingsError, get_settings
 from db.engine import transaction
 from db.models import Campaign
@@ -48,6 +48,7 @@ def _run(params: AdhocCampaign) -> dict[str, Any]:
         get_settings().required_secret_key()
     except SettingsError as error:
         raise fail(str(error)) from None
+    quiet_tracebacks()
     return adhoc_campaign(campaign=params)
 
 
@@ -86,6 +87,9 @@ def cancel_command(campaign_id: Annotated[int, typer.Argument(help="campaign id"
     """Stop what the campaign still has planned and say what had gone."""
     from tasks.campaign_stages import cancel_stage
 
+    with database() as engine, transaction(engine) as session:
+        if session.get(Campaign, campaign_id) is None:
+            raise fail(f"no campaign {campaign_id}; `continuity campaign list` shows them", 1)
     counts = cancel_stage(campaign_id)
     out.print(f"campaign {campaign_id} cancelled: {counts}", markup=False)
 

@@ -13,11 +13,13 @@ from continuity.console import database, fail, out
 from continuity.settings import Settings, SettingsError, get_settings
 from db.engine import transaction
 from db.models import MessageStatus, TouchpointKind
-from db.outbox import requeue
+from db.outbox_decisions import held_groups, requeue
 from tasks.deliver import Clock, deliver_batch
+from tasks.holds import release_held
 from tasks.interruptions import recover_interrupted
 from tasks.pacing import Pacer
 from tasks.pipeline import clock_for
+from tasks.render import RenderError
 from tasks.shutdown import stop_on_signals, stop_requested
 
 outbox_app = typer.Typer(help="The outbox of planned and sent messages.", no_args_is_help=True)
@@ -42,6 +44,49 @@ def requeue_command(
     with database() as engine, transaction(engine) as session:
         count = requeue(session, status, datetime.now(UTC), kind, message_id or ())
     out.print(f"requeued {count} {status} message(s); the next run of their flow sends them")
+
+
+@outbox_app.command("held")
+def held_command(
+    campaign: Annotated[int | None, typer.Option(help="only this campaign's messages")] = None,
+) -> None:
+    """List the messages held because their run's render check failed, by campaign, kind
+    and reason (none of them is sent until released)."""
+    with database() as engine, transaction(engine) as session:
+        groups = held_groups(session, campaign)
+    if not groups:
+        out.print("no message is held")
+        return
+    for group in groups:
+        out.print(
+            f"campaign {group['campaign']} ({group['name']}): {group['messages']}"
+            f" {group['kind']} message(s), ids {group['ids']}: {group['reason']}",
+            markup=False,
+            highlight=False,
+            soft_wrap=True,
+        )
+
+
+@outbox_app.command("release")
+def release_command(
+    campaign: Annotated[int | None, typer.Option(help="only this campaign's messages")] = None,
+    message_id: Annotated[list[int] | None, typer.Option("--id", help="only these rows")] = None,
+) -> None:
+    """Send held messages after all: they are rendered again first, and released only if
+    every one renders (all held messages when neither option is given). Cancel them
+    instead with `continuity campaign cancel ID`."""
+    with database() as engine:
+        try:
+            with transaction(engine) as session:
+                count = release_held(
+                    session, get_settings(), datetime.now(UTC), campaign, message_id or ()
+                )
+        except RenderError as error:
+            raise fail(str(error), 1) from None
+    if not count:
+        out.print("no held message matches")
+        return
+    out.print(f"released {count} held message(s); the next delivery sends them")
 
 
 @outbox_app.command("deliver")

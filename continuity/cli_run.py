@@ -9,7 +9,7 @@ from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
-from continuity.console import fail, out
+from continuity.console import fail, out, quiet_tracebacks
 from continuity.settings import SettingsError, get_settings
 
 
@@ -32,6 +32,7 @@ def run_command(
             get_settings().required_secret_key()
         except SettingsError as error:
             raise fail(str(error)) from None
+    quiet_tracebacks()
     result = FLOWS[deployment](as_of=moment, dry_run=dry_run)
     print_summary(result, dry_run)
 

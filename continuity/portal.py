@@ -1,69 +1,57 @@
 """The response portal: the pages a message's personal link opens, in the contact's
-language, usable on a phone without JavaScript. `continuity portal` serves it (uvicorn)."""
+language, usable on a phone without JavaScript. `continuity portal` serves it (uvicorn).
+
+Database work never runs on the event loop: GET pages are plain functions (FastAPI runs
+them in its thread pool), POST bodies are read asynchronously and then handed to the pool,
+so a write waiting for a lock (SQLite's, a row's) holds one thread, not the whole portal;
+`/healthz` answers from the event loop."""
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from babel.dates import format_date
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, PlainTextResponse, Response
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 
 from continuity.database import engine_for
-from continuity.portal_security import (
-    BodyLimit,
-    FailureLimiter,
-    SecurityHeaders,
-    csrf_token,
-    csrf_valid,
+from continuity.portal_limits import FailureLimiter, client_key
+from continuity.portal_logging import keep_tokens_out_of_logs
+from continuity.portal_pages import (
+    PAGES,
+    answer_labels,
+    answer_notice,
+    browser_language,
+    form_context,
+    localized_date,
+    strings,
 )
+from continuity.portal_security import BodyLimit, SecurityHeaders, csrf_token, csrf_valid
 from continuity.settings import Settings, get_settings
 from db.engine import for_writing, transaction
-from db.models import (
-    ConsultationEvent,
-    CorrectiveMeasure,
-    MessageStatus,
-    ResponseChannel,
-    TouchpointKind,
-)
-from db.responses import current_answer, message_by_token_hash
-from tasks.acknowledgements import asks_current_revision
+from db.models import Message, ResponseChannel
 from tasks.countries import supported_language
-from tasks.forms import FORMS, LONG_TEXT, MAX_SUPPORTERS, FormError, parse_answers
+from tasks.forms import FormError, parse_answers
 from tasks.links import token_hash
-from tasks.render import TEMPLATES, localized, page_environment, page_strings, paragraphs
+from tasks.render import TEMPLATES, page_environment
 from tasks.responses import (
     Answerable,
     Answering,
     answer_summary,
     answerable,
     opt_out,
+    reached,
     record_answer,
 )
 
-PAGES = {
-    TouchpointKind.SUSTAINABILITY_CHECKIN: "sustainability_checkin",
-    TouchpointKind.CONSULTATION_INVITATION: "consultation_invitation",
-    TouchpointKind.EVALUATION_FOLLOWUP: "evaluation_followup",
-    TouchpointKind.POLICY_DIGEST: "news",
-    TouchpointKind.ADHOC: "news",
-    TouchpointKind.CORRECTIVE_ACTION: "corrective_action",
-    TouchpointKind.ACKNOWLEDGEMENT: "acknowledgement",
-}
-ONE_CLICK = "List-Unsubscribe=One-Click"
 MAX_FIELDS = 64
-
-
-def strings(language: str) -> dict[str, str]:
-    return page_strings("portal", language)
 
 
 @dataclass
@@ -77,6 +65,10 @@ class Portal:
     def lifetime(self) -> timedelta:
         return timedelta(days=self.settings.token_days)
 
+    @property
+    def opt_out_lifetime(self) -> timedelta:
+        return timedelta(days=self.settings.opt_out_days)
+
     def page(self, name: str, language: str, status: int = 200, **context: Any) -> HTMLResponse:
         template = page_environment().get_template(f"portal/{name}.html")
         html = template.render(language=language, t=strings(language), **context)
@@ -86,16 +78,16 @@ class Portal:
         """The one page for every unknown, expired, forged or refused link or form."""
         return self.page("invalid", browser_language(request), status=status)
 
-    def opened(self, session: Session, request: Request, token: str) -> Answerable | None:
-        """Return what the token opens, counting failures per client; None when invalid
-        or when the client has failed too often (both look the same)."""
-        client = request.client.host if request.client else "unknown"
-        if self.limiter.blocked(client):
-            return None
-        found = answerable(session, token, self.clock(), self.lifetime)
-        if found is None:
-            self.limiter.record(client)
-        return found
+    def failed(self, request: Request) -> HTMLResponse:
+        """Return the page for a failed token look-up, counted against the client: 404, or
+        429 with Retry-After once the client failed too often. Only failures are ever
+        refused: a valid link never comes here, however often its client failed."""
+        retry_after = self.limiter.record(client_key(request.client and request.client.host))
+        if not retry_after:
+            return self.invalid(request)
+        page = self.invalid(request, 429)
+        page.headers["Retry-After"] = str(retry_after)
+        return page
 
     def csrf(self, token: str) -> str:
         return csrf_token(self.settings.required_secret_key(), token_hash(token), time.time())
@@ -105,119 +97,98 @@ class Portal:
         return csrf_valid(secret, token_hash(token), value, time.time())
 
 
-def browser_language(request: Request) -> str:
-    """Return the first of fr, en, es the browser asks for (Accept-Language), else en."""
-    for part in request.headers.get("accept-language", "")[:200].split(","):
-        language = part.split(";")[0].strip().lower()[:2]
-        if language in ("fr", "en", "es"):
-            return language
-    return "en"
-
-
-def localized_date(value: date | datetime | None, language: str, time_zone: str) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        value = value.astimezone(ZoneInfo(time_zone)).date()
-    return format_date(value, format="long", locale=language)
-
-
-def form_context(
-    portal: Portal, session: Session, opened: Answerable, token: str, posted: dict[str, Any] | None
-) -> dict[str, Any]:
-    """Return what a form page shows: the touchpoint's facts, the current answers (or the
-    ones just posted), and when answers close."""
-    language = supported_language(opened.language)
-    zone = opened.contact.partner.time_zone
-    previous = current_answer(session, opened.message.id, opened.contact.id)
-    values = dict(previous.answers) if previous else {}
-    values.update(posted or {})
-    fields = FORMS[opened.kind].model_fields
-    values = {name: values.get(name, "") for name in fields} | {
-        "supporters": values.get("supporters") or []
-    }
-    partnership = opened.partnership
-    context: dict[str, Any] = {
-        "action": f"/r/{token}",
-        "csrf": portal.csrf(token),
-        "values": values,
-        "previous_at": localized_date(previous.received_at, language, zone) if previous else "",
-        "closes_on": localized_date(opened.closes_at, language, zone),
-        "max_text": LONG_TEXT,
-        "supporter_rows": min(MAX_SUPPORTERS, max(4, len(values["supporters"]) + 1)),
-        "partner": {
-            "name": opened.contact.partner.name,
-            "short_name": opened.contact.partner.short_name,
-        },
-        "partnership": {
-            "title": partnership.title if partnership else "",
-            "reference": partnership.reference_number if partnership else "",
-            "end_date": localized_date(
-                partnership.end_date if partnership else None, language, zone
-            ),
-        },
-        "errors": {},
-    }
-    if opened.kind == TouchpointKind.CONSULTATION_INVITATION:
-        event = session.get_one(ConsultationEvent, opened.message.context["event_id"])
-        context["event"] = {
-            "title": localized(event.title, language),
-            "when": localized_date(event.starts_at, language, zone),
-            "place": event.place,
-        }
-    context.update(practice_context(session, opened, language, zone))
-    return context
-
-
-def practice_context(
-    session: Session, opened: Answerable, language: str, zone: str
-) -> dict[str, Any]:
-    """Return what the corrective-measure and acknowledgement pages show besides the form."""
-    if opened.kind == TouchpointKind.CORRECTIVE_ACTION:
-        measure = session.get_one(CorrectiveMeasure, opened.message.context["measure_id"])
-        return {
-            "measure": {
-                "description": measure.description,
-                "due_on": localized_date(measure.due_on, language, zone),
-            }
-        }
-    if opened.kind == TouchpointKind.ACKNOWLEDGEMENT:
-        asked = localized(opened.message.context["text"], language)
-        return {"acknowledgement": {"paragraphs": paragraphs(asked)}}
-    return {}
-
-
-def answer_notice(
-    session: Session, opened: Answerable, answers: dict[str, Any], language: str
-) -> str:
-    """Return what the thank-you page must add: that an approval or a proposal was about
-    a text staff have revised since (it counts for nothing), else nothing."""
-    if opened.kind != TouchpointKind.ACKNOWLEDGEMENT or answers.get("decision") == "withdraw":
-        return ""
-    if asks_current_revision(session, opened.message.context):
-        return ""
-    return strings(language)["ack_outdated"]
-
-
-def answer_labels(language: str) -> dict[str, dict[str, str]]:
-    t = strings(language)
-    return {
-        "sustained": {value: t[f"a_{value}"] for value in ("yes", "partly", "no")},
-        "attending": {value: t[f"attending_{value}"] for value in ("yes", "no", "maybe")},
-        "join_discussion": {value: t[f"join_{value}"] for value in ("yes", "no")},
-        "status": {value: t[f"status_{value}"] for value in ("done", "on_track", "late")},
-        "decision": {value: t[f"decision_{value}"] for value in ("approve", "changes", "withdraw")},
-    }
-
-
 async def posted_fields(request: Request) -> dict[str, str]:
+    """Return the posted form's text fields (files ignored); a malformed body or too many
+    fields raise a 400 `HTTPException`."""
     form = await request.form(max_files=0, max_fields=MAX_FIELDS)
     return {key: value for key, value in form.items() if isinstance(value, str)}
+
+
+def show_form(portal: Portal, request: Request, token: str) -> Response:
+    with transaction(portal.engine) as session:
+        opened = answerable(session, token, portal.clock(), portal.lifetime)
+        if opened is None or opened.kind not in PAGES:
+            return portal.failed(request)
+        context = form_context(portal, session, opened, token, None)
+        return portal.page(PAGES[opened.kind], supported_language(opened.language), **context)
+
+
+def submit_form(portal: Portal, request: Request, token: str, fields: dict[str, str]) -> Response:
+    """Record the posted answers (in the thread pool: it waits for locks)."""
+    with transaction(for_writing(portal.engine)) as session:
+        opened = answerable(session, token, portal.clock(), portal.lifetime)
+        if opened is None or opened.kind not in PAGES:
+            return portal.failed(request)
+        if not portal.csrf_ok(token, fields.get("csrf", "")):
+            return portal.invalid(request, 403)
+        language = supported_language(opened.language)
+        try:
+            answers = parse_answers(opened.kind, fields)
+        except FormError as error:
+            context = form_context(portal, session, opened, token, fields)
+            context["errors"] = error.fields
+            return portal.page(PAGES[opened.kind], language, status=400, **context)
+        who = Answering.opened_by(opened)
+        response = record_answer(session, who, answers, ResponseChannel.PORTAL, portal.clock())
+        return thanks(portal, session, opened, response.answers, language)
+
+
+def thanks(
+    portal: Portal, session: Session, opened: Answerable, answers: dict[str, Any], language: str
+) -> Response:
+    closes_on = localized_date(opened.closes_at, language, opened.contact.partner.time_zone)
+    return portal.page(
+        "thanks",
+        language,
+        recorded=answer_summary(answers),
+        labels=answer_labels(language),
+        closes_on=closes_on,
+        notice=answer_notice(session, opened, answers, language),
+    )
+
+
+def unsubscribable(portal: Portal, session: Session, token: str) -> Message | None:
+    """Return the message whose opt-out link this is, while it works
+    (`CONTINUITY_OPT_OUT_DAYS` after it went out), for any message that may have reached
+    the contact, unconfirmed ones included; else None."""
+    return reached(session, token, portal.clock(), portal.opt_out_lifetime)
+
+
+def confirm_opt_out(portal: Portal, request: Request, token: str) -> Response:
+    with transaction(portal.engine) as session:
+        message = unsubscribable(portal, session, token)
+        if message is None:
+            return portal.failed(request)
+        return portal.page(
+            "opt_out",
+            supported_language(message.language),
+            action=f"/opt-out/{token}",
+            csrf=portal.csrf(token),
+            address=message.contact.name,
+        )
+
+
+def do_opt_out(portal: Portal, request: Request, token: str, fields: dict[str, str]) -> Response:
+    """Opt the contact out (in the thread pool): from the confirmation form (CSRF), or
+    the RFC 8058 one-click POST, which carries no form of ours."""
+    one_click = fields.get("List-Unsubscribe") == "One-Click"
+    with transaction(for_writing(portal.engine)) as session:
+        message = unsubscribable(portal, session, token)
+        if message is None:
+            return portal.failed(request)
+        if not one_click and not portal.csrf_ok(token, fields.get("csrf", "")):
+            return portal.invalid(request, 403)
+        opt_out(session, message.contact, portal.clock(), ResponseChannel.PORTAL, message)
+        language = supported_language(message.language)
+    if one_click:
+        return PlainTextResponse("unsubscribed")
+    return portal.page("opted_out", language)
 
 
 def create_app(settings: Settings | None = None, engine: Engine | None = None) -> FastAPI:
     """Return the portal application on the configured (or given) database."""
     settings = settings or get_settings()
+    keep_tokens_out_of_logs()
     portal = Portal(settings, engine or engine_for(settings.database_url))
     app = FastAPI(title="Continuity portal", docs_url=None, redoc_url=None, openapi_url=None)
     app.state.portal = portal
@@ -228,8 +199,18 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     async def not_found(request: Request, error: HTTPException) -> Response:
         return portal.invalid(request, error.status_code)
 
+    add_pages(app, portal)
+    add_posts(app, portal)
+    return app
+
+
+def add_pages(app: FastAPI, portal: Portal) -> None:
+    """The GET routes. Plain functions: FastAPI runs them in its thread pool."""
+
     @app.get("/healthz", response_class=PlainTextResponse)
-    def healthz() -> str:
+    async def healthz() -> str:
+        # async: answered on the event loop, never queued behind database work that
+        # waits for a lock in the thread pool.
         return "ok"
 
     @app.get("/static/portal.css")
@@ -238,86 +219,24 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         return Response(css, media_type="text/css")
 
     @app.get("/r/{token}")
-    def show_form(request: Request, token: str) -> Response:
-        with transaction(portal.engine) as session:
-            opened = portal.opened(session, request, token)
-            if opened is None or opened.kind not in PAGES:
-                return portal.invalid(request)
-            context = form_context(portal, session, opened, token, None)
-            return portal.page(PAGES[opened.kind], supported_language(opened.language), **context)
-
-    @app.post("/r/{token}")
-    async def submit_form(request: Request, token: str) -> Response:
-        fields = await posted_fields(request)
-        with transaction(for_writing(portal.engine)) as session:
-            opened = portal.opened(session, request, token)
-            if opened is None or opened.kind not in PAGES:
-                return portal.invalid(request)
-            if not portal.csrf_ok(token, fields.get("csrf", "")):
-                return portal.invalid(request, 403)
-            language = supported_language(opened.language)
-            try:
-                answers = parse_answers(opened.kind, fields)
-            except FormError as error:
-                context = form_context(portal, session, opened, token, fields)
-                context["errors"] = error.fields
-                return portal.page(PAGES[opened.kind], language, status=400, **context)
-            who = Answering.opened_by(opened)
-            response = record_answer(session, who, answers, ResponseChannel.PORTAL, portal.clock())
-            recorded = answer_summary(response.answers)
-            closes_on = localized_date(opened.closes_at, language, opened.contact.partner.time_zone)
-            notice = answer_notice(session, opened, response.answers, language)
-        return portal.page(
-            "thanks",
-            language,
-            recorded=recorded,
-            labels=answer_labels(language),
-            closes_on=closes_on,
-            notice=notice,
-        )
+    def form_page(request: Request, token: str) -> Response:
+        return show_form(portal, request, token)
 
     @app.get("/opt-out/{token}")
-    def confirm_opt_out(request: Request, token: str) -> Response:
-        with transaction(portal.engine) as session:
-            message = opt_out_target(portal, session, request, token)
-            if message is None:
-                return portal.invalid(request)
-            language = supported_language(message.language)
-            return portal.page(
-                "opt_out",
-                language,
-                action=f"/opt-out/{token}",
-                csrf=portal.csrf(token),
-                address=message.contact.name,
-            )
+    def opt_out_page(request: Request, token: str) -> Response:
+        return confirm_opt_out(portal, request, token)
+
+
+def add_posts(app: FastAPI, portal: Portal) -> None:
+    """The POST routes: the body is read on the event loop, the database work is done in
+    the thread pool."""
+
+    @app.post("/r/{token}")
+    async def post_form(request: Request, token: str) -> Response:
+        fields = await posted_fields(request)
+        return await run_in_threadpool(submit_form, portal, request, token, fields)
 
     @app.post("/opt-out/{token}")
-    async def do_opt_out(request: Request, token: str) -> Response:
+    async def post_opt_out(request: Request, token: str) -> Response:
         fields = await posted_fields(request)
-        one_click = fields.get("List-Unsubscribe") == "One-Click"
-        with transaction(for_writing(portal.engine)) as session:
-            message = opt_out_target(portal, session, request, token)
-            if message is None:
-                return portal.invalid(request)
-            if not one_click and not portal.csrf_ok(token, fields.get("csrf", "")):
-                return portal.invalid(request, 403)
-            opt_out(session, message.contact, portal.clock(), ResponseChannel.PORTAL, message)
-            language = supported_language(message.language)
-        if one_click:
-            return PlainTextResponse("unsubscribed")
-        return portal.page("opted_out", language)
-
-    return app
-
-
-def opt_out_target(portal: Portal, session: Session, request: Request, token: str):
-    """Return the message whose token is given, at any age: an opt-out link never stops
-    working. None (and a failure counted) when there is none."""
-    client = request.client.host if request.client else "unknown"
-    if portal.limiter.blocked(client) or not token or len(token) > 128:
-        return None
-    message = message_by_token_hash(session, token_hash(token))
-    if message is None or message.status not in (MessageStatus.SENT, MessageStatus.BOUNCED):
-        portal.limiter.record(client)
-        return None
-    return message
+        return await run_in_threadpool(do_opt_out, portal, request, token, fields)

@@ -1,16 +1,19 @@
-"""The portal's defences: CSRF tokens, security headers, body size limits, and a per-IP
-limit on failed token look-ups."""
+"""The portal's defences: CSRF tokens, security headers and body size limits (the limit on
+failed token look-ups is in `portal_limits`)."""
 
 from __future__ import annotations
 
 import hashlib
 import hmac
-import time
-from collections import defaultdict, deque
+import re
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
 CSRF_LIFETIME_SECONDS = 24 * 3600
+# What `csrf_token` writes: ASCII digits (not str.isdigit(), which takes "²" and "٣"), a
+# dot, a hex SHA-256. Anything else is refused before it reaches int() or compare_digest
+# (which raises on non-ASCII text).
+CSRF_SHAPE = re.compile(r"(?P<issued>[0-9]{1,12})\.[0-9a-f]{64}")
 MAX_BODY_BYTES = 64 * 1024
 SECURITY_HEADERS = {
     "Content-Security-Policy": (
@@ -39,36 +42,12 @@ def csrf_token(secret: str, subject: str, now: float) -> str:
 
 
 def csrf_valid(secret: str, subject: str, value: str, now: float) -> bool:
-    """Return True when `value` was issued by `csrf_token` for `subject` within a day."""
-    issued, _, _ = value.partition(".")
-    if not issued.isdigit() or not 0 <= now - int(issued) <= CSRF_LIFETIME_SECONDS:
+    """Return True when `value` was issued by `csrf_token` for `subject` within a day;
+    False for anything else, whatever its characters."""
+    shape = CSRF_SHAPE.fullmatch(value)
+    if shape is None or not 0 <= now - int(shape["issued"]) <= CSRF_LIFETIME_SECONDS:
         return False
-    return hmac.compare_digest(csrf_token(secret, subject, int(issued)), value)
-
-
-class FailureLimiter:
-    """Counts failed token look-ups per client address over a sliding window."""
-
-    def __init__(
-        self,
-        limit: int = 20,
-        window_seconds: float = 600.0,
-        monotonic: Callable[[], float] = time.monotonic,
-    ) -> None:
-        self.limit, self.window, self.monotonic = limit, window_seconds, monotonic
-        self.failures: dict[str, deque[float]] = defaultdict(deque)
-
-    def _recent(self, client: str) -> deque[float]:
-        failures, horizon = self.failures[client], self.monotonic() - self.window
-        while failures and failures[0] < horizon:
-            failures.popleft()
-        return failures
-
-    def blocked(self, client: str) -> bool:
-        return len(self._recent(client)) >= self.limit
-
-    def record(self, client: str) -> None:
-        self._recent(client).append(self.monotonic())
+    return hmac.compare_digest(csrf_token(secret, subject, int(shape["issued"])), value)
 
 
 class SecurityHeaders:

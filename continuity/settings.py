@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import ipaddress
 from email.utils import parseaddr
 from functools import lru_cache
 from pathlib import Path
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from email_validator import EmailNotValidError, validate_email
@@ -46,6 +48,13 @@ class Settings(BaseSettings):
     smtp_timeout: float = Field(30.0, gt=0, le=600, description="seconds per SMTP command")
     reminder_days: str = Field("7,14", description="days after sending for each reminder")
     token_days: int = Field(90, ge=1, le=730, description="days a personal link stays valid")
+    opt_out_days: int = Field(
+        730, ge=30, le=3650, description="days a message's opt-out link keeps working"
+    )
+    forwarded_allow_ips: str = Field(
+        "127.0.0.1,::1",
+        description="proxies whose X-Forwarded-For the portal trusts: addresses, networks or *",
+    )
     public_dir: Path = Field(
         Path("public"), description="folder the public acknowledgement pages are written to"
     )
@@ -68,7 +77,12 @@ class Settings(BaseSettings):
     @field_validator("portal_url")
     @classmethod
     def _portal_url(cls, value: str) -> str:
-        return _url_with_scheme(value, ("http", "https")).rstrip("/")
+        return https_outside_loopback(_url_with_scheme(value, ("http", "https")).rstrip("/"))
+
+    @field_validator("forwarded_allow_ips")
+    @classmethod
+    def _forwarded_allow_ips(cls, value: str) -> str:
+        return trusted_proxies(value)
 
     @field_validator("secret_key")
     @classmethod
@@ -143,6 +157,45 @@ def normalized_database_url(value: str) -> str:
     if url.get_backend_name() == "postgresql":
         url = url.set(drivername="postgresql+psycopg")
     return url.render_as_string(hide_password=False)
+
+
+def https_outside_loopback(url: str) -> str:
+    """Return `url` when it is https://, or http:// on this machine (localhost, 127.0.0.0/8,
+    ::1: development and tests). Raise `ValueError` otherwise: every message's one-click
+    unsubscribe link is built on it, RFC 8058 allows only an HTTPS one, and a personal
+    link sent in clear text could be read on the way."""
+    parts = urlsplit(url)
+    if parts.scheme == "https" or _loopback(parts.hostname or ""):
+        return url
+    raise ValueError(
+        "must be https:// (the RFC 8058 one-click unsubscribe link must be HTTPS);"
+        " http:// only on localhost or 127.0.0.1"
+    )
+
+
+def _loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def trusted_proxies(value: str) -> str:
+    """Return `value` (comma-separated addresses or networks, or `*` for any) normalised,
+    `*` alone when it is among them, "" for none; raise `ValueError` naming the first entry
+    that is neither an address nor a network."""
+    entries = [entry.strip() for entry in value.split(",") if entry.strip()]
+    if "*" in entries:
+        return "*"
+    for entry in entries:
+        try:
+            # Strict, as uvicorn reads it: 10.0.0.1/8 would silently trust nobody there.
+            ipaddress.ip_network(entry)
+        except ValueError:
+            raise ValueError(f"{entry!r} is not an address, a network (10.0.0.0/8) or *") from None
+    return ",".join(entries)
 
 
 def _url_with_scheme(value: str, schemes: tuple[str, ...]) -> str:

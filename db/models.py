@@ -72,6 +72,9 @@ class MessageStatus(enum.StrEnum):
     # Handed to the mail server by a process that stopped before recording the answer:
     # it may or may not have gone out, so it is not resent without a human decision.
     UNCONFIRMED = "unconfirmed"
+    # Its run's render check failed: never claimed for delivery until staff release it
+    # (`continuity outbox release`, which checks it again) or cancel it.
+    HELD = "held"
 
 
 FINAL_STATUSES = frozenset(
@@ -431,11 +434,40 @@ class EvaluationContributor(Base):
     contact: Mapped[Contact] = relationship()
 
 
+# Response kinds that are no answer to the message: they never supersede or get superseded.
+NOT_ANSWERS = ("auto_reply", "opt_out")
+# The answers that form a message's revision history for one contact: those taken by the
+# portal or entered by staff. E-mail replies stay outside it: each is a letter of its own,
+# recorded as it came (collection never supersedes one), and opt-outs are requests.
+REVISED = "message_id IS NOT NULL AND channel <> 'email' AND kind NOT IN ('auto_reply', 'opt_out')"
+
+
 class Response(Timestamped, Base):
     """One answer from a partner, by any channel. A revised answer is a new row; the one
-    it replaces keeps its content and gets `superseded_at`."""
+    it replaces keeps its content and gets `superseded_at`. The database holds at most one
+    current (not superseded) answer per message and contact in the revision history, and
+    each revision number once."""
 
     __tablename__ = "responses"
+    __table_args__ = (
+        Index(
+            "uq_responses_current_answer",
+            "message_id",
+            "contact_id",
+            unique=True,
+            sqlite_where=text(f"{REVISED} AND superseded_at IS NULL"),
+            postgresql_where=text(f"{REVISED} AND superseded_at IS NULL"),
+        ),
+        Index(
+            "uq_responses_revision",
+            "message_id",
+            "contact_id",
+            "revision",
+            unique=True,
+            sqlite_where=text(REVISED),
+            postgresql_where=text(REVISED),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     message_id: Mapped[int | None] = mapped_column(ForeignKey("messages.id"), index=True)

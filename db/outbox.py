@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import bindparam, case, exists, func, literal_column, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.engine import CursorResult, Row
+from sqlalchemy.engine import Row
 from sqlalchemy.orm import Session, joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.sql.dml import Update
@@ -177,11 +177,12 @@ def planned_after(
     after_id: int,
     limit: int,
     campaign_id: int | None = None,
+    ids: Sequence[int] = (),
 ) -> list[Row[Any]]:
-    """Return the next `limit` planned messages of `kinds` (of one campaign, if given)
-    with an id above `after_id`, as rows of what their content depends on (id, kind,
-    language, context, partner, partnership, contact name): a cursor for walking every
-    planned row in batches without loading each as an object."""
+    """Return the next `limit` planned messages of `kinds` (of one campaign, and among
+    `ids`, if given) with an id above `after_id`, as rows of what their content depends
+    on (id, kind, language, context, partner, partnership, contact name): a cursor for
+    walking every planned row in batches without loading each as an object."""
     query = (
         select(
             Message.id,
@@ -199,6 +200,8 @@ def planned_after(
     )
     if campaign_id is not None:
         query = query.where(Message.campaign_id == campaign_id)
+    if ids:
+        query = query.where(Message.id.in_(list(ids)))
     return list(session.execute(query))
 
 
@@ -274,43 +277,3 @@ def reminders_of(session: Session, original_ids: Sequence[int]) -> dict[int, lis
         for reminder in session.scalars(query):
             found.setdefault(reminder.reminder_of_id or 0, []).append(reminder)
     return found
-
-
-def requeue(
-    session: Session,
-    status: MessageStatus,
-    now: datetime,
-    kind: TouchpointKind | None = None,
-    ids: Sequence[int] = (),
-) -> int:
-    """Plan again the messages in `status` (optionally of one kind or with given ids);
-    return how many. Their attempts start over."""
-    query = update(Message).where(Message.status == status)
-    if kind is not None:
-        query = query.where(Message.kind == kind)
-    if ids:
-        query = query.where(Message.id.in_(list(ids)))
-    result: CursorResult[Any] = session.execute(  # type: ignore[assignment]
-        query.values(
-            status=MessageStatus.PLANNED,
-            due_at=now,
-            attempts=0,
-            handoff_at=None,
-            status_reason=f"requeued by staff (was {status})",
-        )
-    )
-    return int(result.rowcount or 0)
-
-
-def cancel_planned(session: Session, occurrence_prefix: str, reason: str) -> int:
-    """Cancel, with `reason`, the messages still planned whose occurrence key starts with
-    `occurrence_prefix`; return how many. Rows already claimed by a delivery are left."""
-    result = session.execute(
-        update(Message)
-        .where(
-            Message.status == MessageStatus.PLANNED,
-            Message.occurrence_key.startswith(occurrence_prefix, autoescape=True),
-        )
-        .values(status=MessageStatus.CANCELLED, status_reason=reason)
-    )
-    return result.rowcount or 0  # type: ignore[attr-defined]

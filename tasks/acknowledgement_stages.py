@@ -7,7 +7,6 @@ from datetime import datetime
 from typing import Any
 
 from prefect import task
-from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.exceptions import MissingContextError
 from prefect.logging import get_run_logger
@@ -16,6 +15,7 @@ from continuity.settings import get_settings
 from db.acknowledgements import acknowledgements
 from db.engine import transaction
 from tasks.acknowledgements import draft_missing
+from tasks.artifacts import publish_markdown
 from tasks.pipeline import app_engine, clock_for, logger
 from tasks.public_pages import PAGE_NAME, country_pages, mark_published, page_markdown, write_pages
 
@@ -52,13 +52,13 @@ def publish_artifacts(markdown: dict[str, str], removed: list[str]) -> None:
     except MissingContextError:
         return
     for code, text in markdown.items():
-        create_markdown_artifact(key=f"acknowledgements-{code}", markdown=text)
+        publish_markdown(f"acknowledgements-{code}", text)
     for name in removed:
         match = PAGE_NAME.match(name)
         assert match is not None
-        create_markdown_artifact(
-            key=f"acknowledgements-{match.group(1)}",
-            markdown="Nothing is published for this country any more.\n",
+        publish_markdown(
+            f"acknowledgements-{match.group(1)}",
+            "Nothing is published for this country any more.\n",
         )
 
 

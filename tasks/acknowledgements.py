@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from db.acknowledgements import acknowledgements, ended_without_acknowledgement, latest_evaluation
 from db.corrective import partner_contacts
 from db.models import Acknowledgement, Contact, Message, Partnership, TouchpointKind
-from db.outbox import cancel_planned
+from db.outbox_decisions import cancel_planned
 from tasks.countries import SUPPORTED_LANGUAGES
 from tasks.forms import AcknowledgementAnswers
 from tasks.planning import Planned

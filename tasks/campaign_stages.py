@@ -5,13 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from prefect import task
-from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 
 from continuity.settings import get_settings
 from db.engine import transaction
 from db.models import Campaign
 from tasks.adhoc import AdhocCampaign
+from tasks.artifacts import code_block, markdown_text, publish_markdown
 from tasks.campaigns import campaign_of, cancel, plan_campaign, plan_tests, preview
 from tasks.pipeline import app_engine, clock_for, logger
 
@@ -21,36 +21,27 @@ def preview_stage(params: AdhocCampaign) -> dict[str, Any]:
     with transaction(app_engine()) as session:
         found = preview(session, params, clock_for(None)(), get_settings())
         session.rollback()
-    create_markdown_artifact(key="adhoc-campaign-preview", markdown=preview_markdown(found))
+    publish_markdown("adhoc-campaign-preview", preview_markdown(found))
     return found
 
 
 def preview_markdown(found: dict[str, Any]) -> str:
+    """Return the preview as Markdown: every value escaped, each sample's text verbatim in
+    a code block."""
+    md = markdown_text
     lines = [
-        f"# Preview: {found['campaign']}",
+        f"# Preview: {md(found['campaign'])}",
         "",
         f"Audience: **{found['audience']}** contacts",
-        "",
     ]
-    lines += ["| language | contacts |", "|---|---|"]
-    lines += [
-        f"| {language} | {count} |" for language, count in sorted(found["by_language"].items())
-    ]
-    lines += ["", "| country | contacts |", "|---|---|"]
-    lines += [f"| {country} | {count} |" for country, count in sorted(found["by_country"].items())]
+    for title, counts in (("language", found["by_language"]), ("country", found["by_country"])):
+        lines += ["", f"| {title} | contacts |", "|---|---|"]
+        lines += [f"| {md(value)} | {count} |" for value, count in sorted(counts.items())]
     if found["warnings"]:
-        lines += ["", "## Warnings", ""] + [f"- {warning}" for warning in found["warnings"]]
+        lines += ["", "## Warnings", ""] + [f"- {md(warning)}" for warning in found["warnings"]]
     for key, sample in found["samples"].items():
-        lines += [
-            "",
-            f"## Sample {key}",
-            "",
-            f"**{sample['subject']}**",
-            "",
-            "```",
-            sample["text"].strip(),
-            "```",
-        ]
+        lines += ["", f"## Sample {md(key)}", "", f"**{md(sample['subject'])}**", ""]
+        lines += code_block(sample["text"].strip())
     return "\n".join(lines) + "\n"
 
 

@@ -17,6 +17,7 @@ from continuity.settings import Settings
 from db.campaigns import campaign_for
 from db.models import Campaign, Message, MessageStatus
 from db.outbox import counts_by_status
+from db.outbox_decisions import WAITING
 from tasks import adhoc
 from tasks.adhoc import AdhocCampaign
 from tasks.focal_points import staff_contact
@@ -122,10 +123,10 @@ def plan_tests(
 
 
 def cancel(session: Session, campaign: Campaign, now: datetime) -> dict[str, int]:
-    """Cancel what the campaign still has planned; return its messages by status."""
+    """Cancel what the campaign still has planned or held; return its messages by status."""
     session.execute(
         update(Message)
-        .where(Message.campaign_id == campaign.id, Message.status == MessageStatus.PLANNED)
+        .where(Message.campaign_id == campaign.id, Message.status.in_(WAITING))
         .values(
             status=MessageStatus.CANCELLED,
             status_reason=f"campaign cancelled at {now:%Y-%m-%d %H:%M} UTC",

@@ -7,13 +7,13 @@ from datetime import datetime
 from typing import Any
 
 from prefect import task
-from prefect.artifacts import create_table_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.exceptions import MissingContextError
 from prefect.logging import get_run_logger
 from sqlalchemy.orm import Session
 
 from db.engine import transaction
+from tasks.artifacts import publish_table
 from tasks.capacity import concerns
 from tasks.focal_points import focal_points_of
 from tasks.pipeline import app_engine, clock_for
@@ -45,10 +45,8 @@ def overview_stage(as_of: datetime | None = None) -> list[dict[str, Any]]:
         get_run_logger()
     except MissingContextError:
         return rows
-    create_table_artifact(
-        key="capacity-at-risk",
-        table=rows or [{"note": "nothing to report"}],
-        description="partnerships whose local capacity is insufficient or declining",
+    publish_table(
+        "capacity-at-risk", rows, "partnerships whose local capacity is insufficient or declining"
     )
     return rows
 

@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from prefect import task
-from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
@@ -20,6 +19,7 @@ from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from continuity.database import engine_for
 from continuity.settings import Settings, get_settings
 from db.engine import for_writing, transaction
+from tasks.artifacts import markdown_text, publish_markdown, publish_table
 from tasks.inbound import quarantine, record_inbound
 from tasks.inbox import InboxItem, open_inbox
 from tasks.pipeline import clock_for, logger
@@ -118,12 +118,15 @@ def publish(collected: Collected) -> None:
     """Publish the run's counts, and the sender alert when there is one."""
     counts = collected.counts
     rows = [{"classification": name, "mails": count} for name, count in sorted(counts.items())]
-    create_table_artifact(
-        key="collect-responses-counts",
-        table=rows or [{"classification": "none", "mails": 0}],
-        description="Inbound mail recorded in this run (replies, auto-replies, bounces…)",
+    publish_table(
+        "collect-responses-counts",
+        rows,
+        "Inbound mail recorded in this run (replies, auto-replies, bounces…)",
+        empty={"classification": "none", "mails": 0},
     )
-    lines = ["# Inbound mail", ""] + [f"- {row['classification']}: {row['mails']}" for row in rows]
+    lines = ["# Inbound mail", ""] + [
+        f"- {markdown_text(row['classification'])}: {row['mails']}" for row in rows
+    ]
     if collected.alert:
         lines += ["", *sender_alert(collected.sender_side)]
     if counts.get("unmatched") or counts.get("quarantined"):
@@ -131,12 +134,14 @@ def publish(collected: Collected) -> None:
             "",
             "Unmatched and quarantined mail waits for staff: `continuity inbox unmatched`.",
         ]
-    create_markdown_artifact(key="collect-responses-summary", markdown="\n".join(lines) + "\n")
+    publish_markdown("collect-responses-summary", "\n".join(lines) + "\n")
 
 
 def sender_alert(sender_side: Counter[str]) -> list[str]:
     """Return the alert's Markdown lines for bounces that blame our sender."""
-    reasons = ", ".join(f"{reason}: {count}" for reason, count in sender_side.most_common())
+    reasons = ", ".join(
+        f"{markdown_text(reason)}: {count}" for reason, count in sender_side.most_common()
+    )
     return [
         f"## Alert: {sum(sender_side.values())} bounces blame our sender ({reasons})",
         "",

@@ -21,7 +21,7 @@ from db.models import (
     Partnership,
     TouchpointKind,
 )
-from db.outbox import cancel_planned
+from db.outbox_decisions import cancel_planned
 from tasks.focal_points import named, staff_with_address
 from tasks.influence import supporter_key
 from tasks.privacy import redacted

@@ -7,7 +7,6 @@ from datetime import date, datetime
 from typing import Any
 
 from prefect import task
-from prefect.artifacts import create_table_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.exceptions import MissingContextError
 from prefect.logging import get_run_logger
@@ -16,6 +15,7 @@ from sqlalchemy.orm import Session
 from db.corrective import open_plans_of_ended, plans, suspended_without_plan, trail
 from db.engine import transaction
 from db.models import CorrectivePlan
+from tasks.artifacts import publish_table
 from tasks.corrective import close_ended
 from tasks.corrective_followup import event_line, line_summary
 from tasks.pipeline import app_engine, clock_for, logger
@@ -105,15 +105,9 @@ def overview_stage(as_of: datetime | None = None) -> dict[str, list[dict[str, An
     except MissingContextError:
         return sections
     for plan_id, rows in trails.items():
-        create_table_artifact(
-            key=f"corrective-plan-{plan_id}-trail", table=rows, description="audit trail"
-        )
+        publish_table(f"corrective-plan-{plan_id}-trail", rows, "audit trail")
     for name in SECTIONS:
-        create_table_artifact(
-            key=name.replace("_", "-"),
-            table=sections[name] or [{"note": "nothing to report"}],
-            description=name.replace("_", " "),
-        )
+        publish_table(name.replace("_", "-"), sections[name], name.replace("_", " "))
     return sections
 
 

@@ -13,7 +13,6 @@ from functools import cache
 from typing import Any
 
 from prefect import task
-from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.exceptions import MissingContextError
 from prefect.logging import get_run_logger
@@ -25,11 +24,14 @@ from db.campaigns import campaign_for
 from db.engine import transaction
 from db.models import Campaign, Message, TouchpointKind
 from db.outbox import IS_PLANNED
+from tasks.artifacts import markdown_text, publish_markdown, publish_table
 from tasks.deliver import deliver_batch
+from tasks.holds import hold_failed_run
 from tasks.interruptions import recover_interrupted
 from tasks.pacing import Pacer
 from tasks.planning import plan_messages
 from tasks.privacy import redacted
+from tasks.render import RenderError
 from tasks.render_check import check_planned
 from tasks.report import campaign_summary, summary_markdown
 from tasks.touchpoints import due_messages, sent_kinds
@@ -74,10 +76,23 @@ def plan_stage(kind: TouchpointKind, as_of: datetime) -> dict[str, Any]:
 
 
 def render_stage(kinds: list[TouchpointKind], campaign_id: int | None = None) -> dict[str, Any]:
-    """Render every planned message of `kinds` (of one campaign, if given); raise naming
-    template and line if one fails."""
+    """Render every planned message of `kinds` (of one campaign, if given). If one fails,
+    hold them all with the reason (no delivery sends a held row until staff release it)
+    and raise `RenderError` naming template and line."""
     with transaction(app_engine()) as session:
-        check = check_planned(session, get_settings(), kinds, campaign_id=campaign_id)
+        check = check_planned(
+            session, get_settings(), kinds, campaign_id=campaign_id, raise_errors=False
+        )
+        held = hold_failed_run(session, kinds, check.errors, campaign_id) if check.errors else 0
+    if check.errors:
+        # Render errors quote the subject they refused, which may hold partner data.
+        raise RenderError(
+            redacted(
+                f"render check failed; {held} message(s) held until staff release them"
+                f" (`continuity outbox held`, `continuity outbox release`): "
+                + "; ".join(check.errors)
+            )
+        )
     logger().info("rendered %d planned messages: %s", check.rendered, dict(check.by_language))
     return check.as_dict()
 
@@ -140,17 +155,10 @@ def publish(summary: dict[str, Any], delivery: dict[str, int], dry_run: bool) ->
     except MissingContextError:
         return
     key = f"campaign-{summary['campaign_id']}"
-    description = f"Campaign {summary['campaign_id']}: {summary['campaign']}"
-    create_table_artifact(
-        key=f"{key}-counts",
-        table=summary["counts"] or [{"kind": "-", "status": "-", "messages": 0}],
-        description=description,
-    )
-    create_markdown_artifact(
-        key=f"{key}-summary",
-        markdown=summary_markdown(summary, delivery, dry_run),
-        description=description,
-    )
+    description = f"Campaign {summary['campaign_id']}: {markdown_text(summary['campaign'])}"
+    empty = {"kind": "-", "status": "-", "messages": 0}
+    publish_table(f"{key}-counts", summary["counts"], description, empty)
+    publish_markdown(f"{key}-summary", summary_markdown(summary, delivery, dry_run), description)
 
 
 def preview_stage(kind: TouchpointKind, as_of: datetime) -> dict[str, Any]:

@@ -16,6 +16,7 @@ from babel import Locale
 from babel.dates import format_date
 
 from db.models import Acknowledgement
+from tasks.artifacts import markdown_text
 from tasks.countries import FALLBACK_LANGUAGE, SUPPORTED_LANGUAGES, country
 from tasks.render import page_environment, page_strings, paragraphs
 
@@ -121,11 +122,14 @@ def index_html(pages: list[CountryPage]) -> str:
 
 
 def page_markdown(page: CountryPage) -> str:
-    lines = [f"# {strings(page.language)['title'].format(country=page.name)}", ""]
+    """Return the page as Markdown for the flow's artifact: every text escaped, one
+    paragraph a line."""
+    texts, md = strings(page.language), markdown_text
+    lines = [f"# {md(texts['title'].format(country=page.name))}", ""]
     for item in page.entries:
-        lines += [f"## {item['partner']}: {item['title']}", ""]
-        lines += [paragraph.replace("\n", " ") for paragraph in item["paragraphs"]]
-        lines += ["", f"*{strings(page.language)['approved'].format(date=item['approved'])}*", ""]
+        lines += [f"## {md(item['partner'])}: {md(item['title'])}", ""]
+        lines += [md(paragraph) + "\n" for paragraph in item["paragraphs"]]
+        lines += [f"*{md(texts['approved'].format(date=item['approved']))}*", ""]
     return "\n".join(lines)
 
 

@@ -8,7 +8,6 @@ from typing import Any
 
 from dateutil.relativedelta import relativedelta
 from prefect import task
-from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 from sqlalchemy.orm import Session
 
@@ -26,6 +25,7 @@ from db.relationship import (
     suppressed_contacts,
 )
 from tasks.acknowledgement_changes import state
+from tasks.artifacts import publish_markdown, publish_table
 from tasks.capacity import concerns
 from tasks.corrective_report import measure_rows
 from tasks.evaluations import contributor_record
@@ -105,9 +105,12 @@ def supporters(session: Session) -> list[dict[str, Any]]:
     return [
         {
             "partnership": references[partnership_id],
-            "supporters": "; ".join(
-                f"{entry.name} ({entry.kind}{', ' + entry.role if entry.role else ''})"
-                for entry in entries
+            # Partners type these names: one may be an address, which no report shows.
+            "supporters": redacted(
+                "; ".join(
+                    f"{entry.name} ({entry.kind}{', ' + entry.role if entry.role else ''})"
+                    for entry in entries
+                )
             )[:500],
             "count": len(entries),
         }
@@ -195,14 +198,11 @@ def report_stage(as_of: datetime | None = None, months: int = QUIET_MONTHS) -> d
 def publish(sections: dict[str, list[dict[str, Any]]]) -> None:
     """Publish each section as a keyed table artifact (versioned on the Artifacts page)."""
     for name in SECTIONS:
-        rows = sections[name] or [{"note": "nothing to report"}]
-        create_table_artifact(
-            key=f"relationship-{name.replace('_', '-')}", table=rows, description=name
-        )
+        publish_table(f"relationship-{name.replace('_', '-')}", sections[name], name)
     summary = ["# Relationship report", ""] + [
         f"- {name.replace('_', ' ')}: {len(sections[name])}" for name in SECTIONS
     ]
-    create_markdown_artifact(key="relationship-report", markdown="\n".join(summary) + "\n")
+    publish_markdown("relationship-report", "\n".join(summary) + "\n")
 
 
 build_report = task(name="relationship-report", cache_policy=NO_CACHE)(report_stage)

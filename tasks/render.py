@@ -6,6 +6,7 @@ any undefined variable is an error that names the template and the line.
 
 from __future__ import annotations
 
+import re
 import tomllib
 import traceback
 from dataclasses import dataclass
@@ -34,6 +35,14 @@ from tasks.countries import FALLBACK_LANGUAGE, SUPPORTED_LANGUAGES
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 PARTS = ("subject.txt", "body.html", "body.txt")
 MAX_SUBJECT = 250
+# A value in a subject is never shortened below this, so the fixed text of a template too
+# long for any subject still fails the check instead of emptying every value.
+MIN_SUBJECT_VALUE = 40
+# Line breaks, tabs and other separators, with the spaces around them; no-break spaces,
+# which Babel writes inside numbers and dates, are kept.
+_LINE_BREAKS = re.compile(r" *[\t\n\v\f\r\x1c-\x1f\x85\u2028\u2029]+ *")
+# Where the subject's values report their folded lengths, and the cap they are cut to.
+_LENGTHS, _CAP = "_subject_value_lengths", "_subject_value_cap"
 _INLINER = css_inline.CSSInliner(keep_at_rules=True, load_remote_stylesheets=False)
 
 
@@ -59,6 +68,23 @@ def localized(texts: dict[str, str] | str | None, language: str) -> str:
         if texts.get(candidate):
             return texts[candidate]
     return next(iter(texts.values()), "")
+
+
+def one_line(text: str) -> str:
+    """Return `text` with every line break, tab or Unicode line separator (and the spaces
+    around it) folded into one space; other spaces are left as they are."""
+    return _LINE_BREAKS.sub(" ", text)
+
+
+def shortened(text: str, limit: int) -> str:
+    """Return `text` if it has at most `limit` characters, else cut on the last word that
+    fits and ended with an ellipsis (a single word longer than `limit` is cut inside)."""
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    if " " in cut.strip():
+        cut = cut[: cut.rstrip().rfind(" ")]
+    return cut.rstrip(" ,;:-\u2013\u2014") + "…"
 
 
 def paragraphs(text: str) -> list[str]:
@@ -123,6 +149,25 @@ def environment(root: Path = TEMPLATES) -> Environment:
     return env
 
 
+@pass_context
+def _subject_value(context: Context, value: Any) -> Any:
+    """Return a value written into a subject as one line, cut to the render's cap: partner
+    and import data (a title with a line break, three hundred characters long) must never
+    make a subject invalid."""
+    if not isinstance(value, str):
+        return value
+    folded, cap = one_line(value), context.get(_CAP)
+    context[_LENGTHS].append(len(folded))
+    return shortened(folded, cap) if cap else folded
+
+
+@cache
+def subject_environment(env: Environment) -> Environment:
+    """Return `env` for subjects: every value written (`{{ … }}`) goes through
+    `_subject_value`; the template's own text is left as written."""
+    return env.overlay(finalize=_subject_value)
+
+
 @cache
 def page_environment() -> Environment:
     """Return the environment of web pages (the portal, the public pages): everything
@@ -163,12 +208,14 @@ def render_email(
 ) -> RenderedEmail:
     """Return the message `kind` rendered in `language` with `context`.
 
-    Raises `RenderError` naming template and line for any template problem, and for a
-    subject that is empty, too long or holds a line break (header injection).
+    The values written into the subject are folded to one line and, when the subject
+    would be too long, the longest are shortened on a word with an ellipsis. Raises
+    `RenderError` naming template and line for any template problem, and for a subject
+    the template itself makes empty, too long or multi-line (header injection).
     """
     values = {**context, "language": language}
     folder = f"email/{kind}/{language}"
-    subject = _render(env, f"{folder}/subject.txt", values).strip()
+    subject = _subject(env, f"{folder}/subject.txt", values)
     if not subject or len(subject) > MAX_SUBJECT or "\n" in subject or "\r" in subject:
         raise RenderError(
             f"{folder}/subject.txt: the subject must be one line of 1 to {MAX_SUBJECT}"
@@ -178,6 +225,20 @@ def render_email(
     html = _INLINER.inline(_render(env, f"{folder}/body.html", values))
     text = _render(env, f"{folder}/body.txt", values)
     return RenderedEmail(language, subject, html, text)
+
+
+def _subject(env: Environment, name: str, values: dict[str, Any]) -> str:
+    """Return the subject template `name` rendered on one line, its values cut, longest
+    first, until it fits `MAX_SUBJECT` or they reach `MIN_SUBJECT_VALUE`."""
+    subject_env, cap = subject_environment(env), 0
+    while True:
+        lengths: list[int] = []
+        subject = _render(subject_env, name, {**values, _LENGTHS: lengths, _CAP: cap}).strip()
+        over = len(subject) - MAX_SUBJECT
+        longest = min(max(lengths, default=0), cap) if cap else max(lengths, default=0)
+        if over <= 0 or longest <= MIN_SUBJECT_VALUE:
+            return subject
+        cap = max(MIN_SUBJECT_VALUE, longest - over)
 
 
 def _render(env: Environment, name: str, values: dict[str, Any]) -> str:

@@ -6,16 +6,17 @@ time (with the real token) instead of storing bodies: memory and storage stay fl
 A campaign sends the same content to thousands of contacts, so the check renders once per
 distinct content: messages of the same kind, language, row context, partner and
 partnership differ only by their contact's name (and the token, a stand-in here). A
-contact's name is text put into the templates; it can only make a message fail in its
-subject (a line break, too long), so when the subject shows the name every message of
-that content is rendered with its own.
+contact's name is text put into the templates; in a subject it is folded to one line and
+shortened if need be, so it cannot make the message fail, but it changes what the subject
+says: when the subject shows the name, every message of that content is rendered with its
+own.
 """
 
 from __future__ import annotations
 
 import json
 from collections import Counter, OrderedDict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,7 +27,7 @@ from continuity.settings import Settings
 from db.models import Message, TouchpointKind
 from db.outbox import messages_with_recipients, planned_after
 from tasks.compose import PREVIEW_TOKEN, render_message
-from tasks.render import RenderedEmail, RenderError, environment
+from tasks.render import MIN_SUBJECT_VALUE, RenderedEmail, RenderError, environment
 
 MAX_ERRORS = 20
 # Distinct contents remembered at once: a campaign plans a partner's contacts together, so
@@ -58,10 +59,12 @@ def check_planned(
     batch: int = 500,
     campaign_id: int | None = None,
     raise_errors: bool = True,
+    ids: Sequence[int] = (),
 ) -> RenderCheck:
-    """Render every planned message of `kinds`; return counts and one sample per kind and
-    language. Raises `RenderError` listing the first problems (template and line) if any
-    message does not render, unless `raise_errors` is False (previews list them)."""
+    """Render every planned message of `kinds` (of one campaign, and among `ids`, if
+    given); return counts and one sample per kind and language. Raises `RenderError`
+    listing the first problems (template and line) if any message does not render, unless
+    `raise_errors` is False (previews list them, a failed run holds its rows)."""
     check = RenderCheck()
     env = environment()
     cache: dict[Any, Any] = {}
@@ -69,7 +72,7 @@ def check_planned(
     # with its own name (the name shows in the subject, or the content failed).
     checked: OrderedDict[tuple[object, ...], tuple[RenderedEmail | str, bool]] = OrderedDict()
     after = 0
-    while rows := planned_after(session, kinds, after, batch, campaign_id):
+    while rows := planned_after(session, kinds, after, batch, campaign_id, ids):
         # Only the first message of each new content is loaded and rendered, then those
         # whose content turned out to depend on the name.
         results = _rendered(session, env, settings, cache, _first_of_each(rows, checked), checked)
@@ -146,10 +149,12 @@ def _rendered_or_error(
 
 def _depends_on_name(result: RenderedEmail | str, name: str) -> bool:
     """Return True when another contact's name could change `result`, that of a message to
-    `name`: it failed (a name may be the cause), or its subject shows the name."""
+    `name`: it failed (a name may be the cause), or its subject shows the name (folded to
+    one line and perhaps shortened there, so its first word is looked for)."""
     if isinstance(result, str):
         return True
-    return not name or name in result.subject
+    words = name.split()
+    return not words or words[0][: MIN_SUBJECT_VALUE // 2] in result.subject
 
 
 def _count(check: RenderCheck, message: Message | Row[Any], result: RenderedEmail | str) -> None:

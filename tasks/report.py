@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from db.models import Campaign
 from db.reports import campaign_counts, campaign_partners, campaign_reasons
+from tasks.artifacts import markdown_text
 from tasks.privacy import redacted
 
 MAX_PARTNER_LINES = 200
@@ -37,35 +38,40 @@ def campaign_summary(session: Session, campaign: Campaign) -> dict[str, Any]:
 def summary_markdown(summary: dict[str, Any], delivery: dict[str, Any], dry_run: bool) -> str:
     """Return the run summary as Markdown for a Prefect artifact."""
     title = "Dry run: nothing was sent" if dry_run else "Run summary"
+    md = markdown_text
     lines = [
         f"# {title}",
         "",
-        f"Campaign **{summary['campaign']}** (id {summary['campaign_id']})",
+        f"Campaign **{md(summary['campaign'])}** (id {summary['campaign_id']})",
         "",
     ]
     if not summary["counts"]:
         lines.append("Nobody was due.")
     lines += [
-        f"- {row['kind']} **{row['status']}**: {row['messages']}" for row in summary["counts"]
+        f"- {md(row['kind'])} **{md(row['status'])}**: {row['messages']}"
+        for row in summary["counts"]
     ]
     if delivery:
         lines += ["", "## Delivery in this run", ""]
-        lines += [f"- {key}: {value}" for key, value in delivery.items() if value]
+        lines += [f"- {md(key)}: {md(value)}" for key, value in delivery.items() if value]
     if summary["reasons"]:
-        lines += ["", "## Why messages were skipped, deferred or failed", ""]
+        lines += ["", "## Why messages were skipped, deferred, held or failed", ""]
         lines += [
-            f"- {row['status']} ({row['messages']}): {row['reason']}" for row in summary["reasons"]
+            f"- {md(row['status'])} ({row['messages']}): {md(row['reason'])}"
+            for row in summary["reasons"]
         ]
-    partners = list(summary["partners"].items())
-    if partners:
-        lines += ["", "## Partners", "", "| partner | messages |", "|---|---|"]
-        for name, counts in partners[:MAX_PARTNER_LINES]:
-            cells = ", ".join(f"{status} {count}" for status, count in sorted(counts.items()))
-            lines.append(f"| {_cell(name)} | {cells} |")
-        if len(partners) > MAX_PARTNER_LINES:
-            lines.append(f"| … and {len(partners) - MAX_PARTNER_LINES} more | |")
-    return "\n".join(lines) + "\n"
+    return "\n".join(lines + _partner_lines(summary["partners"])) + "\n"
 
 
-def _cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
+def _partner_lines(by_partner: dict[str, dict[str, int]]) -> list[str]:
+    """Return the Markdown table of messages per partner (the first 200 partners)."""
+    partners = list(by_partner.items())
+    if not partners:
+        return []
+    lines = ["", "## Partners", "", "| partner | messages |", "|---|---|"]
+    for name, counts in partners[:MAX_PARTNER_LINES]:
+        cells = ", ".join(f"{status} {count}" for status, count in sorted(counts.items()))
+        lines.append(f"| {markdown_text(name)} | {markdown_text(cells)} |")
+    if len(partners) > MAX_PARTNER_LINES:
+        lines.append(f"| … and {len(partners) - MAX_PARTNER_LINES} more | |")
+    return lines

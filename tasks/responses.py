@@ -1,7 +1,10 @@
 """Recording what partners answer, whatever the channel, and what they ask (opt-out).
 
 A token is good for one message only, while the message's answers are open (the token's
-lifetime after sending); a reminder's token answers the message it reminds of.
+lifetime after sending); a reminder's token answers the message it reminds of. Its opt-out
+link lasts longer (`CONTINUITY_OPT_OUT_DAYS`). Both work for every message that may have
+reached the partner: sent, bounced, or handed to the mail server with no answer known
+(`unconfirmed`), counted from the hand-off when it was never confirmed sent.
 """
 
 from __future__ import annotations
@@ -21,14 +24,22 @@ from db.models import (
     ResponseChannel,
     TouchpointKind,
 )
-from db.responses import current_answer, message_by_token_hash, retire_influence_entries
+from db.responses import (
+    current_answers,
+    last_revision,
+    lock_answers_to,
+    message_by_token_hash,
+    retire_influence_entries,
+)
 from tasks.acknowledgements import decide
 from tasks.corrective import report_status
 from tasks.forms import AcknowledgementAnswers, Answers, CheckinAnswers, MeasureAnswers
 from tasks.influence import register
 from tasks.links import token_hash
 
-ANSWERABLE_STATUSES = frozenset({MessageStatus.SENT, MessageStatus.BOUNCED})
+# Every status of a message that may have reached its recipient.
+REACHED_STATUSES = frozenset({MessageStatus.SENT, MessageStatus.BOUNCED, MessageStatus.UNCONFIRMED})
+MAX_TOKEN_LENGTH = 128
 
 
 @dataclass(frozen=True)
@@ -43,18 +54,35 @@ class Answerable:
     closes_at: datetime
 
 
+def reached(session: Session, token: str, now: datetime, lifetime: timedelta) -> Message | None:
+    """Return the message whose token is `token` when it may have reached its recipient
+    and was handed over less than `lifetime` before `now`; else None (unknown, never
+    handed over, or expired: the caller shows all alike)."""
+    if not token or len(token) > MAX_TOKEN_LENGTH:
+        return None
+    message = message_by_token_hash(session, token_hash(token))
+    if message is None or message.status not in REACHED_STATUSES:
+        return None
+    went = went_out(message)
+    if went is None or now >= went + lifetime:
+        return None
+    return message
+
+
+def went_out(message: Message) -> datetime | None:
+    """Return when the message was sent, else when it was handed to the mail server (an
+    unconfirmed message), else None."""
+    return message.sent_at or message.handoff_at
+
+
 def answerable(
     session: Session, token: str, now: datetime, lifetime: timedelta
 ) -> Answerable | None:
-    """Return what `token` opens at `now`, or None when it is unknown, for a message never
-    sent, or expired (the caller shows all three the same way)."""
-    if not token or len(token) > 128:
-        return None
-    message = message_by_token_hash(session, token_hash(token))
-    if message is None or message.status not in ANSWERABLE_STATUSES or message.sent_at is None:
-        return None
-    closes_at = message.sent_at + lifetime
-    if now >= closes_at:
+    """Return what `token` opens at `now`, or None when it is unknown, for a message that
+    never went out, or expired (the caller shows all three the same way)."""
+    message = reached(session, token, now, lifetime)
+    went = went_out(message) if message else None
+    if message is None or went is None:
         return None
     original = message.reminder_of or message
     return Answerable(
@@ -63,7 +91,7 @@ def answerable(
         partnership=original.partnership,
         kind=TouchpointKind(original.kind),
         language=message.language,
-        closes_at=closes_at,
+        closes_at=went + lifetime,
     )
 
 
@@ -91,13 +119,20 @@ def record_answer(
     text: str = "",
     recorded_by: str = "",
 ) -> Response:
-    """Record `answers` as the contact's current answer; an earlier one is kept, marked
-    superseded. Check-in supporters go into the partnership's register."""
+    """Record `answers` as the contact's current answer and return it. Every answer it
+    replaces (an earlier revision, e-mail replies since) is kept, marked superseded; the
+    revision number follows the highest so far. Answers to one message are recorded one
+    at a time (the message's row is locked first), so concurrent posts each become a
+    revision, never two current answers. Check-in supporters go into the partnership's
+    register."""
     message_id = who.message.id if who.message else None
-    previous = current_answer(session, message_id, who.contact.id) if message_id else None
-    if previous is not None:
-        previous.superseded_at = now
-        retire_influence_entries(session, previous.id)
+    revision = 1
+    if message_id is not None:
+        lock_answers_to(session, message_id)
+        for previous in current_answers(session, message_id, who.contact.id):
+            previous.superseded_at = now
+            retire_influence_entries(session, previous.id)
+        revision = last_revision(session, message_id, who.contact.id) + 1
     response = Response(
         message_id=message_id,
         contact_id=who.contact.id,
@@ -107,7 +142,7 @@ def record_answer(
         received_at=now,
         answers=answers.model_dump(mode="json"),
         text=text,
-        revision=previous.revision + 1 if previous else 1,
+        revision=revision,
         recorded_by=recorded_by,
     )
     session.add(response)

@@ -26,7 +26,16 @@ from tasks.render import RenderError
 SAFE_LINK = re.compile(r"^(https?:|mailto:)", re.IGNORECASE)
 # Staff text may hold placeholders ({{ contact.name }}) and nothing else of Jinja: no
 # filters (`|safe` would let raw HTML through), no statements, no comments.
-PLACEHOLDER = re.compile(r"\{\{\s*[a-z_]+(?:\.[a-z_]+)*\s*\}\}")
+PLACEHOLDER = re.compile(r"\{\{\s*([a-z_]+(?:\.[a-z_]+)*)\s*\}\}")
+# The documented placeholders (README, `Variant`), and nothing else: any other name would
+# reach Jinja's globals (`self`, `range`, `lipsum`) or a dict's methods (`contact.items`).
+PLACEHOLDERS = (
+    "contact.name",
+    "partner.name",
+    "partner.short_name",
+    "partnership.title",
+    "partnership.reference",
+)
 JINJA_SYNTAX = re.compile(r"\{\{|\}\}|\{%|%\}|\{#|#\}")
 _SANDBOX = SandboxedEnvironment(undefined=StrictUndefined, autoescape=False)
 _HTML_SANDBOX = SandboxedEnvironment(undefined=StrictUndefined, autoescape=True)
@@ -64,7 +73,7 @@ def filled(text: str, variables: dict[str, Any]) -> str:
     try:
         return _compiled(text).render(variables)
     except TemplateError as error:
-        raise PlaceholderError(f"placeholder in {text[:40]!r}: {error}") from None
+        raise PlaceholderError(f"placeholder in {text[:40]!r}: {_described(error)}") from None
 
 
 def filled_body(text: str, variables: dict[str, Any]) -> tuple[str, str]:
@@ -74,7 +83,14 @@ def filled_body(text: str, variables: dict[str, Any]) -> tuple[str, str]:
         body = compiled_body(text)
         return body.html.render(variables), body.text.render(variables)
     except TemplateError as error:
-        raise PlaceholderError(f"placeholder in {text[:40]!r}: {error}") from None
+        raise PlaceholderError(f"placeholder in {text[:40]!r}: {_described(error)}") from None
+
+
+def _described(error: TemplateError) -> str:
+    """Return `error` on one line, with its line number when it has one."""
+    if isinstance(error, TemplateSyntaxError):
+        return f"line {error.lineno}: {error.message}"
+    return str(error)
 
 
 @lru_cache(maxsize=256)
@@ -84,7 +100,8 @@ def _compiled(text: str) -> Template:
 
 
 def _check_placeholders(text: str) -> None:
-    """Raise `TemplateSyntaxError` for Jinja syntax other than plain placeholders."""
+    """Raise `TemplateSyntaxError` for Jinja syntax other than plain placeholders, and for
+    a placeholder that is not one of `PLACEHOLDERS` (naming them all)."""
     leftover = JINJA_SYNTAX.search(PLACEHOLDER.sub("", text))
     if leftover:
         raise TemplateSyntaxError(
@@ -92,6 +109,13 @@ def _check_placeholders(text: str) -> None:
             f" {text[max(0, leftover.start() - 10) : leftover.end() + 10]!r}",
             lineno=text.count("\n", 0, leftover.start()) + 1,
         )
+    for match in PLACEHOLDER.finditer(text):
+        if match.group(1) not in PLACEHOLDERS:
+            allowed = ", ".join(f"{{{{ {name} }}}}" for name in PLACEHOLDERS)
+            raise TemplateSyntaxError(
+                f"unknown placeholder {match.group(0)}; the placeholders are {allowed}",
+                lineno=text.count("\n", 0, match.start()) + 1,
+            )
 
 
 @lru_cache(maxsize=256)

@@ -1,9 +1,10 @@
 """Bad input end to end, each with a clear error and nothing half-written: corrupted
 eTools exports into a real database, a million-character answer, a subject that would
-carry CR/LF from partner data."""
+carry CR/LF from partner data (folded, never stopping a run)."""
 
 from __future__ import annotations
 
+import csv
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -11,7 +12,7 @@ import pytest
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import Engine, func, select, update
+from sqlalchemy import Engine, func, select
 from typer.testing import CliRunner
 
 from continuity.cli import app
@@ -22,7 +23,6 @@ from db.models import MessageStatus, Partnership, Response, TouchpointKind
 from tasks.etools_files import EtoolsFileError
 from tasks.etools_import import import_etools
 from tasks.follow_up_policy import load_policy
-from tasks.render import RenderError
 from tasks.render_check import check_planned
 from tests.pipeline import deliver_all, links_by_recipient, messages, plan
 from tests.test_etools_import import snapshot
@@ -86,15 +86,45 @@ def test_a_million_character_answer_is_refused_and_nothing_recorded(
         assert session.scalars(select(Response)).all() == []
 
 
-def test_partner_data_that_would_break_the_subject_stops_the_render_before_any_send(
-    imported: Engine, app_env, outbox
+LONG_TITLE = (
+    "Programme intégré d'appui à la scolarisation et au maintien des filles à l'école"
+    " dans les régions de Kolda, Sédhiou et Tambacounda, avec un volet de renforcement des"
+    " capacités des associations de parents d'élèves, des comités de gestion scolaire et"
+    " des collectivités territoriales pour la pérennisation des acquis"
+)
+
+
+def exports_with_titles(tmp_path: Path) -> Path:
+    """Return the sample interventions export with hostile titles: every one gets a line
+    break and a Bcc header, the first a title longer than any subject."""
+    rows = list(csv.DictReader((SAMPLES / "interventions.csv").open(encoding="utf-8")))
+    for number, row in enumerate(rows):
+        title = LONG_TITLE if number == 0 else row["Document Title"]
+        row["Document Title"] = f"{title}\r\nBcc: all@example.org"
+    path = tmp_path / "interventions.csv"
+    with path.open("w", encoding="utf-8", newline="") as file:
+        writer = csv.DictWriter(file, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    return path
+
+
+def test_partner_data_never_breaks_a_subject_nor_stops_a_run(
+    engine: Engine, app_env, outbox, tmp_path: Path
 ) -> None:
-    with transaction(imported) as session:
-        session.execute(update(Partnership).values(title="Kolda\r\nBcc: all@example.org"))
-    plan(imported, CHECKIN, NOW)
-    with (
-        pytest.raises(RenderError, match=r"subject\.txt.*one line"),
-        transaction(imported) as session,
-    ):
-        check_planned(session, get_settings(), [CHECKIN])
-    assert {m.status for m in messages(imported)} <= {MessageStatus.PLANNED, MessageStatus.SKIPPED}
+    with transaction(engine) as session:
+        import_etools(
+            session, SAMPLES / "partners.csv", exports_with_titles(tmp_path), load_policy()
+        )
+    plan(engine, CHECKIN, NOW)
+    planned = messages(engine, status=MessageStatus.PLANNED)
+    with transaction(engine) as session:
+        assert check_planned(session, get_settings(), [CHECKIN]).rendered == len(planned)
+    deliver_all(engine, [CHECKIN], NOW)
+    mails = outbox()
+    assert len(mails) == len(planned) and all(mail["Bcc"] is None for mail in mails)
+    subjects = {mail["Subject"] for mail in mails}
+    assert all("\n" not in subject and len(subject) <= 250 for subject in subjects)
+    assert any("Bcc: all@example.org" in subject for subject in subjects)
+    longest = max(subjects, key=len)
+    assert "…" in longest and LONG_TITLE[:60] in longest

@@ -7,7 +7,6 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, event, select
 
 from continuity.portal import create_app
-from continuity.portal_security import FailureLimiter
 from continuity.settings import get_settings
 from db.engine import transaction
 from db.models import Contact, InfluenceEntry, Response, TouchpointKind
@@ -106,6 +105,14 @@ def test_a_revision_keeps_the_earlier_version(client, links, imported: Engine) -
     assert active == {"Conseil départemental", "Aminata Sow"}
 
 
+def test_a_refused_answer_shows_the_supporters_just_typed(client, links) -> None:
+    link = path(links[AWA]["respond"])
+    posted = checkin_answers(csrf_of(client.get(link).text), capacity="9")
+    refused = client.post(link, data=posted)
+    assert refused.status_code == 400 and 'value="Mairie de Kolda"' in refused.text
+    assert 'value="finance les cantines"' in refused.text
+
+
 @pytest.mark.parametrize("token", ["nope", "x" * 43, "", "../../etc/passwd", "a" * 5000])
 def test_wrong_tokens_get_the_same_plain_page(client, token: str) -> None:
     page = client.get(f"/r/{token}")
@@ -157,13 +164,6 @@ def test_hostile_and_oversized_answers_are_refused_or_escaped(
     )
     assert shown.status_code == 200 and script not in shown.text and "&lt;script&gt;" in shown.text
     assert responses(imported)[-1].answers["comment"] == script
-
-
-def test_failed_lookups_are_rate_limited_per_client(client, links) -> None:
-    client.app.state.portal.limiter = FailureLimiter(limit=3)
-    for _ in range(3):
-        client.get("/r/guess-" + "x" * 40)
-    assert client.get(path(links[AWA]["respond"])).status_code == 404
 
 
 def test_opt_out_get_changes_nothing_and_post_opts_out(client, links, imported: Engine) -> None:

@@ -5,7 +5,16 @@ from pathlib import Path
 
 import pytest
 
-from tasks.render import RenderError, environment, localized, render_email, template_language
+from tasks.render import (
+    MAX_SUBJECT,
+    RenderError,
+    environment,
+    localized,
+    one_line,
+    render_email,
+    shortened,
+    template_language,
+)
 
 KINDS = [
     "sustainability_checkin",
@@ -201,13 +210,49 @@ def test_partner_text_is_escaped_in_html_but_kept_in_plain_text() -> None:
     assert '<script>alert("x")</script>' in rendered.text
 
 
+LONG_TITLE = (
+    "Programme d'appui à la scolarisation des filles dans les régions de Kolda, Sédhiou et"
+    " Tambacounda, avec un volet de renforcement des capacités des associations de parents"
+    " d'élèves et des comités de gestion scolaire, et un volet de plaidoyer auprès des"
+    " collectivités territoriales pour la pérennisation des acquis du programme"
+)
+
+
 @pytest.mark.faults
-def test_a_subject_carrying_a_line_break_is_refused() -> None:
+def test_a_line_break_from_partner_data_is_folded_but_one_from_a_template_refused(
+    tmp_path: Path,
+) -> None:
     partnership = {**sample_context()["partnership"], "title": "Line\r\nBcc: victim@example.org"}
+    rendered = render_email(
+        environment(), "sustainability_checkin", "en", sample_context(partnership=partnership)
+    )
+    assert rendered.subject == 'How are the results of "Line Bcc: victim@example.org" holding up?'
+    folder = tmp_path / "email" / "broken" / "en"
+    folder.mkdir(parents=True)
+    (folder / "subject.txt").write_text("Hello {{ contact.name }}\nBcc: x@example.org\n")
+    (folder / "body.txt").write_text("Hi\n")
+    (folder / "body.html").write_text("<p>Hi</p>\n")
+    env = environment.__wrapped__(tmp_path)
     with pytest.raises(RenderError, match=r"subject\.txt: the subject must be one line"):
-        render_email(
-            environment(), "sustainability_checkin", "en", sample_context(partnership=partnership)
-        )
+        render_email(env, "broken", "en", {"contact": {"name": "A"}})
+
+
+@pytest.mark.faults
+@pytest.mark.parametrize("kind", ["sustainability_checkin", "evaluation_followup"])
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_a_long_title_is_shortened_on_a_word_to_fit_the_subject(kind: str, language: str) -> None:
+    partnership = {**sample_context()["partnership"], "title": LONG_TITLE}
+    rendered = render_email(environment(), kind, language, sample_context(partnership=partnership))
+    assert len(LONG_TITLE) > MAX_SUBJECT >= len(rendered.subject) > MAX_SUBJECT - 30
+    shown = rendered.subject[rendered.subject.index("Programme") : rendered.subject.index("…")]
+    assert LONG_TITLE.startswith(shown) and LONG_TITLE[len(shown)] == " "
+
+
+def test_words_are_kept_whole_when_shortened() -> None:
+    assert shortened("one two three", 13) == "one two three"
+    assert shortened("one two three", 12) == "one two…"
+    assert shortened("x" * 30, 10) == "x" * 9 + "…"
+    assert one_line("a\r\n\tb\u2028c") == "a b c"
 
 
 @pytest.mark.faults

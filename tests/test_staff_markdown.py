@@ -1,6 +1,6 @@
 import pytest
 
-from tasks.staff_markdown import PlaceholderError, filled, filled_body
+from tasks.staff_markdown import PLACEHOLDERS, PlaceholderError, filled, filled_body
 
 VALUES = {"contact": {"name": "Awa *Ndiaye* <b>"}, "partner": {"short_name": "ASEF"}}
 
@@ -59,3 +59,26 @@ def test_only_plain_placeholders_are_allowed(text: str) -> None:
 def test_text_that_looks_like_the_set_aside_marker_is_kept_as_text() -> None:
     html, text = filled_body("zqplaceholder9zq and {{ partner.short_name }}", VALUES)
     assert "zqplaceholder9zq and ASEF" in html and text == "zqplaceholder9zq and ASEF"
+
+
+ALL_VALUES = {
+    "contact": {"name": "Awa"},
+    "partner": {"name": "Association", "short_name": "ASEF"},
+    "partnership": {"title": "Écoles", "reference": "SEN/1", "start_date": "2021-09-01"},
+}
+
+
+@pytest.mark.parametrize(
+    "placeholder",
+    ["self", "lipsum", "range", "contact.items", "partner.keys", "partnership.start_date"],
+)
+def test_only_the_documented_placeholders_exist(placeholder: str) -> None:
+    text = f"Hi {{{{ {placeholder} }}}}"
+    for render in (filled, filled_body):
+        with pytest.raises(PlaceholderError) as raised:
+            render(text, ALL_VALUES)
+        message = str(raised.value)
+        assert f"unknown placeholder {{{{ {placeholder} }}}}" in message and "\n" not in message
+        assert all(f"{{{{ {name} }}}}" in message for name in PLACEHOLDERS)
+    documented = " ".join(f"{{{{ {name} }}}}" for name in PLACEHOLDERS)
+    assert filled(documented, ALL_VALUES) == "Awa Association ASEF Écoles SEN/1"
