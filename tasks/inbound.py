@@ -34,7 +34,17 @@ def dedup_key(reading: Reading, item: InboxItem) -> str:
 
 def record_inbound(session: Session, secret: str, item: InboxItem, now: datetime) -> InboundMail:
     """Record the mail (or return its earlier record) and apply what it proves."""
-    reading = read_mail(item.raw, secret)
+    return _recorded(session, item, read_mail(item.raw, secret), now)
+
+
+def quarantine(session: Session, item: InboxItem, now: datetime, error: Exception) -> InboundMail:
+    """Record the mail as quarantined, byte for byte, with the error its recording raised
+    (or return its earlier record)."""
+    reading = Reading(kind="quarantined", error=f"{type(error).__name__}: {error}"[:1000])
+    return _recorded(session, item, reading, now)
+
+
+def _recorded(session: Session, item: InboxItem, reading: Reading, now: datetime) -> InboundMail:
     key = dedup_key(reading, item)
     earlier = inbound_by_key(session, key)
     if earlier is not None:
@@ -54,26 +64,6 @@ def record_inbound(session: Session, secret: str, item: InboxItem, now: datetime
     _APPLY[reading.kind](session, reading, inbound, now)
     if reading.kind == "quarantined":
         inbound.raw, inbound.details = item.raw, {"error": reading.error}
-    session.flush()
-    return inbound
-
-
-def quarantine(session: Session, item: InboxItem, now: datetime, error: Exception) -> InboundMail:
-    """Record the mail as quarantined, byte for byte, with the error its recording raised
-    (or return its earlier record)."""
-    key = f"mailbox:{item.key}"[:512]
-    earlier = inbound_by_key(session, key)
-    if earlier is not None:
-        return earlier
-    inbound = InboundMail(
-        dedup_key=key,
-        mailbox_key=item.key[:512],
-        received_at=now,
-        classification="quarantined",
-        raw=item.raw,
-        details={"error": f"{type(error).__name__}: {error}"[:1000]},
-    )
-    session.add(inbound)
     session.flush()
     return inbound
 

@@ -17,9 +17,8 @@ from tasks.mail.reports import HARD_REASONS, SENDER_REASONS, Report, read_report
 
 HERE = Path(__file__).parent / "bounces"
 EXPECTED: dict[str, dict[str, Any]] = json.loads((HERE / "expected.json").read_text())
-# Fixtures where we still disagree with sisimai (none now; `python -m bench.bounces` lists
-# those of the whole corpora). Strict, so a fix shows.
-KNOWN_DISAGREEMENTS: set[str] = set()
+# Every bounce fixture must agree with sisimai; `python -m bench.bounces` lists the
+# disagreements that remain on the whole corpora.
 BOUNCES = sorted(n for n, v in EXPECTED.items() if v["kind"] == "bounce")
 
 
@@ -37,15 +36,7 @@ def _bounce(name: str) -> Report:
     return report
 
 
-@pytest.mark.parametrize(
-    "name",
-    [
-        pytest.param(n, marks=pytest.mark.xfail(strict=True, reason="see KNOWN_DISAGREEMENTS"))
-        if n in KNOWN_DISAGREEMENTS
-        else n
-        for n in BOUNCES
-    ],
-)
+@pytest.mark.parametrize("name", BOUNCES)
 def test_it_finds_sisimais_failed_addresses_and_their_hardness(name: str) -> None:
     report = _bounce(name)
     ours = {f.address: f for f in report.failures}
