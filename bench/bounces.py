@@ -1,4 +1,4 @@
-"""Measures tasks.mail.reports against sisimai, the reference bounce parser (Perl).
+"""Measures tasks.mail.bounces.reports against sisimai, the reference bounce parser (Perl).
 
 ``.venv/bin/python -m bench.bounces DIR...`` runs sisimai once over every file in the
 directories (it must be installed: Debian libsisimai-perl) and `read_report` over each,
@@ -17,7 +17,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from tasks.mail.reports import HARD_REASONS, read_report
+from tasks.mail.bounces.reports import HARD_REASONS, read_report
 
 # One perl process for all files; "vacation" rows are auto-replies, not bounces, for us.
 SISIMAI = r"""

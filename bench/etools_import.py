@@ -134,7 +134,7 @@ def _writer(file: TextIO, header: list[str]) -> csv.DictWriter[str]:
 def timed_import(arguments: list[str], env: dict[str, str]) -> dict[str, float | int]:
     """Run `continuity import etools …` in its own process; return its exit status, wall
     time and peak RSS (MB)."""
-    code = "from continuity.cli import app; app()"
+    code = "from continuity.cli.main import app; app()"
     started = time.perf_counter()
     process = subprocess.Popen(
         [sys.executable, "-c", code, "import", "etools", *arguments],
@@ -176,7 +176,7 @@ def main() -> None:
     database.unlink(missing_ok=True)
     env = {**os.environ, "CONTINUITY_DATABASE_URL": f"sqlite:///{database}"}
     subprocess.run(
-        [sys.executable, "-c", "from continuity.cli import app; app()", "db", "upgrade"],
+        [sys.executable, "-c", "from continuity.cli.main import app; app()", "db", "upgrade"],
         env=env,
         check=True,
         stdout=subprocess.DEVNULL,

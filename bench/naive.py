@@ -10,12 +10,12 @@ from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
 
 from bench.population import NOW
-from continuity.settings import get_settings
 from db.engine import make_engine, session_factory, transaction
 from db.models import TouchpointKind
 from db.outbox import RowWrites, claim_batch, messages_with_recipients
-from tasks.deliver import deliver_one
-from tasks.transport import open_transport
+from tasks.mail.transport import open_transport
+from tasks.outbox.deliver import deliver_one
+from tasks.settings import get_settings
 
 
 @task(cache_policy=NO_CACHE)

@@ -27,14 +27,14 @@ from sqlalchemy import Engine
 
 from bench.population import NOW, populate
 from bench.sink import Sink
-from continuity.settings import get_settings
 from db.engine import make_engine, transaction
 from db.migrate import upgrade
 from db.models import TouchpointKind
-from tasks.adhoc import AdhocCampaign
-from tasks.campaigns import campaign_of, plan_campaign
-from tasks.deliver import deliver_batch
-from tasks.render_check import check_planned
+from tasks.campaigns.runs import campaign_of, plan_campaign
+from tasks.outbox.deliver import deliver_batch
+from tasks.outbox.render_check import check_planned
+from tasks.settings import get_settings
+from tasks.touchpoints.adhoc import AdhocCampaign
 
 CONTACTS_PER_PARTNER = 4
 

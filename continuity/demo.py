@@ -32,26 +32,25 @@ from rich.progress import Progress
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from continuity.database import engine_for
-from continuity.portal import create_app
-from continuity.settings import Settings, get_settings
-from db.engine import transaction
+from continuity.portal.app import create_app
+from db.engine import engine_for, transaction
 from db.migrate import upgrade
 from db.models import Message, TouchpointKind
-from tasks.acknowledgement_changes import AcknowledgementChange
-from tasks.acknowledgement_changes import apply_change as apply_acknowledgement
-from tasks.acknowledgement_stages import publish_stage
-from tasks.acknowledgements import draft_missing
-from tasks.collect import collect_mail
-from tasks.corrective_changes import CorrectiveChange
-from tasks.corrective_changes import apply_change as apply_corrective
-from tasks.deliver import deliver_batch
-from tasks.etools_import import import_etools
-from tasks.focal_points import add_focal_point
+from tasks.acknowledgements.changes import AcknowledgementChange
+from tasks.acknowledgements.changes import apply_change as apply_acknowledgement
+from tasks.acknowledgements.register import draft_missing
+from tasks.acknowledgements.stages import publish_stage
+from tasks.corrective.changes import CorrectiveChange
+from tasks.corrective.changes import apply_change as apply_corrective
+from tasks.etools.importer import import_etools
 from tasks.follow_up_policy import load_policy
-from tasks.links import bounce_address, reply_address
-from tasks.pipeline import plan_stage, render_stage
-from tasks.staff_data import (
+from tasks.outbox.deliver import deliver_batch
+from tasks.outbox.stages import plan_stage, render_stage
+from tasks.responses.collect import collect_mail
+from tasks.responses.links import bounce_address, reply_address
+from tasks.settings import Settings, get_settings
+from tasks.staff.focal_points import add_focal_point
+from tasks.staff.records import (
     EvaluationInput,
     EventInput,
     UpdateInput,

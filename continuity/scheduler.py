@@ -23,7 +23,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.triggers.cron import CronTrigger
 
-from tasks.shutdown import request_stop
+from tasks.outbox.shutdown import request_stop
 
 PREFECT_YAML = Path(__file__).resolve().parent.parent / "prefect.yaml"
 JOB_TABLE = "scheduler_jobs"

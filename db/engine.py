@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import cache
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
+
+from db.migrate import ensure_migrated
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 
@@ -61,3 +64,22 @@ def transaction(engine: Engine) -> Iterator[Session]:
     """Yield a session whose work is committed on success and rolled back on any error."""
     with session_factory(engine).begin() as session:
         yield session
+
+
+def migrated_engine(url: str) -> Engine:
+    """Return an engine on `url`; raise `NotMigratedError` (naming the command to run)
+    when its schema is not at the newest revision."""
+    engine = make_engine(url)
+    try:
+        ensure_migrated(engine)
+    except Exception:
+        engine.dispose()
+        raise
+    return engine
+
+
+@cache
+def engine_for(url: str) -> Engine:
+    """Return the process's one migrated engine for `url` (pooled, reused by every task
+    run in the process)."""
+    return migrated_engine(url)

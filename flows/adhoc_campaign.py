@@ -7,9 +7,9 @@ from typing import Any
 from prefect import flow
 
 from flows.touchpoint import deliver_all
-from tasks.adhoc import AdhocCampaign
-from tasks.campaign_stages import create_campaign, plan_test_sends, preview_campaign
-from tasks.pipeline import clock_for, render, report
+from tasks.campaigns.stages import create_campaign, plan_test_sends, preview_campaign
+from tasks.outbox.stages import clock_for, render, report
+from tasks.touchpoints.adhoc import AdhocCampaign
 
 
 @flow(name="adhoc-campaign")

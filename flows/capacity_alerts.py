@@ -9,7 +9,7 @@ from prefect import flow
 
 from db.models import TouchpointKind
 from flows.touchpoint import run_touchpoint
-from tasks.capacity_report import capacity_overview
+from tasks.reports.capacity import capacity_overview
 
 
 @flow(name="capacity-alerts", log_prints=False)

@@ -7,7 +7,7 @@ from typing import Any
 
 from prefect import flow
 
-from tasks.collect import collect
+from tasks.responses.collect import collect
 
 
 @flow(name="collect-responses")

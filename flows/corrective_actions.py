@@ -9,7 +9,7 @@ from prefect import flow
 
 from db.models import TouchpointKind
 from flows.touchpoint import run_touchpoint
-from tasks.corrective_report import close_ended_plans, corrective_overview
+from tasks.corrective.report import close_ended_plans, corrective_overview
 
 
 @flow(name="corrective-actions", log_prints=False)

@@ -9,7 +9,7 @@ from prefect import flow
 
 from db.models import TouchpointKind
 from flows.touchpoint import deliver_all
-from tasks.pipeline import count_due, recover
+from tasks.outbox.stages import count_due, recover
 
 
 @flow(name="deliver-outbox")

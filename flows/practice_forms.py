@@ -8,9 +8,9 @@ from typing import Any
 
 from prefect import flow
 
-from tasks.acknowledgement_changes import AcknowledgementChange, record_acknowledgement
-from tasks.corrective_changes import CorrectiveChange, record_corrective
-from tasks.focal_points import FocalPointInput, record_focal_point
+from tasks.acknowledgements.changes import AcknowledgementChange, record_acknowledgement
+from tasks.corrective.changes import CorrectiveChange, record_corrective
+from tasks.staff.focal_points import FocalPointInput, record_focal_point
 
 
 @flow(name="record-corrective-action")

@@ -9,7 +9,7 @@ from prefect import flow
 
 from db.models import TouchpointKind
 from flows.touchpoint import run_touchpoint
-from tasks.acknowledgement_stages import draft_acknowledgements, publish_pages
+from tasks.acknowledgements.stages import draft_acknowledgements, publish_pages
 
 
 @flow(name="public-acknowledgements", log_prints=False)

@@ -6,7 +6,7 @@ from typing import Any
 
 from prefect import flow
 
-from tasks.influence import InfluenceChange, record_influence
+from tasks.staff.influence import InfluenceChange, record_influence
 
 
 @flow(name="record-influence")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from prefect import flow
 
-from tasks.manual_entry import ManualResponse, record
+from tasks.responses.manual_entry import ManualResponse, record
 
 
 @flow(name="record-response")

@@ -7,7 +7,7 @@ from typing import Any
 
 from prefect import flow
 
-from tasks.relationship_report import QUIET_MONTHS, build_report
+from tasks.reports.relationship import QUIET_MONTHS, build_report
 
 
 @flow(name="relationship-report")

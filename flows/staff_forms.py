@@ -6,7 +6,7 @@ from __future__ import annotations
 from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
 
-from tasks.staff_data import EvaluationInput, EventInput, UpdateInput, record_staff_input
+from tasks.staff.records import EvaluationInput, EventInput, UpdateInput, record_staff_input
 
 record = task(name="record-staff-input", cache_policy=NO_CACHE)(record_staff_input)
 

@@ -9,9 +9,9 @@ from uuid import UUID
 
 from prefect.artifacts import create_progress_artifact, update_progress_artifact
 
-from continuity.settings import get_settings
 from db.models import TouchpointKind
-from tasks.pipeline import (
+from tasks.outbox.shutdown import stop_requested
+from tasks.outbox.stages import (
     aware,
     clock_for,
     count_due,
@@ -22,8 +22,8 @@ from tasks.pipeline import (
     render,
     report,
 )
-from tasks.shutdown import stop_requested
-from tasks.touchpoints import sent_kinds
+from tasks.settings import get_settings
+from tasks.touchpoints.registry import sent_kinds
 
 
 def run_touchpoint(kind: TouchpointKind, as_of: datetime | None, dry_run: bool) -> dict[str, Any]:

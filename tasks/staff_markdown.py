@@ -21,7 +21,7 @@ from jinja2.sandbox import SandboxedEnvironment
 from markdown.extensions import Extension
 from markdown.treeprocessors import Treeprocessor
 
-from tasks.render import RenderError
+from tasks.outbox.render import RenderError
 
 SAFE_LINK = re.compile(r"^(https?:|mailto:)", re.IGNORECASE)
 # Staff text may hold placeholders ({{ contact.name }}) and nothing else of Jinja: no

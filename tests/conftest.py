@@ -12,10 +12,10 @@ import pytest
 from sqlalchemy import Engine, text
 from sqlalchemy.engine import make_url
 
-from continuity.settings import get_settings
 from db.engine import make_engine
 from db.migrate import upgrade
 from db.models import Base
+from tasks.settings import get_settings
 
 POSTGRES_URL = os.environ.get(
     "CONTINUITY_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -183,7 +183,7 @@ def smtp_sink():
 def imported(engine: Engine) -> Engine:
     """The test database with the shipped sample exports imported."""
     from db.engine import transaction
-    from tasks.etools_import import import_etools
+    from tasks.etools.importer import import_etools
     from tasks.follow_up_policy import load_policy
 
     with transaction(engine) as session:

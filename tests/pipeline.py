@@ -9,9 +9,9 @@ from sqlalchemy.orm import joinedload
 
 from db.engine import transaction
 from db.models import Contact, Message, TouchpointKind
-from tasks.planning import PlanCounts, plan_messages
+from tasks.outbox.planning import PlanCounts, plan_messages
 from tasks.sending_window import parse_window
-from tasks.touchpoints import due_messages
+from tasks.touchpoints.registry import due_messages
 
 ALWAYS_OPEN = parse_window("mon-sun 00:00-23:59")
 
@@ -40,8 +40,8 @@ def messages(engine: Engine, **where) -> list[Message]:
 
 
 def deliver_all(engine: Engine, kinds: list[TouchpointKind], at: datetime) -> None:
-    from continuity.settings import get_settings
-    from tasks.deliver import deliver_batch
+    from tasks.outbox.deliver import deliver_batch
+    from tasks.settings import get_settings
 
     while deliver_batch(engine, get_settings(), kinds, lambda: at).claimed:
         pass
@@ -75,7 +75,7 @@ def sample_mail(
     """Return a sample inbound mail answering (or bouncing) `message`, our outbox row."""
     from string import Template
 
-    from tasks.links import bounce_address, reply_address, unsubscribe_address
+    from tasks.responses.links import bounce_address, reply_address, unsubscribe_address
 
     text = (SAMPLES_DIR / name).read_bytes().decode("utf-8", "surrogateescape")
     filled = Template(text).safe_substitute(

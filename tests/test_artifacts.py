@@ -17,14 +17,14 @@ from prefect.client.orchestration import get_client
 from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterFlowRunId
 from sqlalchemy import Engine, select, update
 
-from continuity.settings import get_settings
 from db.engine import transaction
 from db.models import Contact, Partner, Partnership
 from flows.registry import FLOWS, FORMS
-from tasks.acknowledgement_stages import draft_stage
+from tasks.acknowledgements.stages import draft_stage
 from tasks.artifacts import markdown_text
-from tasks.staff_data import EvaluationInput, read_input, record_evaluation
-from tests.test_acknowledgements import answer, ask_partner, portal, staff
+from tasks.settings import get_settings
+from tasks.staff.records import EvaluationInput, read_input, record_evaluation
+from tests.acknowledgements.test_register import answer, ask_partner, portal, staff
 
 pytestmark = pytest.mark.usefixtures("prefect_api")
 HOSTILE = (

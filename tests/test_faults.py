@@ -19,12 +19,12 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.engine import make_url
 
 from bench.population import NOW
-from continuity.settings import get_settings
 from db import engine as db_engine
 from db.engine import make_engine, transaction
 from db.models import Message, MessageStatus, TouchpointKind
-from tasks.deliver import deliver_batch
-from tasks.interruptions import LEASE
+from tasks.outbox.deliver import deliver_batch
+from tasks.outbox.recovery import LEASE
+from tasks.settings import get_settings
 from tests.faults import by_status, campaign_to, received_ids, worker
 from tests.pipeline import messages
 from tests.smtp import SinkHandler, SinkServer, free_port

@@ -15,17 +15,17 @@ from hypothesis import strategies as st
 from sqlalchemy import Engine, func, select
 from typer.testing import CliRunner
 
-from continuity.cli import app
-from continuity.portal import create_app
-from continuity.settings import get_settings
+from continuity.cli.main import app
+from continuity.portal.app import create_app
 from db.engine import transaction
 from db.models import MessageStatus, Partnership, Response, TouchpointKind
-from tasks.etools_files import EtoolsFileError
-from tasks.etools_import import import_etools
+from tasks.etools.files import EtoolsFileError
+from tasks.etools.importer import import_etools
 from tasks.follow_up_policy import load_policy
-from tasks.render_check import check_planned
+from tasks.outbox.render_check import check_planned
+from tasks.settings import get_settings
+from tests.etools.test_importer import snapshot
 from tests.pipeline import deliver_all, links_by_recipient, messages, plan
-from tests.test_etools_import import snapshot
 
 pytestmark = pytest.mark.faults
 SAMPLES = Path(__file__).resolve().parent.parent / "samples" / "etools"

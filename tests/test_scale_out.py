@@ -8,7 +8,7 @@ import json
 import pytest
 from sqlalchemy import Engine
 
-from continuity.settings import get_settings
+from tasks.settings import get_settings
 from tests.faults import by_status, campaign_to, received_ids, worker
 
 WORKERS = 4

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from continuity.settings import SettingsError, get_settings
+from tasks.settings import SettingsError, get_settings
 
 
 def test_it_works_on_embedded_defaults(settings_env: pytest.MonkeyPatch) -> None:

@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 from email.message import EmailMessage
 from typing import Any
 
-from tasks.links import message_of_address, message_of_rfc_id
+from tasks.mail.bounces.reports import Report, read_report
 from tasks.mail.reading import (
     addresses,
     body_text,
@@ -22,7 +22,7 @@ from tasks.mail.reading import (
     referenced_ids,
 )
 from tasks.mail.replies import reply_text
-from tasks.mail.reports import Report, read_report
+from tasks.responses.links import message_of_address, message_of_rfc_id
 
 KINDS = (
     "reply",

@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tasks.mail.reports import HARD_REASONS, SENDER_REASONS, Report, read_report
+from tasks.mail.bounces.reports import HARD_REASONS, SENDER_REASONS, Report, read_report
 
 HERE = Path(__file__).parent / "bounces"
 EXPECTED: dict[str, dict[str, Any]] = json.loads((HERE / "expected.json").read_text())

@@ -1,0 +1,146 @@
+"""`continuity outbox`: look at the outbox and decide about messages in doubt."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import UTC, datetime
+from typing import Annotated, Any
+
+import typer
+from sqlalchemy import Engine
+
+from continuity.cli.console import database, fail, out
+from db.engine import transaction
+from db.models import MessageStatus, TouchpointKind
+from db.outbox_decisions import held_groups, requeue
+from tasks.outbox.deliver import Clock, deliver_batch
+from tasks.outbox.holds import release_held
+from tasks.outbox.pacing import Pacer
+from tasks.outbox.recovery import recover_interrupted
+from tasks.outbox.render import RenderError
+from tasks.outbox.shutdown import stop_on_signals, stop_requested
+from tasks.outbox.stages import clock_for
+from tasks.settings import Settings, SettingsError, get_settings
+
+outbox_app = typer.Typer(help="The outbox of planned and sent messages.", no_args_is_help=True)
+REQUEUEABLE = (MessageStatus.UNCONFIRMED, MessageStatus.FAILED, MessageStatus.CANCELLED)
+
+
+@outbox_app.command("requeue")
+def requeue_command(
+    status: Annotated[
+        MessageStatus, typer.Option(help="unconfirmed, failed or cancelled")
+    ] = MessageStatus.UNCONFIRMED,
+    kind: Annotated[TouchpointKind | None, typer.Option(help="only this touchpoint kind")] = None,
+    message_id: Annotated[list[int] | None, typer.Option("--id", help="only these rows")] = None,
+) -> None:
+    """Send again messages whose delivery is in doubt (unconfirmed) or failed.
+
+    An unconfirmed message may already have reached its recipient: requeue it only once
+    you have decided a duplicate is better than a missing message.
+    """
+    if status not in REQUEUEABLE:
+        raise fail(f"only {', '.join(REQUEUEABLE)} messages can be requeued, not {status}")
+    with database() as engine, transaction(engine) as session:
+        count = requeue(session, status, datetime.now(UTC), kind, message_id or ())
+    out.print(f"requeued {count} {status} message(s); the next run of their flow sends them")
+
+
+@outbox_app.command("held")
+def held_command(
+    campaign: Annotated[int | None, typer.Option(help="only this campaign's messages")] = None,
+) -> None:
+    """List the messages held because their run's render check failed, by campaign, kind
+    and reason (none of them is sent until released)."""
+    with database() as engine, transaction(engine) as session:
+        groups = held_groups(session, campaign)
+    if not groups:
+        out.print("no message is held")
+        return
+    for group in groups:
+        out.print(
+            f"campaign {group['campaign']} ({group['name']}): {group['messages']}"
+            f" {group['kind']} message(s), ids {group['ids']}: {group['reason']}",
+            markup=False,
+            highlight=False,
+            soft_wrap=True,
+        )
+
+
+@outbox_app.command("release")
+def release_command(
+    campaign: Annotated[int | None, typer.Option(help="only this campaign's messages")] = None,
+    message_id: Annotated[list[int] | None, typer.Option("--id", help="only these rows")] = None,
+) -> None:
+    """Send held messages after all: they are rendered again first, and released only if
+    every one renders (all held messages when neither option is given). Cancel them
+    instead with `continuity campaign cancel ID`."""
+    with database() as engine:
+        try:
+            with transaction(engine) as session:
+                count = release_held(
+                    session, get_settings(), datetime.now(UTC), campaign, message_id or ()
+                )
+        except RenderError as error:
+            raise fail(str(error), 1) from None
+    if not count:
+        out.print("no held message matches")
+        return
+    out.print(f"released {count} held message(s); the next delivery sends them")
+
+
+@outbox_app.command("deliver")
+def deliver_command(
+    kind: Annotated[
+        list[TouchpointKind] | None, typer.Option(help="only these kinds (default: all)")
+    ] = None,
+    campaign: Annotated[int | None, typer.Option(help="only this campaign's messages")] = None,
+    as_of: Annotated[
+        str | None, typer.Option(help="ISO date-time to act for (default now)")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="print the counts as JSON")] = False,
+) -> None:
+    """Deliver every due message now, batch after batch, until none is left or the mail
+    server keeps failing; prints what happened to them.
+
+    Several of these (on several machines, on PostgreSQL) drain one outbox together:
+    each claims its own rows. SIGTERM or Ctrl-C finishes the batch in hand, then stops.
+    """
+    from continuity.cli.main import parse_as_of
+
+    clock = clock_for(parse_as_of(as_of) if as_of else None)
+    settings = get_settings()
+    try:
+        settings.required_secret_key()
+    except SettingsError as error:
+        raise fail(str(error)) from None
+    kinds = kind or list(TouchpointKind)
+    with database() as engine, stop_on_signals():
+        with transaction(engine) as session:
+            recovered = recover_interrupted(session, clock())
+        totals = drain(engine, settings, kinds, clock, Pacer(settings.rate_limit), campaign)
+    totals.update({f"recovered_{key}": value for key, value in recovered.items()})
+    if as_json:
+        out.print_json(data=totals)
+    else:
+        out.print(", ".join(f"{value} {key}" for key, value in totals.items()) or "nothing due")
+
+
+def drain(
+    engine: Engine,
+    settings: Settings,
+    kinds: list[TouchpointKind],
+    clock: Clock,
+    pacer: Pacer,
+    campaign: int | None,
+) -> dict[str, Any]:
+    """Return the counts by outcome of delivering batches until none is claimed."""
+    totals: Counter[str] = Counter()
+    stopped = None
+    while not stop_requested():
+        outcome = deliver_batch(engine, settings, kinds, clock, pacer, campaign)
+        totals.update(outcome.by_outcome)
+        stopped = outcome.stopped
+        if not outcome.claimed or stopped:
+            break
+    return {**totals, **({"stopped": stopped} if stopped else {})}

@@ -1,0 +1,63 @@
+"""`continuity run DEPLOYMENT`: run one flow once, here, on Prefect's ephemeral API."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import typer
+from rich.markup import escape
+from rich.table import Table
+from rich.text import Text
+
+from continuity.cli.console import fail, out, quiet_tracebacks
+from tasks.settings import SettingsError, get_settings
+
+
+def run_command(
+    deployment: Annotated[str, typer.Argument(help="deployment name, as in prefect.yaml")],
+    as_of: Annotated[
+        str | None, typer.Option(help="ISO date-time to act for (default now; naive = UTC)")
+    ] = None,
+    dry_run: Annotated[bool, typer.Option(help="plan and render only, send nothing")] = False,
+) -> None:
+    """Run one flow once, locally, and print its summary."""
+    from continuity.cli.main import parse_as_of
+    from flows.registry import FLOWS
+
+    if deployment not in FLOWS:
+        raise fail(f"unknown deployment {deployment!r}; one of: {', '.join(FLOWS)}")
+    moment = parse_as_of(as_of) if as_of else None
+    if not dry_run:
+        try:
+            get_settings().required_secret_key()
+        except SettingsError as error:
+            raise fail(str(error)) from None
+    quiet_tracebacks()
+    result = FLOWS[deployment](as_of=moment, dry_run=dry_run)
+    print_summary(result, dry_run)
+
+
+def print_summary(result: dict[str, Any], dry_run: bool) -> None:
+    if "campaign" not in result:
+        for key, value in result.items():
+            shown = len(value) if isinstance(value, list) else value
+            out.print(f"{key.replace('_', ' ')}: {shown}", markup=False, highlight=False)
+        return
+    title = escape(f"{result['campaign']}") + (" — dry run, nothing sent" if dry_run else "")
+    table = Table(title=title)
+    for column in ("kind", "status", "messages"):
+        table.add_column(column, justify="right" if column == "messages" else "left")
+    for row in result["counts"]:
+        table.add_row(Text(row["kind"]), Text(row["status"]), str(row["messages"]))
+    if not result["counts"]:
+        table.add_row("—", "nobody was due", "0")
+    out.print(table)
+    for row in result["reasons"]:
+        out.print(
+            f"  {row['status']} x{row['messages']}: {row['reason']}", highlight=False, markup=False
+        )
+    delivery = {key: value for key, value in result.get("delivery", {}).items() if value}
+    if delivery:
+        out.print("delivered in this run: " + ", ".join(f"{k} {v}" for k, v in delivery.items()))
+    for key, sample in result.get("samples", {}).items():
+        out.print(f"sample {key}: {sample['subject']}", highlight=False, markup=False)

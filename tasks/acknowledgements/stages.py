@@ -1,0 +1,72 @@
+"""The public-acknowledgements flow's own stages: draft what is missing, then publish
+what both sides approved (and nothing else)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from prefect import task
+from prefect.cache_policies import NO_CACHE
+from prefect.exceptions import MissingContextError
+from prefect.logging import get_run_logger
+
+from db.acknowledgements import acknowledgements
+from db.engine import transaction
+from tasks.acknowledgements.public_pages import (
+    PAGE_NAME,
+    country_pages,
+    mark_published,
+    page_markdown,
+    write_pages,
+)
+from tasks.acknowledgements.register import draft_missing
+from tasks.artifacts import publish_markdown
+from tasks.outbox.stages import app_engine, clock_for, logger
+from tasks.settings import get_settings
+
+
+def draft_stage() -> int:
+    """Draft an acknowledgement for each ended partnership that has none; return how many."""
+    with transaction(app_engine()) as session:
+        drafted = draft_missing(session)
+    logger().info("drafted %d acknowledgements", drafted)
+    return drafted
+
+
+def publish_stage(as_of: datetime | None = None) -> dict[str, Any]:
+    """Rewrite the public pages from the approved acknowledgements; return the pages
+    written (entries per country), the pages removed, and what was published or
+    unpublished since the last run."""
+    folder = get_settings().public_dir
+    with transaction(app_engine()) as session:
+        every = acknowledgements(session)
+        pages = country_pages([item for item in every if item.is_publishable])
+        removed = write_pages(folder, pages)
+        changes = mark_published(every, clock_for(as_of)())
+        markdown = {page.code: page_markdown(page) for page in pages}
+        counts = {page.code: len(page.entries) for page in pages}
+    publish_artifacts(markdown, removed)
+    logger().info("public pages: %d countries, %s", len(pages), changes)
+    return {"pages": counts, "removed": removed, **changes}
+
+
+def publish_artifacts(markdown: dict[str, str], removed: list[str]) -> None:
+    """One keyed markdown artifact per country; a removed page's artifact says so."""
+    try:
+        get_run_logger()
+    except MissingContextError:
+        return
+    for code, text in markdown.items():
+        publish_markdown(f"acknowledgements-{code}", text)
+    for name in removed:
+        match = PAGE_NAME.match(name)
+        assert match is not None
+        publish_markdown(
+            f"acknowledgements-{match.group(1)}",
+            "Nothing is published for this country any more.\n",
+        )
+
+
+draft_acknowledgements = task(name="draft-acknowledgements", cache_policy=NO_CACHE)(draft_stage)
+publish_pages = task(name="publish-pages", cache_policy=NO_CACHE, retries=2)(publish_stage)

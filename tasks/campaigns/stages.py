@@ -1,0 +1,80 @@
+"""The ad-hoc campaign stages as plain functions, and the Prefect tasks that wrap them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from prefect import task
+from prefect.cache_policies import NO_CACHE
+
+from db.engine import transaction
+from db.models import Campaign
+from tasks.artifacts import code_block, markdown_text, publish_markdown
+from tasks.campaigns.runs import campaign_of, cancel, plan_campaign, plan_tests, preview
+from tasks.outbox.stages import app_engine, clock_for, logger
+from tasks.settings import get_settings
+from tasks.touchpoints.adhoc import AdhocCampaign
+
+
+def preview_stage(params: AdhocCampaign) -> dict[str, Any]:
+    """Preview the campaign inside a transaction that is rolled back; publish the preview."""
+    with transaction(app_engine()) as session:
+        found = preview(session, params, clock_for(None)(), get_settings())
+        session.rollback()
+    publish_markdown("adhoc-campaign-preview", preview_markdown(found))
+    return found
+
+
+def preview_markdown(found: dict[str, Any]) -> str:
+    """Return the preview as Markdown: every value escaped, each sample's text verbatim in
+    a code block."""
+    md = markdown_text
+    lines = [
+        f"# Preview: {md(found['campaign'])}",
+        "",
+        f"Audience: **{found['audience']}** contacts",
+    ]
+    for title, counts in (("language", found["by_language"]), ("country", found["by_country"])):
+        lines += ["", f"| {title} | contacts |", "|---|---|"]
+        lines += [f"| {md(value)} | {count} |" for value, count in sorted(counts.items())]
+    if found["warnings"]:
+        lines += ["", "## Warnings", ""] + [f"- {md(warning)}" for warning in found["warnings"]]
+    for key, sample in found["samples"].items():
+        lines += ["", f"## Sample {md(key)}", "", f"**{md(sample['subject'])}**", ""]
+        lines += code_block(sample["text"].strip())
+    return "\n".join(lines) + "\n"
+
+
+def create_stage(params: AdhocCampaign) -> dict[str, Any]:
+    """Create the campaign (once per idempotency key) and plan its messages."""
+    settings = get_settings()
+    now = clock_for(None)()
+    with transaction(app_engine()) as session:
+        campaign = campaign_of(session, params, now)
+        if campaign.status == "cancelled":
+            return {"campaign_id": campaign.id, "cancelled": True}
+        counts = plan_campaign(session, campaign, params, now, settings)
+        campaign_id = campaign.id
+    logger().info("campaign %s planned: %s", campaign_id, counts.as_dict())
+    return {"campaign_id": campaign_id, **counts.as_dict()}
+
+
+def test_stage(params: AdhocCampaign) -> dict[str, Any]:
+    """Plan the campaign's test sends to staff addresses."""
+    settings = get_settings()
+    now = clock_for(None)()
+    with transaction(app_engine()) as session:
+        campaign = campaign_of(session, params, now)
+        counts = plan_tests(session, campaign, params, now, settings)
+        campaign_id = campaign.id
+    return {"campaign_id": campaign_id, **counts.as_dict()}
+
+
+def cancel_stage(campaign_id: int) -> dict[str, int]:
+    with transaction(app_engine()) as session:
+        return cancel(session, session.get_one(Campaign, campaign_id), clock_for(None)())
+
+
+preview_campaign = task(name="preview-campaign", cache_policy=NO_CACHE)(preview_stage)
+create_campaign = task(name="create-campaign", cache_policy=NO_CACHE, retries=2)(create_stage)
+plan_test_sends = task(name="plan-test-sends", cache_policy=NO_CACHE)(test_stage)

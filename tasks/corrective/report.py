@@ -1,0 +1,117 @@
+"""What the corrective-actions flow reports: every open plan's measures, the suspended
+partnerships with no plan, and escalations that found no address. Names, no addresses."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from prefect import task
+from prefect.cache_policies import NO_CACHE
+from prefect.exceptions import MissingContextError
+from prefect.logging import get_run_logger
+from sqlalchemy.orm import Session
+
+from db.corrective import open_plans_of_ended, plans, suspended_without_plan, trail
+from db.engine import transaction
+from db.models import CorrectivePlan
+from tasks.artifacts import publish_table
+from tasks.corrective.followup import event_line, line_summary
+from tasks.corrective.plans import close_ended
+from tasks.outbox.stages import app_engine, clock_for, logger
+from tasks.privacy import redacted
+
+SECTIONS = ("corrective_measures", "suspended_without_plan", "escalations_without_address")
+
+
+def measure_rows(plan: CorrectivePlan, today: date) -> list[dict[str, Any]]:
+    return [
+        {
+            "partnership": plan.partnership.reference_number,
+            "plan": plan.id,
+            "measure": measure.id,
+            "what": redacted(measure.description)[:200],
+            "owner": measure.owner.name,
+            "due": measure.due_on.isoformat(),
+            "budget change": f"{measure.budget_change:.2f} {measure.currency}",
+            "status": str(measure.status),
+            "overdue": "yes" if measure.is_overdue(today) else "",
+        }
+        for measure in plan.measures
+    ]
+
+
+def overview(session: Session, today: date) -> dict[str, list[dict[str, Any]]]:
+    """Return the open plans' measures, the suspended partnerships with no plan, and the
+    escalations that reached no focal point."""
+    open_plans = plans(session)
+    unreachable = [
+        {
+            "partnership": plan.partnership.reference_number,
+            "measure": event.measure_id,
+            "no address for": ", ".join(event.details["no_address"]) or "no focal point in eTools",
+        }
+        for plan in open_plans
+        for event in trail(session, plan.id)
+        if event.action == "escalated"
+        and (event.details.get("no_address") or not event.details.get("to"))
+    ]
+    return {
+        "corrective_measures": [row for plan in open_plans for row in measure_rows(plan, today)],
+        "suspended_without_plan": [
+            {
+                "partnership": p.reference_number,
+                "partner": p.partner.name,
+                "country": p.country or "?",
+            }
+            for p in suspended_without_plan(session)
+        ],
+        "escalations_without_address": unreachable,
+    }
+
+
+def plan_trail(session: Session, plan: CorrectivePlan) -> list[dict[str, Any]]:
+    """Return the plan's audit trail as rows: when, who, what, the changes."""
+    return [
+        {
+            "at": f"{line['at']:%Y-%m-%d %H:%M}",
+            "measure": event.measure_id or "",
+            "who": line["actor"],
+            "what": line["action"],
+            "changes": redacted(line_summary(line))[:500],
+        }
+        for event in trail(session, plan.id)
+        for line in [event_line(event)]
+    ]
+
+
+def close_ended_stage(as_of: datetime | None = None) -> list[int]:
+    """Close the open plans of partnerships that have ended since; return their ids."""
+    with transaction(app_engine()) as session:
+        closed = close_ended(session, open_plans_of_ended(session), clock_for(as_of)())
+    if closed:
+        logger().info("closed corrective plans of ended partnerships: %s", closed)
+    return closed
+
+
+def overview_stage(as_of: datetime | None = None) -> dict[str, list[dict[str, Any]]]:
+    """Return the overview; in a flow run, publish it and each open plan's audit trail
+    (`corrective-plan-<id>-trail`) as keyed table artifacts."""
+    with transaction(app_engine()) as session:
+        sections = overview(session, clock_for(as_of)().date())
+        trails = {plan.id: plan_trail(session, plan) for plan in plans(session)}
+    try:
+        get_run_logger()
+    except MissingContextError:
+        return sections
+    for plan_id, rows in trails.items():
+        publish_table(f"corrective-plan-{plan_id}-trail", rows, "audit trail")
+    for name in SECTIONS:
+        publish_table(name.replace("_", "-"), sections[name], name.replace("_", " "))
+    return sections
+
+
+close_ended_plans = task(name="close-ended-plans", cache_policy=NO_CACHE, retries=2)(
+    close_ended_stage
+)
+corrective_overview = task(name="corrective-overview", cache_policy=NO_CACHE)(overview_stage)

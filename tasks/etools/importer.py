@@ -1,0 +1,321 @@
+"""Applying checked eTools records to the database, and planning follow-ups for what ended.
+
+`import_etools` is the unit of work; the caller owns the transaction, so a dry run is
+the same call followed by a rollback. Exports are read twice, as streams: once to check
+everything (nothing is written when anything is wrong), once to write, batch after batch,
+each batch flushed and let go of, so memory follows the batch, not the file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any, NamedTuple
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from db.corrective import open_plans_of_ended
+from db.models import (
+    ENDED_STATUSES,
+    Contact,
+    ImportRun,
+    Partner,
+    Partnership,
+    utcnow,
+)
+from db.partners import contacts_by_partner, partners_by_vendor_number
+from db.partnerships import partnerships_by_reference
+from db.rows import assign_changed, in_chunks
+from tasks.corrective.plans import close_ended
+from tasks.countries import FALLBACK_LANGUAGE, FALLBACK_TIME_ZONE, Workspaces, country
+from tasks.etools.files import EtoolsFileError, Problem, Problems
+from tasks.etools.plans import sync_plans
+from tasks.etools.rows import InterventionRecord, PartnerRecord, iter_interventions, iter_partners
+from tasks.follow_up_policy import FollowUpPolicy
+
+BATCH = 500
+
+
+@dataclass
+class ImportCounts:
+    """What an import did, per kind of row: created, updated, unchanged, deactivated."""
+
+    by_entity: dict[str, Counter[str]] = field(default_factory=lambda: defaultdict(Counter))
+
+    def add(self, entity: str, outcome: str) -> None:
+        self.by_entity[entity][outcome] += 1
+
+    def as_dict(self) -> dict[str, dict[str, int]]:
+        return {entity: dict(sorted(counts.items())) for entity, counts in self.by_entity.items()}
+
+    @property
+    def changed_anything(self) -> bool:
+        return any(
+            outcome != "unchanged" for counts in self.by_entity.values() for outcome in counts
+        )
+
+
+class Known(NamedTuple):
+    """A stored partner, as small as the import needs it."""
+
+    id: int
+    time_zone: str
+
+
+@dataclass
+class Checked:
+    """What the checking pass learnt: each partner's country (that of its partnership
+    ending last, with that date), the partners of the interventions stored but not in the
+    partner export, and the SHA-256 of each file as read."""
+
+    countries: dict[str, tuple[date, str]] = field(default_factory=dict)
+    stored: dict[str, Known] = field(default_factory=dict)
+    digests: dict[Path, str] = field(default_factory=dict)
+
+
+def import_etools(
+    session: Session,
+    partners_file: Path,
+    interventions_file: Path,
+    policy: FollowUpPolicy,
+    workspaces: Workspaces | None = None,
+) -> ImportCounts:
+    """Read both exports and bring the database in line with them; return the counts.
+
+    Raises `EtoolsFileError` with every problem found, before anything is written; and
+    when a file changed between the two readings (the caller's rollback then leaves
+    nothing). Objects of `session` that the import touches are expunged from it.
+    """
+    workspaces = workspaces or Workspaces.load()
+    checked = _check(session, partners_file, interventions_file, workspaces)
+    counts = ImportCounts()
+    known = _sync_partners(session, partners_file, checked, counts)
+    _sync_interventions(session, interventions_file, workspaces, known, policy, counts, checked)
+    for _ in close_ended(session, open_plans_of_ended(session), utcnow()):
+        counts.add("corrective_plans", "closed")
+    files = {str(path): digest for path, digest in checked.digests.items()}
+    session.add(ImportRun(files=files, counts=counts.as_dict()))
+    session.flush()
+    return counts
+
+
+def _check(
+    session: Session, partners_file: Path, interventions_file: Path, workspaces: Workspaces
+) -> Checked:
+    """Read both files through; raise `EtoolsFileError` with every problem found."""
+    problems, checked = Problems(), Checked()
+    digest = hashlib.sha256()
+    listed = {record.vendor_number for record in iter_partners(partners_file, problems, digest)}
+    checked.digests[partners_file] = digest.hexdigest()
+    partners_readable = not problems
+    digest = hashlib.sha256()
+    elsewhere: dict[str, list[int]] = defaultdict(list)
+    for record in iter_interventions(interventions_file, workspaces, problems, digest):
+        _note_country(checked.countries, record)
+        if record.vendor_number not in listed:
+            elsewhere[record.vendor_number].append(record.line)
+        if record.status in ENDED_STATUSES and record.end_date is None:
+            message = "is empty, but an ended partnership needs it"
+            problems.add(Problem(str(interventions_file), record.line, "End Date", message))
+    checked.digests[interventions_file] = digest.hexdigest()
+    checked.stored = _stored_partners(session, elsewhere)
+    # A partner row with a problem is not in `listed`: its interventions are not unknown.
+    for vendor, lines in elsewhere.items() if partners_readable else ():
+        if vendor not in checked.stored:
+            message = f"partner {vendor} is in neither the partner export nor the database"
+            problems.extend(
+                Problem(str(interventions_file), line, "Vendor Number", message) for line in lines
+            )
+    problems.raise_any()
+    return checked
+
+
+def _note_country(countries: dict[str, tuple[date, str]], record: InterventionRecord) -> None:
+    """Keep the country of the partner's partnership ending last (the later row on a tie)."""
+    ends = record.end_date or record.start_date or date.min
+    latest = countries.get(record.vendor_number)
+    if latest is None or ends >= latest[0]:
+        countries[record.vendor_number] = (ends, record.country)
+
+
+def _stored_partners(session: Session, vendor_numbers: Iterable[str]) -> dict[str, Known]:
+    found: dict[str, Known] = {}
+    for chunk in in_chunks(vendor_numbers):
+        query = select(Partner.vendor_number, Partner.id, Partner.time_zone)
+        rows = session.execute(query.where(Partner.vendor_number.in_(chunk)))
+        found.update((vendor, Known(id_, zone)) for vendor, id_, zone in rows)
+    return found
+
+
+def _same_file(path: Path, checked: Checked, digest: Any, problems: Problems) -> None:
+    """Raise `EtoolsFileError` when the writing pass did not read what the checking pass
+    checked (the file was replaced or appended to meanwhile)."""
+    if problems or digest.hexdigest() != checked.digests[path]:
+        message = "changed while it was being imported; nothing was written, import it again"
+        raise EtoolsFileError([Problem(str(path), 0, "-", message)])
+
+
+def _forget(session: Session, rows: Iterable[Any]) -> None:
+    """Expunge flushed rows, so the session holds one batch at a time."""
+    for row in rows:
+        if row in session:
+            session.expunge(row)
+
+
+def _sync_partners(
+    session: Session, path: Path, checked: Checked, counts: ImportCounts
+) -> dict[str, Known]:
+    """Write the partners and their contacts, batch after batch; return every partner the
+    interventions may name."""
+    known = dict(checked.stored)
+    problems, digest = Problems(), hashlib.sha256()
+    for batch in in_chunks(iter_partners(path, problems, digest), BATCH):
+        stored = partners_by_vendor_number(session, [r.vendor_number for r in batch])
+        partners = [
+            _sync_partner(session, record, stored.get(record.vendor_number), checked, counts)
+            for record in batch
+        ]
+        session.flush()
+        contacts = _sync_contacts(session, batch, partners, counts)
+        session.flush()
+        known.update((p.vendor_number, Known(p.id, p.time_zone)) for p in partners)
+        _forget(session, [*partners, *contacts])
+    _same_file(path, checked, digest, problems)
+    return known
+
+
+def _sync_partner(
+    session: Session,
+    record: PartnerRecord,
+    partner: Partner | None,
+    checked: Checked,
+    counts: ImportCounts,
+) -> Partner:
+    values: dict[str, str | None] = {
+        "name": record.name,
+        "short_name": record.short_name,
+        "partner_type": record.partner_type,
+        "cso_type": record.cso_type,
+    }
+    latest = checked.countries.get(record.vendor_number)
+    code = latest[1] if latest else (partner.country if partner else None)
+    if partner is None:
+        partner = Partner(vendor_number=record.vendor_number, **values, **_locale_of(code))
+        session.add(partner)
+        counts.add("partners", "created")
+        return partner
+    if code != partner.country:
+        # Language and time zone follow the country only when it changes, so a
+        # staff correction of either survives the next import.
+        values.update(_locale_of(code))
+    counts.add("partners", "updated" if assign_changed(partner, values) else "unchanged")
+    return partner
+
+
+def _locale_of(code: str | None) -> dict[str, str | None]:
+    found = country(code) if code else None
+    if found is None:
+        return {"country": None, "language": FALLBACK_LANGUAGE, "time_zone": FALLBACK_TIME_ZONE}
+    return {"country": found.alpha3, "language": found.language, "time_zone": found.time_zone}
+
+
+def _sync_contacts(
+    session: Session,
+    records: list[PartnerRecord],
+    partners: list[Partner],
+    counts: ImportCounts,
+) -> list[Contact]:
+    """Add new staff, refresh names, reactivate returning staff and deactivate (never
+    delete) those no longer listed. Opt-outs and suppressions are never touched. Return
+    every contact of these partners."""
+    existing = contacts_by_partner(session, [partner.id for partner in partners])
+    touched: list[Contact] = []
+    for record, partner in zip(records, partners, strict=True):
+        contacts = existing.get(partner.id, [])
+        touched += contacts
+        by_key = {(c.email or "", "" if c.email else c.name): c for c in contacts}
+        seen: set[int] = set()
+        for member in record.staff:
+            contact = by_key.get((member.email or "", "" if member.email else member.name))
+            if contact is None:
+                contact = Contact(
+                    partner_id=partner.id,
+                    name=member.name,
+                    email=member.email,
+                    language=partner.language,
+                )
+                session.add(contact)
+                touched.append(contact)
+                counts.add("contacts", "created")
+                continue
+            seen.add(contact.id)
+            changed = assign_changed(contact, {"name": member.name, "active": True})
+            counts.add("contacts", "updated" if changed else "unchanged")
+        for contact in contacts:
+            if contact.id not in seen and contact.active:
+                contact.active = False
+                counts.add("contacts", "deactivated")
+    return touched
+
+
+def _sync_interventions(
+    session: Session,
+    path: Path,
+    workspaces: Workspaces,
+    known: dict[str, Known],
+    policy: FollowUpPolicy,
+    counts: ImportCounts,
+    checked: Checked,
+) -> None:
+    """Write the partnerships and their plans, batch after batch."""
+    problems, digest = Problems(), hashlib.sha256()
+    schedules: dict[tuple[Any, ...], dict[str, Any]] = {}
+    for batch in in_chunks(iter_interventions(path, workspaces, problems, digest), BATCH):
+        stored = partnerships_by_reference(session, [r.reference_number for r in batch])
+        partnerships = [
+            _sync_partnership(session, record, stored.get(record.reference_number), known, counts)
+            for record in batch
+        ]
+        session.flush()
+        zones = [known[record.vendor_number].time_zone for record in batch]
+        plans, outcomes = sync_plans(session, partnerships, zones, policy, schedules)
+        if outcomes:
+            counts.by_entity["plans"].update(outcomes)
+        session.flush()
+        _forget(session, [*partnerships, *plans])
+    _same_file(path, checked, digest, problems)
+
+
+def _sync_partnership(
+    session: Session,
+    record: InterventionRecord,
+    partnership: Partnership | None,
+    known: dict[str, Known],
+    counts: ImportCounts,
+) -> Partnership:
+    values = {
+        "partner_id": known[record.vendor_number].id,
+        "title": record.title,
+        "document_type": record.document_type,
+        "agreement": record.agreement,
+        "status": record.status,
+        "country": record.country,
+        "start_date": record.start_date,
+        "end_date": record.end_date,
+        "offices": list(record.offices),
+        "sections": list(record.sections),
+        "focal_points": list(record.focal_points),
+    }
+    if partnership is None:
+        partnership = Partnership(reference_number=record.reference_number, **values)
+        session.add(partnership)
+        counts.add("partnerships", "created")
+    else:
+        changed = assign_changed(partnership, values)
+        counts.add("partnerships", "updated" if changed else "unchanged")
+    return partnership

@@ -1,0 +1,98 @@
+"""Composing one outbox row into the e-mail its recipient gets: text, links and headers."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from email.utils import format_datetime, formataddr
+from functools import lru_cache
+from typing import Any
+
+from jinja2 import Environment
+from sqlalchemy.orm import Session
+
+from db.models import Message
+from tasks.mail.mime import alternative_message
+from tasks.outbox.context import base_context
+from tasks.outbox.render import RenderedEmail, render_email, template_language
+from tasks.responses.links import (
+    bounce_address,
+    opt_out_link,
+    reply_address,
+    respond_link,
+    rfc_message_id,
+    sender_parts,
+    unsubscribe_address,
+)
+from tasks.settings import Settings
+from tasks.touchpoints.registry import CONTEXT_LOADERS
+
+# Stands in for the real token when a message is rendered to check it, not to send it.
+PREVIEW_TOKEN = "preview-token-not-valid"
+
+
+def render_message(
+    session: Session,
+    env: Environment,
+    message: Message,
+    settings: Settings,
+    token: str,
+    cache: dict[Any, Any],
+) -> RenderedEmail:
+    """Return `message` rendered for its contact, in their language or the fallback."""
+    links = {
+        "respond": respond_link(settings.portal_url, token),
+        "opt_out": opt_out_link(settings.portal_url, token),
+    }
+    context = base_context(message, links, settings.sender)
+    context.update(CONTEXT_LOADERS[message.kind](session, message, cache))
+    # Staff-written content may exist in fewer languages than the templates around it.
+    wanted = context.pop("content_language", message.language)
+    language = template_language(env, str(message.kind), wanted)
+    return render_email(env, str(message.kind), language, context)
+
+
+def mime_bytes(
+    message: Message, rendered: RenderedEmail, settings: Settings, token: str, now: datetime
+) -> bytes:
+    """Return the RFC 5322 bytes of `message`, with every header a recipient's mail system
+    needs: threading, reply matching, language and one-click unsubscribe (RFC 8058)."""
+    secret = settings.required_secret_key()
+    unsubscribe = unsubscribe_address(secret, message.id, settings.sender)
+    headers = [
+        ("From", from_header(settings.sender)),
+        ("To", formataddr((message.contact.name, message.contact.email or ""), "utf-8")),
+        ("Subject", rendered.subject),
+        ("Date", date_header(now.replace(microsecond=0))),
+        ("Message-ID", rfc_message_id(secret, message.id, settings.sender)),
+        ("Reply-To", reply_address(secret, message.id, settings.sender)),
+        ("Content-Language", rendered.language),
+        (
+            "List-Unsubscribe",
+            f"<{opt_out_link(settings.portal_url, token)}>, "
+            f"<mailto:{unsubscribe}?subject=unsubscribe>",
+        ),
+        ("List-Unsubscribe-Post", "List-Unsubscribe=One-Click"),
+        ("Auto-Submitted", "auto-generated"),
+    ]
+    if message.in_reply_to:
+        headers += [("In-Reply-To", message.in_reply_to), ("References", message.in_reply_to)]
+    return alternative_message(headers, rendered.text, rendered.html)
+
+
+@lru_cache(maxsize=16)
+def from_header(sender: str) -> str:
+    """Return the From header value of `sender` (one per deployment, formatted once)."""
+    name, local, domain = sender_parts(sender)
+    return formataddr((name, f"{local}@{domain}"), "utf-8")
+
+
+@lru_cache(maxsize=64)
+def date_header(moment: datetime) -> str:
+    """Return the Date header value of `moment` (to the second, which is all it shows):
+    formatting it cost more than any other header, and a batch sends many a second."""
+    return format_datetime(moment)
+
+
+def envelope_sender(message: Message, settings: Settings) -> str:
+    """Return the SMTP MAIL FROM: a per-message bounce address, so bounces find their row."""
+    return bounce_address(settings.required_secret_key(), message.id, settings.sender)

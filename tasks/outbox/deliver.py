@@ -1,0 +1,307 @@
+"""The deliver stage: claim a batch, hand each message to the transport, record the answer.
+
+A message's row says how far it got: `sending` (claimed, committed) → handed over
+(`handoff_at` set and committed just before the transport is called) → `sent` with the
+server's reply, or back to `planned` with a backoff, or `failed`. That answer is committed
+with the next message's hand-off, so a batch costs one commit per message.
+
+The next message is composed (rendered, its bytes built) while the server takes in the one
+before, but it is handed over only once that one's answer is known: at most one message is
+ever on the wire, so a killed delivery leaves at most one in doubt.
+
+Rows a stopped process left in `sending` are resolved by the documented policy in
+tasks/interruptions.py; a lost database connection is handled there too.
+"""
+
+from __future__ import annotations
+
+import secrets
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import partial
+from typing import Any
+
+from sqlalchemy import Connection, Engine
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session
+
+from db.engine import for_writing, transaction
+from db.models import Message, MessageStatus, TouchpointKind
+from db.outbox import RowWrites, claim_batch, messages_with_recipients
+from tasks.mail.transport import (
+    PermanentFailure,
+    Submission,
+    TemporaryFailure,
+    Transport,
+    UncertainDelivery,
+    open_transport,
+)
+from tasks.outbox.compose import envelope_sender, mime_bytes, render_message
+from tasks.outbox.outcomes import defer, fail, release, retry, skip, unconfirm
+from tasks.outbox.pacing import Pacer
+from tasks.outbox.recovery import LEASE, save_progress, save_progress_or_log
+from tasks.outbox.render import RenderedEmail, RenderError, environment
+from tasks.privacy import redacted
+from tasks.responses.links import new_token, rfc_message_id, token_hash
+from tasks.sending_window import is_quiet_hour, next_window_start
+from tasks.settings import Settings
+
+CONSECUTIVE_FAILURE_LIMIT = 10
+Clock = Callable[[], datetime]
+# What to record for a message that is not to be sent now (skipped, deferred, failed).
+Verdict = Callable[[RowWrites], str]
+
+
+@dataclass
+class BatchOutcome:
+    claimed: int = 0
+    by_outcome: Counter[str] = field(default_factory=Counter)
+    stopped: str | None = None
+    database_error: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        summary = {"claimed": self.claimed, **self.by_outcome, "stopped": self.stopped}
+        return summary | ({"database_error": self.database_error} if self.database_error else {})
+
+
+def batch_limit(settings: Settings) -> int:
+    """Return the batch size, capped so a rate-limited batch ends well within the lease."""
+    if not settings.rate_limit:
+        return settings.batch_size
+    return max(1, min(settings.batch_size, settings.rate_limit * 5))
+
+
+def deliver_batch(
+    engine: Engine,
+    settings: Settings,
+    kinds: Iterable[TouchpointKind],
+    clock: Clock,
+    pacer: Pacer | None = None,
+    campaign_id: int | None = None,
+) -> BatchOutcome:
+    """Claim one batch of due messages of `kinds` (of one campaign, if given) and deliver
+    it over one connection."""
+    engine, claim = for_writing(engine), secrets.token_hex(16)
+    with transaction(engine) as session:
+        ids = claim_batch(session, kinds, clock(), batch_limit(settings), campaign_id, claim)
+    outcome = BatchOutcome(claimed=len(ids))
+    if not ids:
+        return outcome
+    # One connection for the whole batch: checking one out of the pool and back for each
+    # message's commit cost more than the commit itself.
+    connection = engine.connect()
+    session, writes = Session(connection, expire_on_commit=False), RowWrites()
+    try:
+        messages = messages_with_recipients(session, ids)
+        session.commit()  # releases SQLite's write lock while the first message renders
+        with open_transport(settings.mail_url, settings.smtp_timeout) as transport:
+            _deliver_all(session, writes, messages, transport, settings, clock, pacer, outcome)
+            writes.commit(session)
+    except OperationalError as error:
+        # The connection was lost or the database stayed locked: save what is known on
+        # a new connection and let the next batch carry on.
+        _close(session, connection)
+        outcome.by_outcome.update(save_progress(engine, writes, ids, claim))
+        outcome.by_outcome["database_errors"] += 1
+        outcome.database_error = redacted(str(error.orig or error))[:500]
+    except BaseException:
+        _close(session, connection)
+        save_progress_or_log(engine, writes, ids, claim)
+        raise
+    finally:
+        _close(session, connection)
+    return outcome
+
+
+def _close(session: Session, connection: Connection) -> None:
+    """Close the batch's session and give its connection back (invalidated if it broke)."""
+    try:
+        session.close()
+    finally:
+        connection.close()
+
+
+def _deliver_all(
+    session: Session,
+    writes: RowWrites,
+    messages: list[Message],
+    transport: Transport,
+    settings: Settings,
+    clock: Clock,
+    pacer: Pacer | None,
+    outcome: BatchOutcome,
+) -> None:
+    """Deliver `messages` in order, each composed while the one before is with the server;
+    each answer is written with the next hand-off (one commit per message), the last ones
+    by the caller."""
+    cache: dict[Any, Any] = {}
+    tally = _Tally(outcome, time.monotonic() + LEASE.total_seconds() / 2)
+    in_flight: tuple[Message, Submission] | None = None
+    for position, message in enumerate(messages):
+        try:
+            step = composition(session, message, settings, clock, cache)
+        except BaseException:
+            if in_flight:  # its answer is on its way: record it rather than leave it in doubt
+                answered(writes, *in_flight, settings, clock)
+            raise
+        if in_flight:
+            stops = tally.stops(answered(writes, *in_flight, settings, clock), in_flight[0])
+            in_flight = None
+            if stops:
+                outcome.by_outcome["released"] += release(writes, messages[position:], clock())
+                return
+        if isinstance(step, Composed):
+            submission = submitted(session, writes, step, transport, settings, clock, pacer)
+            if submission is not None:
+                in_flight = (message, submission)
+                continue
+            result = "lost"
+        else:
+            result = step(writes)
+        if tally.stops(result, message):
+            outcome.by_outcome["released"] += release(writes, messages[position + 1 :], clock())
+            return
+    if in_flight:
+        tally.stops(answered(writes, *in_flight, settings, clock), in_flight[0])
+
+
+@dataclass
+class _Tally:
+    """Counts a batch's outcomes in order and says when the batch must stop."""
+
+    outcome: BatchOutcome
+    deadline: float
+    failures_in_a_row: int = 0
+
+    def stops(self, result: str, message: Message) -> bool:
+        """Count `result`, the outcome of `message`; return True (the reason in
+        `outcome.stopped`) when no further message of the batch may be tried."""
+        outcome = self.outcome
+        outcome.by_outcome[result] += 1
+        self.failures_in_a_row = self.failures_in_a_row + 1 if result == "retry" else 0
+        if result == "lost":
+            outcome.stopped = "the batch outlived its lease: another delivery holds its rows"
+        elif self.failures_in_a_row >= CONSECUTIVE_FAILURE_LIMIT:
+            last_error = redacted(message.last_error or "")
+            outcome.stopped = f"{self.failures_in_a_row} temporary failures in a row: {last_error}"
+        elif time.monotonic() > self.deadline:
+            outcome.stopped = "the batch ran for half its lease; the rest waits for the next"
+        return outcome.stopped is not None
+
+
+@dataclass(frozen=True)
+class Composed:
+    """A message ready to hand over: its token, its rendered text and its bytes."""
+
+    message: Message
+    token: str
+    rendered: RenderedEmail
+    data: bytes
+
+
+def deliver_one(
+    session: Session,
+    writes: RowWrites,
+    message: Message,
+    transport: Transport,
+    settings: Settings,
+    clock: Clock,
+    pacer: Pacer | None,
+    cache: dict[Any, Any],
+) -> str:
+    """Take one claimed message as far as it goes; return "sent", "retry", "failed",
+    "unconfirmed", "deferred", "skipped" or "lost" (another delivery holds it now). The
+    hand-off is committed before the transport is called, with the answers of the
+    messages before it; the caller writes and commits the rest."""
+    step = composition(session, message, settings, clock, cache)
+    if not isinstance(step, Composed):
+        return step(writes)
+    submission = submitted(session, writes, step, transport, settings, clock, pacer)
+    return answered(writes, message, submission, settings, clock) if submission else "lost"
+
+
+def composition(
+    session: Session, message: Message, settings: Settings, clock: Clock, cache: dict[Any, Any]
+) -> Composed | Verdict:
+    """Return `message` composed with a new token, or the verdict to record when it is not
+    to be sent now (contact unreachable, outside their window, does not compose). Writes
+    nothing: the message before may still be waiting for its answer."""
+    now = clock()
+    if reason := message.contact.unreachable_reason():
+        return partial(skip, message=message, reason=reason)
+    time_zone = message.contact.partner.time_zone
+    if is_quiet_hour(now, time_zone, settings.window):
+        until = next_window_start(now, time_zone, settings.window)
+        return partial(defer, message=message, until=until)
+    token = new_token()
+    try:
+        rendered = render_message(session, environment(), message, settings, token, cache)
+        data = mime_bytes(message, rendered, settings, token, now)
+    except (RenderError, ValueError) as error:
+        return partial(fail, message=message, reason=f"could not compose the message: {error}")
+    return Composed(message, token, rendered, data)
+
+
+def submitted(
+    session: Session,
+    writes: RowWrites,
+    composed: Composed,
+    transport: Transport,
+    settings: Settings,
+    clock: Clock,
+    pacer: Pacer | None,
+) -> Submission | None:
+    """Commit the hand-off of `composed`, then write it to the transport; return None,
+    sending nothing, when its row is no longer this delivery's."""
+    if not hand_over(session, writes, composed, settings, clock()):
+        return None
+    message = composed.message
+    if pacer:
+        pacer.wait()
+    recipient = message.contact.email or ""
+    return transport.submit(envelope_sender(message, settings), recipient, composed.data)
+
+
+def answered(
+    writes: RowWrites, message: Message, submission: Submission, settings: Settings, clock: Clock
+) -> str:
+    """Record the transport's answer for `message`; return "sent", "retry", "failed" or
+    "unconfirmed"."""
+    try:
+        reply = submission.answer()
+    except PermanentFailure as error:
+        return fail(writes, message, error.reason)
+    except UncertainDelivery as error:
+        return unconfirm(writes, message, error.reason)
+    except TemporaryFailure as error:
+        return retry(writes, message, error.reason, clock(), settings.max_attempts)
+    writes.set(
+        message,
+        status=MessageStatus.SENT,
+        sent_at=clock(),
+        server_reply=reply[:1000],
+        status_reason=None,
+    )
+    return "sent"
+
+
+def hand_over(
+    session: Session, writes: RowWrites, composed: Composed, settings: Settings, now: datetime
+) -> bool:
+    """Commit that the composed message is about to go to the mail server, with what
+    identifies it; return False if its row is no longer this delivery's (it must not be
+    sent)."""
+    message, rendered = composed.message, composed.rendered
+    secret = settings.required_secret_key()
+    writes.set(
+        message,
+        token_hash=token_hash(composed.token),
+        message_id=rfc_message_id(secret, message.id, settings.sender),
+        subject=rendered.subject[:300],
+        language=rendered.language,
+        handoff_at=now,
+    )
+    return writes.commit(session, must_hold=message)

@@ -1,0 +1,200 @@
+"""The pipeline stages as plain functions, and the Prefect tasks that wrap them.
+
+plan → render → deliver → report: each stage reads its settings, opens its own
+transaction and is safe to run again. Only the I/O stages retry.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import UTC, datetime
+from functools import cache
+from typing import Any
+
+from prefect import task
+from prefect.cache_policies import NO_CACHE
+from prefect.exceptions import MissingContextError
+from prefect.logging import get_run_logger
+from sqlalchemy import Engine, func, select
+
+from db.campaigns import campaign_for
+from db.engine import engine_for, transaction
+from db.models import Campaign, Message, TouchpointKind
+from db.outbox import IS_PLANNED
+from tasks.artifacts import markdown_text, publish_markdown, publish_table
+from tasks.outbox.deliver import deliver_batch
+from tasks.outbox.holds import hold_failed_run
+from tasks.outbox.pacing import Pacer
+from tasks.outbox.planning import plan_messages
+from tasks.outbox.recovery import recover_interrupted
+from tasks.outbox.render import RenderError
+from tasks.outbox.render_check import check_planned
+from tasks.outbox.report import campaign_summary, summary_markdown
+from tasks.privacy import redacted
+from tasks.settings import get_settings
+from tasks.touchpoints.registry import due_messages, sent_kinds
+
+
+def logger() -> logging.Logger | logging.LoggerAdapter[logging.Logger]:
+    try:
+        return get_run_logger()
+    except MissingContextError:
+        return logging.getLogger("continuity")
+
+
+def aware(moment: datetime | None) -> datetime | None:
+    """Return `moment` with UTC assumed when it carries no time zone."""
+    if moment is None or moment.tzinfo is not None:
+        return moment
+    return moment.replace(tzinfo=UTC)
+
+
+def clock_for(as_of: datetime | None) -> Callable[[], datetime]:
+    """Return a clock: fixed at `as_of` when given (simulated time), else the real one."""
+    fixed = aware(as_of)
+    return (lambda: fixed) if fixed else (lambda: datetime.now(UTC))
+
+
+def app_engine() -> Engine:
+    return engine_for(get_settings().database_url)
+
+
+def plan_stage(kind: TouchpointKind, as_of: datetime) -> dict[str, Any]:
+    """Insert the outbox rows due at `as_of` for `kind` under this run's campaign."""
+    settings = get_settings()
+    with transaction(app_engine()) as session:
+        campaign = campaign_for(
+            session, kind, f"{kind} {as_of:%Y-%m-%d %H:%M} UTC", f"{kind}:{as_of.isoformat()}"
+        )
+        wanted = due_messages(session, kind, as_of, settings.reminder_delays)
+        counts = plan_messages(session, wanted, campaign.id, as_of, settings.window)
+        campaign_id = campaign.id
+    logger().info("planned %s: %s", kind, redacted(str(counts.as_dict())))
+    return {"campaign_id": campaign_id, **counts.as_dict()}
+
+
+def render_stage(kinds: list[TouchpointKind], campaign_id: int | None = None) -> dict[str, Any]:
+    """Render every planned message of `kinds` (of one campaign, if given). If one fails,
+    hold them all with the reason (no delivery sends a held row until staff release it)
+    and raise `RenderError` naming template and line."""
+    with transaction(app_engine()) as session:
+        check = check_planned(
+            session, get_settings(), kinds, campaign_id=campaign_id, raise_errors=False
+        )
+        held = hold_failed_run(session, kinds, check.errors, campaign_id) if check.errors else 0
+    if check.errors:
+        # Render errors quote the subject they refused, which may hold partner data.
+        raise RenderError(
+            redacted(
+                f"render check failed; {held} message(s) held until staff release them"
+                f" (`continuity outbox held`, `continuity outbox release`): "
+                + "; ".join(check.errors)
+            )
+        )
+    logger().info("rendered %d planned messages: %s", check.rendered, dict(check.by_language))
+    return check.as_dict()
+
+
+def recover_stage(as_of: datetime | None) -> dict[str, int]:
+    """Resolve rows a stopped delivery left in `sending` (see tasks/interruptions.py)."""
+    with transaction(app_engine()) as session:
+        outcomes = recover_interrupted(session, clock_for(as_of)())
+    if outcomes:
+        logger().warning("resolved interrupted deliveries: %s", dict(outcomes))
+    return dict(outcomes)
+
+
+def due_count(
+    kinds: list[TouchpointKind], as_of: datetime | None, campaign_id: int | None = None
+) -> int:
+    with transaction(app_engine()) as session:
+        query = select(func.count()).where(
+            IS_PLANNED, Message.kind.in_(kinds), Message.due_at <= clock_for(as_of)()
+        )
+        if campaign_id is not None:
+            query = query.where(Message.campaign_id == campaign_id)
+        return session.scalar(query.select_from(Message)) or 0
+
+
+@cache
+def process_pacer(per_minute: int) -> Pacer:
+    """One pacer per process, so the rate holds across batches."""
+    return Pacer(per_minute)
+
+
+def deliver_stage(
+    kinds: list[TouchpointKind], as_of: datetime | None, campaign_id: int | None = None
+) -> dict[str, Any]:
+    """Deliver one batch of due messages of `kinds` (of one campaign, if given); return
+    what happened to it."""
+    settings = get_settings()
+    pacer = process_pacer(settings.rate_limit)
+    outcome = deliver_batch(app_engine(), settings, kinds, clock_for(as_of), pacer, campaign_id)
+    if outcome.claimed:
+        logger().info("delivered a batch: %s", outcome.as_dict())
+    if outcome.stopped:
+        logger().warning("delivery stopped: %s", outcome.stopped)
+    return outcome.as_dict()
+
+
+def report_stage(
+    campaign_id: int, delivery: dict[str, int], dry_run: bool = False
+) -> dict[str, Any]:
+    """Return the campaign's summary and publish it as Prefect artifacts when in a run."""
+    with transaction(app_engine()) as session:
+        summary = campaign_summary(session, session.get_one(Campaign, campaign_id))
+    publish(summary, delivery, dry_run)
+    return {**summary, "delivery": delivery}
+
+
+def publish(summary: dict[str, Any], delivery: dict[str, int], dry_run: bool) -> None:
+    try:
+        get_run_logger()
+    except MissingContextError:
+        return
+    key = f"campaign-{summary['campaign_id']}"
+    description = f"Campaign {summary['campaign_id']}: {markdown_text(summary['campaign'])}"
+    empty = {"kind": "-", "status": "-", "messages": 0}
+    publish_table(f"{key}-counts", summary["counts"], description, empty)
+    publish_markdown(f"{key}-summary", summary_markdown(summary, delivery, dry_run), description)
+
+
+def preview_stage(kind: TouchpointKind, as_of: datetime) -> dict[str, Any]:
+    """Plan and render what `kind` would send at `as_of`, report it, then roll it all back."""
+    settings = get_settings()
+    with transaction(app_engine()) as session:
+        campaign = campaign_for(
+            session,
+            kind,
+            f"dry run: {kind} {as_of:%Y-%m-%d %H:%M} UTC",
+            f"dry-run:{kind}:{as_of.isoformat()}",
+        )
+        wanted = due_messages(session, kind, as_of, settings.reminder_delays)
+        plan_messages(session, wanted, campaign.id, as_of, settings.window)
+        check = check_planned(session, settings, sent_kinds(kind))
+        summary = campaign_summary(session, campaign)
+        session.rollback()
+    summary["campaign"] += " (rolled back)"
+    publish(summary, {}, dry_run=True)
+    return {
+        **summary,
+        "render": check.as_dict(),
+        "samples": {
+            key: {"subject": sample.subject, "text": sample.text}
+            for key, sample in check.samples.items()
+        },
+    }
+
+
+plan = task(name="plan", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=5)(plan_stage)
+render = task(name="render", cache_policy=NO_CACHE)(render_stage)
+recover = task(name="recover-interrupted", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=5)(
+    recover_stage
+)
+count_due = task(name="count-due", cache_policy=NO_CACHE)(due_count)
+deliver = task(name="deliver-batch", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=10)(
+    deliver_stage
+)
+report = task(name="report", cache_policy=NO_CACHE)(report_stage)
+preview = task(name="preview", cache_policy=NO_CACHE)(preview_stage)

@@ -1,0 +1,203 @@
+"""Recording what partners answer, whatever the channel, and what they ask (opt-out).
+
+A token is good for one message only, while the message's answers are open (the token's
+lifetime after sending); a reminder's token answers the message it reminds of. Its opt-out
+link lasts longer (`CONTINUITY_OPT_OUT_DAYS`). Both work for every message that may have
+reached the partner: sent, bounced, or handed to the mail server with no answer known
+(`unconfirmed`), counted from the hand-off when it was never confirmed sent.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from db.models import (
+    Contact,
+    Message,
+    MessageStatus,
+    Partnership,
+    Response,
+    ResponseChannel,
+    TouchpointKind,
+)
+from db.responses import (
+    current_answers,
+    last_revision,
+    lock_answers_to,
+    message_by_token_hash,
+    retire_influence_entries,
+)
+from tasks.acknowledgements.register import decide
+from tasks.corrective.plans import report_status
+from tasks.responses.forms import AcknowledgementAnswers, Answers, CheckinAnswers, MeasureAnswers
+from tasks.responses.links import token_hash
+from tasks.staff.influence import register
+
+# Every status of a message that may have reached its recipient.
+REACHED_STATUSES = frozenset({MessageStatus.SENT, MessageStatus.BOUNCED, MessageStatus.UNCONFIRMED})
+MAX_TOKEN_LENGTH = 128
+
+
+@dataclass(frozen=True)
+class Answerable:
+    """What a valid token opens: the message answered, who answers, until when."""
+
+    message: Message
+    contact: Contact
+    partnership: Partnership | None
+    kind: TouchpointKind
+    language: str
+    closes_at: datetime
+
+
+def reached(session: Session, token: str, now: datetime, lifetime: timedelta) -> Message | None:
+    """Return the message whose token is `token` when it may have reached its recipient
+    and was handed over less than `lifetime` before `now`; else None (unknown, never
+    handed over, or expired: the caller shows all alike)."""
+    if not token or len(token) > MAX_TOKEN_LENGTH:
+        return None
+    message = message_by_token_hash(session, token_hash(token))
+    if message is None or message.status not in REACHED_STATUSES:
+        return None
+    went = went_out(message)
+    if went is None or now >= went + lifetime:
+        return None
+    return message
+
+
+def went_out(message: Message) -> datetime | None:
+    """Return when the message was sent, else when it was handed to the mail server (an
+    unconfirmed message), else None."""
+    return message.sent_at or message.handoff_at
+
+
+def answerable(
+    session: Session, token: str, now: datetime, lifetime: timedelta
+) -> Answerable | None:
+    """Return what `token` opens at `now`, or None when it is unknown, for a message that
+    never went out, or expired (the caller shows all three the same way)."""
+    message = reached(session, token, now, lifetime)
+    went = went_out(message) if message else None
+    if message is None or went is None:
+        return None
+    original = message.reminder_of or message
+    return Answerable(
+        message=original,
+        contact=message.contact,
+        partnership=original.partnership,
+        kind=TouchpointKind(original.kind),
+        language=message.language,
+        closes_at=went + lifetime,
+    )
+
+
+@dataclass(frozen=True)
+class Answering:
+    """Who answers what: the contact, the partnership, the touchpoint, and the message the
+    answer closes (None for an answer staff enter with no message sent)."""
+
+    contact: Contact
+    partnership: Partnership | None
+    kind: TouchpointKind
+    message: Message | None = None
+
+    @classmethod
+    def opened_by(cls, opened: Answerable) -> Answering:
+        return cls(opened.contact, opened.partnership, opened.kind, opened.message)
+
+
+def record_answer(
+    session: Session,
+    who: Answering,
+    answers: Answers,
+    channel: ResponseChannel,
+    now: datetime,
+    text: str = "",
+    recorded_by: str = "",
+) -> Response:
+    """Record `answers` as the contact's current answer and return it. Every answer it
+    replaces (an earlier revision, e-mail replies since) is kept, marked superseded; the
+    revision number follows the highest so far. Answers to one message are recorded one
+    at a time (the message's row is locked first), so concurrent posts each become a
+    revision, never two current answers. Check-in supporters go into the partnership's
+    register."""
+    message_id = who.message.id if who.message else None
+    revision = 1
+    if message_id is not None:
+        lock_answers_to(session, message_id)
+        for previous in current_answers(session, message_id, who.contact.id):
+            previous.superseded_at = now
+            retire_influence_entries(session, previous.id)
+        revision = last_revision(session, message_id, who.contact.id) + 1
+    response = Response(
+        message_id=message_id,
+        contact_id=who.contact.id,
+        partnership_id=who.partnership.id if who.partnership else None,
+        channel=channel,
+        kind=str(who.kind),
+        received_at=now,
+        answers=answers.model_dump(mode="json"),
+        text=text,
+        revision=revision,
+        recorded_by=recorded_by,
+    )
+    session.add(response)
+    session.flush()
+    who.contact.heard_from()
+    if isinstance(answers, CheckinAnswers) and who.partnership is not None:
+        register_supporters(session, who.partnership.id, answers, response.id)
+    if isinstance(answers, MeasureAnswers) and who.message is not None:
+        measure_id = who.message.context["measure_id"]
+        report_status(session, measure_id, answers.status, answers.comment, who.contact, now)
+    if isinstance(answers, AcknowledgementAnswers) and who.message is not None:
+        decide(session, who.message.context, answers, who.contact, now)
+    return response
+
+
+def register_supporters(
+    session: Session, partnership_id: int, answers: CheckinAnswers, response_id: int
+) -> None:
+    for supporter in answers.supporters:
+        register(
+            session,
+            partnership_id,
+            supporter.name,
+            supporter.kind,
+            supporter.role,
+            "check-in",
+            response_id,
+        )
+
+
+def opt_out(
+    session: Session,
+    contact: Contact,
+    now: datetime,
+    channel: ResponseChannel,
+    message: Message | None,
+) -> bool:
+    """Opt the contact out of every flow; return False if they already were. The request
+    is logged as a response of kind "opt_out"."""
+    if contact.opted_out_at is not None:
+        return False
+    contact.opted_out_at = now
+    session.add(
+        Response(
+            message_id=message.id if message else None,
+            contact_id=contact.id,
+            partnership_id=message.partnership_id if message else None,
+            channel=channel,
+            kind="opt_out",
+            received_at=now,
+        )
+    )
+    return True
+
+
+def answer_summary(answers: dict[str, Any]) -> list[tuple[str, Any]]:
+    """Return the filled answers as (field, value) pairs, for the thank-you page."""
+    return [(name, value) for name, value in answers.items() if value not in ("", [], None)]

@@ -1,0 +1,138 @@
+"""Answers staff record by hand (a phone call, a meeting), through the Prefect UI form of
+the `record-response` deployment or `continuity response add`."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated, Literal
+
+from prefect import task
+from prefect.cache_policies import NO_CACHE
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from db.engine import engine_for, transaction
+from db.models import (
+    Contact,
+    Message,
+    MessageStatus,
+    Partnership,
+    Response,
+    ResponseChannel,
+    TouchpointKind,
+)
+from tasks.responses.answers import Answering, record_answer
+from tasks.responses.forms import FormError, parse_answers
+from tasks.settings import get_settings
+
+AnswerableKind = Literal[
+    "sustainability_checkin", "consultation_invitation", "evaluation_followup", "policy_digest"
+]
+
+
+class ManualResponse(BaseModel):
+    """An answer received outside e-mail and the portal."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    partnership: Annotated[str, Field(min_length=1, max_length=128)] = Field(
+        description="reference number, e.g. SEN/PCA2021001/PD2021004"
+    )
+    contact_name: Annotated[str, Field(max_length=256)] = Field(
+        "", description="the partner's contact who answered (empty: the organisation)"
+    )
+    kind: AnswerableKind = Field(description="what was answered")
+    channel: Literal["phone", "meeting", "other"] = "phone"
+    received_at: AwareDatetime | None = Field(None, description="when (default: now)")
+    sustained: Literal["yes", "partly", "no"] | None = Field(None, description="check-ins")
+    capacity: Annotated[int, Field(ge=1, le=5)] | None = Field(None, description="check-ins, 1-5")
+    support_needed: Annotated[str, Field(max_length=4000)] = ""
+    attending: Literal["yes", "no", "maybe"] | None = Field(None, description="invitations")
+    join_discussion: Literal["yes", "no"] = "no"
+    news: Annotated[str, Field(max_length=4000)] = ""
+    policy_changes: Annotated[str, Field(max_length=4000)] = ""
+    comment: Annotated[str, Field(max_length=4000)] = ""
+    recorded_by: Annotated[str, Field(max_length=256)] = Field("", description="staff member")
+
+
+class ManualEntryError(Exception):
+    """The entry names something unknown or misses a required answer."""
+
+
+def record_manual_response(session: Session, entry: ManualResponse, now: datetime) -> Response:
+    """Record the entry as the contact's (or the partnership's) current answer; raise
+    `ManualEntryError` for an unknown partnership or contact, or missing answers."""
+    partnership = session.scalars(
+        select(Partnership).where(Partnership.reference_number == entry.partnership)
+    ).one_or_none()
+    if partnership is None:
+        raise ManualEntryError(f"no partnership with reference {entry.partnership!r}")
+    contact = _contact(session, partnership, entry.contact_name)
+    kind = TouchpointKind(entry.kind)
+    fields = {name: value for name, value in entry.model_dump().items() if value is not None}
+    try:
+        answers = parse_answers(kind, {key: str(value) for key, value in fields.items()})
+    except FormError as error:
+        raise ManualEntryError(str(error)) from None
+    message = _latest_message(session, kind, partnership, contact)
+    who = Answering(contact, partnership, kind, message)
+    return record_answer(
+        session,
+        who,
+        answers,
+        ResponseChannel(entry.channel),
+        entry.received_at or now,
+        text=entry.comment,
+        recorded_by=entry.recorded_by,
+    )
+
+
+def _contact(session: Session, partnership: Partnership, name: str) -> Contact:
+    contacts = session.scalars(
+        select(Contact).where(Contact.partner_id == partnership.partner_id).order_by(Contact.id)
+    ).all()
+    if not contacts:
+        raise ManualEntryError(f"{partnership.reference_number} has no contacts")
+    if not name:
+        return contacts[0]
+    wanted = name.casefold()
+    found = [contact for contact in contacts if contact.name.casefold() == wanted]
+    if not found:
+        known = ", ".join(contact.name for contact in contacts)
+        raise ManualEntryError(f"no contact named {name!r} at this partner (known: {known})")
+    return found[0]
+
+
+def _latest_message(
+    session: Session, kind: TouchpointKind, partnership: Partnership, contact: Contact
+) -> Message | None:
+    """Return the latest message of `kind` sent to the contact about the partnership (the
+    answer closes it and its reminders), or None when none was sent."""
+    query = (
+        select(Message)
+        .where(
+            Message.kind == kind,
+            Message.contact_id == contact.id,
+            Message.status.in_([MessageStatus.SENT, MessageStatus.BOUNCED]),
+            (Message.partnership_id == partnership.id) | (Message.partnership_id.is_(None)),
+        )
+        .order_by(Message.sent_at.desc(), Message.id.desc())
+    )
+    return session.scalars(query).first()
+
+
+def record_stage(entry: ManualResponse) -> dict[str, object]:
+    """Record one manual entry; return what was stored (no personal data)."""
+    with transaction(engine_for(get_settings().database_url)) as session:
+        response = record_manual_response(session, entry, datetime.now(UTC))
+        return {
+            "response_id": response.id,
+            "partnership": entry.partnership,
+            "kind": response.kind,
+            "channel": str(response.channel),
+            "revision": response.revision,
+        }
+
+
+record = task(name="record-response", cache_policy=NO_CACHE)(record_stage)

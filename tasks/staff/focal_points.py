@@ -1,0 +1,156 @@
+"""The staff directory: the addresses of UNICEF focal points. eTools exports name focal
+points only, so staff register each address once (`continuity focal-point add`); the
+product matches a partnership's focal points to it by name, accents and case aside."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated, Any, Literal
+
+from email_validator import EmailNotValidError, validate_email
+from prefect import task
+from prefect.cache_policies import NO_CACHE
+from pydantic import ConfigDict, Field
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from db.audience import STAFF_VENDOR
+from db.corrective import staff_contacts, staff_partner
+from db.engine import engine_for, transaction
+from db.models import Contact, CorrectiveMeasure, Partner, Partnership
+from tasks.responses.forms import CONTROL, Clean
+from tasks.settings import get_settings
+from tasks.staff.influence import supporter_key
+
+LANGUAGES = ("fr", "en", "es")
+
+
+class DirectoryError(Exception):
+    """A focal point's name, address or language cannot be recorded."""
+
+
+@dataclass(frozen=True)
+class FocalPoints:
+    """A partnership's focal points: those the directory can reach, and the names it
+    has no address for."""
+
+    reachable: list[Contact]
+    unknown: list[str]
+
+
+def add_focal_point(session: Session, name: str, address: str, language: str = "en") -> Contact:
+    """Register a focal point's address, or change it (the measures they own follow);
+    return its contact row. Raises `DirectoryError` on an empty or hostile name, a bad
+    address or an unknown language."""
+    name = name.strip()
+    if not name or len(name) > 256 or CONTROL.search(name) or not supporter_key(name):
+        raise DirectoryError(f"name {name[:40]!r}: give the focal point's name as eTools spells it")
+    if language not in LANGUAGES:
+        raise DirectoryError(f"language {language!r}: use one of {', '.join(LANGUAGES)}")
+    try:
+        email = validate_email(address, check_deliverability=False).normalized.lower()
+    except EmailNotValidError as error:
+        raise DirectoryError(f"address: {error}") from None
+    twin, holder = named(session, name), staff_with_address(session, email)
+    if twin is not None and holder is None:
+        twin.email = email
+    contact = staff_contact(session, email, language)
+    if twin is not None and twin.id != contact.id:
+        twin.active = False
+        hand_over_measures(session, twin, contact)
+    contact.name, contact.language, contact.active = name, language, True
+    return contact
+
+
+def staff_with_address(session: Session, address: str) -> Contact | None:
+    """Return the staff contact holding `address` (compared in lower case), if any."""
+    wanted = address.strip().lower()
+    return next((c for c in staff_contacts(session) if c.email == wanted), None)
+
+
+def hand_over_measures(session: Session, old: Contact, new: Contact) -> None:
+    """Give `new` the corrective measures `old` owned, so their follow-up reaches the
+    focal point at the address now registered."""
+    session.execute(
+        update(CorrectiveMeasure)
+        .where(CorrectiveMeasure.owner_id == old.id)
+        .values(owner_id=new.id)
+    )
+
+
+def named(session: Session, name: str) -> Contact | None:
+    """Return the active staff contact registered under `name` (folded), if any."""
+    key = supporter_key(name)
+    for contact in staff_contacts(session):
+        if contact.active and supporter_key(contact.name) == key:
+            return contact
+    return None
+
+
+def focal_points_of(session: Session, partnership: Partnership) -> FocalPoints:
+    """Return the partnership's eTools focal points split into reachable and unknown."""
+    directory = {
+        supporter_key(contact.name): contact
+        for contact in staff_contacts(session)
+        if contact.active
+    }
+    reachable, unknown = [], []
+    for name in partnership.focal_points:
+        contact = directory.get(supporter_key(name))
+        if contact is None:
+            unknown.append(name)
+        else:
+            reachable.append(contact)
+    return FocalPoints(reachable, unknown)
+
+
+def staff_contact(session: Session, address: str, language: str) -> Contact:
+    """Return the contact row of a staff address (test sends, focal points), made if new."""
+    partner = staff_partner(session)
+    if partner is None:
+        partner = Partner(
+            vendor_number=STAFF_VENDOR,
+            name="UNICEF staff",
+            short_name="UNICEF",
+            partner_type="UN Agency",
+            language="en",
+            time_zone="UTC",
+        )
+        session.add(partner)
+        session.flush()
+    email = address.lower()
+    contact = session.scalars(
+        select(Contact).where(Contact.partner_id == partner.id, Contact.email == email)
+    ).one_or_none()
+    if contact is None:
+        contact = Contact(partner=partner, name=email.split("@")[0], email=email, language=language)
+        session.add(contact)
+        session.flush()
+    return contact
+
+
+class FocalPointInput(Clean):
+    """A focal point's address, as the `record-focal-point` form takes it."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    name: Annotated[str, Field(min_length=1, max_length=256)] = Field(
+        description="the name as eTools spells it"
+    )
+    address: Annotated[str, Field(min_length=3, max_length=320)]
+    language: Literal["fr", "en", "es"] = "en"
+
+
+def record_focal_point_stage(focal_point: FocalPointInput) -> dict[str, Any]:
+    """Register the address; return the contact id and name (never the address)."""
+    with transaction(engine_for(get_settings().database_url)) as session:
+        contact = add_focal_point(
+            session, focal_point.name, focal_point.address, focal_point.language
+        )
+        session.flush()
+        return {"contact_id": contact.id, "name": contact.name}
+
+
+record_focal_point = task(name="record-focal-point", cache_policy=NO_CACHE)(
+    record_focal_point_stage
+)

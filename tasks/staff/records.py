@@ -1,0 +1,240 @@
+"""What staff record for the flows to send: consultation events, policy updates and final
+evaluations. Input is validated (pydantic) before anything is written."""
+
+from __future__ import annotations
+
+import json
+import tomllib
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Annotated, Any, Literal, TypeVar
+
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    EmailStr,
+    Field,
+    HttpUrl,
+    ValidationError,
+    model_validator,
+)
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from db.engine import engine_for, transaction
+from db.models import (
+    ConsultationEvent,
+    Contact,
+    Evaluation,
+    EvaluationContributor,
+    Partnership,
+    PolicyUpdate,
+    UpdateCategory,
+)
+from tasks.countries import country
+from tasks.settings import get_settings
+
+MAX_TEXT = 20_000
+MAX_FILE_BYTES = 1_000_000
+Model = TypeVar("Model", bound=BaseModel)
+
+
+class StaffDataError(Exception):
+    """Input that cannot be recorded; one line per problem, naming the field."""
+
+
+def _one_line(value: str) -> str:
+    if "\n" in value or "\r" in value:
+        raise ValueError("must be a single line")
+    return value
+
+
+def _texts(value: dict[str, str]) -> dict[str, str]:
+    cleaned = {language: text.strip() for language, text in value.items() if text.strip()}
+    if not cleaned:
+        raise ValueError("give the text in at least one of fr, en, es")
+    return cleaned
+
+
+def alpha3_code(value: str) -> str:
+    if country(value) is None:
+        raise ValueError(f"{value!r} is not an ISO 3166 alpha-3 country code")
+    return value.upper()
+
+
+Texts = Annotated[
+    dict[Literal["fr", "en", "es"], Annotated[str, Field(max_length=MAX_TEXT)]],
+    AfterValidator(_texts),
+]
+OptionalTexts = dict[Literal["fr", "en", "es"], Annotated[str, Field(max_length=MAX_TEXT)]]
+Line = Annotated[str, Field(max_length=512), AfterValidator(_one_line)]
+Country = Annotated[str, AfterValidator(alpha3_code)]
+Section = Annotated[str, Field(min_length=1, max_length=256)]
+
+
+class StaffInput(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class EventInput(StaffInput):
+    """A consultation event. Texts per language; empty sections or countries mean all."""
+
+    title: Texts = Field(description="event title per language (fr, en, es)")
+    topic: OptionalTexts = Field(default_factory=dict, description="what it is about")
+    starts_at: AwareDatetime = Field(description="start, with its UTC offset")
+    place: Line = Field("", description="where it happens")
+    link: HttpUrl | None = Field(None, description="link to join online")
+    sections: list[Section] = Field(default_factory=list, max_length=50)
+    countries: list[Country] = Field(default_factory=list, max_length=250)
+    rsvp_deadline: AwareDatetime | None = Field(None, description="answer by")
+
+    @model_validator(mode="after")
+    def _where_and_when(self) -> EventInput:
+        if not self.place and not self.link:
+            raise ValueError("give a place or a link")
+        if self.rsvp_deadline and self.rsvp_deadline > self.starts_at:
+            raise ValueError("rsvp_deadline must not be after starts_at")
+        return self
+
+
+class UpdateInput(StaffInput):
+    """A change of policy, a new priority or a development to tell ended partners about."""
+
+    category: UpdateCategory
+    title: Texts
+    body: Texts
+    sections: list[Section] = Field(default_factory=list, max_length=50)
+    countries: list[Country] = Field(default_factory=list, max_length=250)
+    published_at: AwareDatetime | None = None
+
+
+class EvaluationInput(StaffInput):
+    """A final evaluation and who contributed to it (e-mails of the partner's contacts)."""
+
+    partnership: Annotated[str, Field(min_length=1, max_length=128)] = Field(
+        description="reference number"
+    )
+    completed_on: date
+    conclusions: Texts
+    lessons: Texts
+    recommendations: Texts
+    report_url: HttpUrl | None = None
+    discussion_at: AwareDatetime | None = None
+    discussion_place: Line = ""
+    contributors: list[EmailStr] = Field(min_length=1, max_length=500)
+
+
+def read_input(model: type[Model], path: Path | None, overrides: dict[str, Any]) -> Model:
+    """Return `model` validated from a TOML or JSON file and/or option values (options that
+    are not None win).
+
+    Raises `StaffDataError` naming the file and every bad field.
+    """
+    data: dict[str, Any] = {}
+    if path is not None:
+        data = _load(path)
+    data.update({key: value for key, value in overrides.items() if value is not None})
+    try:
+        return model.model_validate(data)
+    except ValidationError as error:
+        where = f"{path}: " if path else ""
+        raise StaffDataError(
+            "\n".join(
+                f"{where}{'.'.join(str(p) for p in problem['loc']) or 'input'}: {problem['msg']}"
+                for problem in error.errors()
+            )
+        ) from None
+
+
+def _load(path: Path) -> dict[str, Any]:
+    try:
+        if path.stat().st_size > MAX_FILE_BYTES:
+            raise StaffDataError(f"{path}: larger than {MAX_FILE_BYTES} bytes")
+        text = path.read_text(encoding="utf-8")
+        data = json.loads(text) if path.suffix == ".json" else tomllib.loads(text)
+    except (OSError, UnicodeDecodeError) as error:
+        raise StaffDataError(f"{path}: cannot read: {error}") from None
+    except (json.JSONDecodeError, tomllib.TOMLDecodeError) as error:
+        raise StaffDataError(
+            f"{path}: not valid {path.suffix.lstrip('.') or 'TOML'}: {error}"
+        ) from None
+    if not isinstance(data, dict):
+        raise StaffDataError(f"{path}: expected a table of fields")
+    return data
+
+
+def record_event(session: Session, data: EventInput) -> ConsultationEvent:
+    event = ConsultationEvent(
+        title=data.title,
+        topic=data.topic,
+        starts_at=data.starts_at,
+        place=data.place,
+        link=str(data.link) if data.link else "",
+        sections=data.sections,
+        countries=data.countries,
+        rsvp_deadline=data.rsvp_deadline,
+    )
+    session.add(event)
+    session.flush()
+    return event
+
+
+def record_update(session: Session, data: UpdateInput, now: datetime) -> PolicyUpdate:
+    update = PolicyUpdate(
+        category=data.category,
+        title=data.title,
+        body=data.body,
+        sections=data.sections,
+        countries=data.countries,
+        published_at=data.published_at or now,
+    )
+    session.add(update)
+    session.flush()
+    return update
+
+
+def record_evaluation(session: Session, data: EvaluationInput) -> Evaluation:
+    """Record the evaluation; raise `StaffDataError` for an unknown partnership or a
+    contributor who is not a contact of its partner."""
+    partnership = session.scalars(
+        select(Partnership).where(Partnership.reference_number == data.partnership)
+    ).one_or_none()
+    if partnership is None:
+        raise StaffDataError(f"partnership: no partnership with reference {data.partnership!r}")
+    wanted = [address.lower() for address in data.contributors]
+    contacts = session.scalars(
+        select(Contact).where(
+            Contact.partner_id == partnership.partner_id, func.lower(Contact.email).in_(wanted)
+        )
+    ).all()
+    missing = sorted(set(wanted) - {contact.email for contact in contacts if contact.email})
+    if missing:
+        raise StaffDataError(f"contributors: not contacts of this partner: {', '.join(missing)}")
+    evaluation = Evaluation(
+        partnership=partnership,
+        completed_on=data.completed_on,
+        conclusions=data.conclusions,
+        lessons=data.lessons,
+        recommendations=data.recommendations,
+        report_url=str(data.report_url) if data.report_url else "",
+        discussion_at=data.discussion_at,
+        discussion_place=data.discussion_place,
+    )
+    session.add(evaluation)
+    session.add_all(EvaluationContributor(evaluation=evaluation, contact=c) for c in contacts)
+    session.flush()
+    return evaluation
+
+
+def record_staff_input(data: EventInput | UpdateInput | EvaluationInput) -> dict[str, int | str]:
+    """Record one staff input on the configured database; return its id and what it is."""
+    with transaction(engine_for(get_settings().database_url)) as session:
+        if isinstance(data, EventInput):
+            row: ConsultationEvent | PolicyUpdate | Evaluation = record_event(session, data)
+        elif isinstance(data, UpdateInput):
+            row = record_update(session, data, datetime.now(UTC))
+        else:
+            row = record_evaluation(session, data)
+        return {"recorded": type(row).__name__, "id": row.id}

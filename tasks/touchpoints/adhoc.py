@@ -1,0 +1,141 @@
+"""Ad-hoc update campaigns: staff-written content (or a touchpoint's template) to an audience
+chosen with filters, previewed first, sent once."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    EmailStr,
+    Field,
+    field_validator,
+    model_validator,
+)
+from sqlalchemy.orm import Session
+
+from db.models import Campaign, Message, TouchpointKind
+from tasks.campaigns.audience import Audience, audience
+
+__all__ = ["AdhocCampaign", "Content", "Variant", "audience", "context", "due"]
+from tasks.outbox.context import partnership_context
+from tasks.outbox.planning import Planned
+from tasks.staff_markdown import filled, filled_body
+
+KIND = TouchpointKind.ADHOC
+LANGUAGES = ("fr", "en", "es")
+
+
+class Variant(BaseModel):
+    """The campaign in one language. Placeholders: {{ contact.name }}, {{ partner.name }},
+    {{ partner.short_name }}, {{ partnership.title }}, {{ partnership.reference }}."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    subject: Annotated[str, Field(min_length=1, max_length=200)]
+    body: Annotated[str, Field(min_length=1, max_length=20_000)] = Field(description="Markdown")
+
+    @field_validator("subject")
+    @classmethod
+    def _one_line(cls, value: str) -> str:
+        if "\n" in value or "\r" in value:
+            raise ValueError("a subject is one line")
+        return value.strip()
+
+
+class Content(BaseModel):
+    """What the campaign says: a variant per language (at least one)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    fr: Variant | None = None
+    en: Variant | None = None
+    es: Variant | None = None
+
+    def variant_for(self, language: str) -> tuple[str, Variant]:
+        """Return (language used, variant): the contact's, else English, French, Spanish."""
+        for candidate in (language, "en", "fr", "es"):
+            variant = getattr(self, candidate, None)
+            if variant is not None:
+                return candidate, variant
+        raise ValueError("the campaign has no content")
+
+    @property
+    def languages(self) -> list[str]:
+        return [language for language in LANGUAGES if getattr(self, language) is not None]
+
+
+class AdhocCampaign(BaseModel):
+    """An update campaign, as the Prefect UI form and `continuity campaign` take it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: Annotated[str, Field(min_length=1, max_length=200)] = Field(
+        description="what staff will call it in reports"
+    )
+    audience: Audience = Field(default_factory=Audience)
+    template: Literal["custom", "sustainability_checkin"] = Field(
+        "custom", description="custom content below, or a touchpoint's own template"
+    )
+    content: Content = Field(default_factory=lambda: Content(), description="for custom")
+    dry_run: bool = Field(True, description="preview only: nothing is sent")
+    test_recipients: list[EmailStr] = Field(
+        default_factory=list, max_length=20, description="send only to these staff addresses"
+    )
+    send_at: AwareDatetime | None = Field(None, description="start later (default: now)")
+    idempotency_key: Annotated[str, Field(max_length=100)] = Field(
+        "", description="same key, same campaign (default: derived from the parameters and day)"
+    )
+
+    @model_validator(mode="after")
+    def _some_content(self) -> AdhocCampaign:
+        if self.template == "custom" and not self.content.languages:
+            raise ValueError("give the content in at least one of fr, en, es")
+        return self
+
+    @property
+    def kind(self) -> TouchpointKind:
+        return KIND if self.template == "custom" else TouchpointKind(self.template)
+
+
+def due(session: Session, campaign: Campaign, chosen: AdhocCampaign) -> Iterator[Planned]:
+    """Yield one message per contact the audience reaches, of the campaign's kind."""
+    key = f"{KIND}:campaign{campaign.id}"
+    context = {"campaign_id": campaign.id, "occurrence": campaign.created_at.isoformat()}
+    for contact, partnership in audience(session, chosen.audience):
+        yield Planned(contact, chosen.kind, key, partnership, context)
+
+
+def variables(message: Message) -> dict[str, Any]:
+    partner = message.contact.partner
+    return {
+        "contact": {"name": message.contact.name},
+        "partner": {"name": partner.name, "short_name": partner.short_name},
+        "partnership": partnership_context(message.partnership) or {},
+    }
+
+
+def context(session: Session, message: Message, cache: dict[Any, Any]) -> dict[str, Any]:
+    """Render the campaign's variant for the message's contact (placeholders filled in a
+    sandbox, Markdown to safe HTML and to text)."""
+    campaign_id = message.context["campaign_id"]
+    key = ("campaign", campaign_id)
+    if key not in cache:
+        cache[key] = Content.model_validate(
+            session.get_one(Campaign, campaign_id).parameters["content"]
+        )
+    language, variant = cache[key].variant_for(message.language)
+    values = variables(message)
+    body_html, body_text = filled_body(variant.body, values)
+    return {
+        "adhoc": {
+            "subject": filled(variant.subject, values),
+            "body_html": body_html,
+            "body_text": body_text,
+            "test": bool(message.context.get("test")),
+        },
+        "content_language": language,
+    }

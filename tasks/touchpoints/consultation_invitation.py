@@ -1,0 +1,55 @@
+"""Consultation invitations: ended partners an event concerns are invited, with an RSVP link."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from db.models import ConsultationEvent, Message, Partnership, TouchpointKind
+from db.plans import contacts_of, plans_open_at
+from db.staff import open_events
+from tasks.outbox.planning import Planned
+
+KIND = TouchpointKind.CONSULTATION_INVITATION
+
+
+def concerns(event: ConsultationEvent, partnership: Partnership) -> bool:
+    return partnership.in_audience(event.countries, event.sections)
+
+
+def due(session: Session, as_of: datetime) -> Iterator[Planned]:
+    """Yield one invitation per event, partner and contact, for every open event and every
+    partner with an ended partnership the event concerns (once per partner)."""
+    plans = plans_open_at(session, KIND, as_of)
+    for event in open_events(session, as_of):
+        invited: set[int] = set()
+        for plan in plans:
+            partnership = plan.partnership
+            if partnership.partner_id in invited or not concerns(event, partnership):
+                continue
+            invited.add(partnership.partner_id)
+            key = f"{KIND}:event{event.id}:partner{partnership.partner_id}"
+            for contact in contacts_of(partnership.partner):
+                yield Planned(contact, KIND, key, partnership, {"event_id": event.id})
+
+
+def event_context(event: ConsultationEvent) -> dict[str, Any]:
+    return {
+        "title": event.title,
+        "topic": event.topic,
+        "starts_at": event.starts_at,
+        "place": event.place,
+        "link": event.link,
+        "rsvp_deadline": event.rsvp_deadline,
+    }
+
+
+def context(session: Session, message: Message, cache: dict[Any, Any]) -> dict[str, Any]:
+    event_id = message.context["event_id"]
+    key = ("event", event_id)
+    if key not in cache:
+        cache[key] = event_context(session.get_one(ConsultationEvent, event_id))
+    return {"event": cache[key]}

@@ -1,0 +1,89 @@
+"""Evaluation follow-up: contributors hear the final evaluation's findings and are invited
+to discuss them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from db.models import Evaluation, Message, MessageStatus, TouchpointKind
+from db.responses import current_answer
+from db.staff import completed_evaluations, messages_of_occurrence
+from tasks.outbox.planning import Planned
+from tasks.privacy import redacted
+
+KIND = TouchpointKind.EVALUATION_FOLLOWUP
+
+
+def due(session: Session, as_of: datetime) -> Iterator[Planned]:
+    """Yield one message per contributor of every evaluation completed by `as_of` (once:
+    the occurrence is the evaluation itself)."""
+    for evaluation in completed_evaluations(session, as_of):
+        key = f"{KIND}:evaluation{evaluation.id}"
+        for contributor in sorted(evaluation.contributors, key=lambda c: c.contact_id):
+            context = {"evaluation_id": evaluation.id}
+            yield Planned(contributor.contact, KIND, key, evaluation.partnership, context)
+
+
+def evaluation_context(evaluation: Evaluation) -> dict[str, Any]:
+    return {
+        "completed_on": evaluation.completed_on,
+        "conclusions": evaluation.conclusions,
+        "lessons": evaluation.lessons,
+        "recommendations": evaluation.recommendations,
+        "report_url": evaluation.report_url,
+        "discussion_at": evaluation.discussion_at,
+        "discussion_place": evaluation.discussion_place,
+    }
+
+
+def context(session: Session, message: Message, cache: dict[Any, Any]) -> dict[str, Any]:
+    evaluation_id = message.context["evaluation_id"]
+    key = ("evaluation", evaluation_id)
+    if key not in cache:
+        cache[key] = evaluation_context(session.get_one(Evaluation, evaluation_id))
+    return {"evaluation": cache[key]}
+
+
+def contributor_record(session: Session, as_of: datetime) -> list[dict[str, Any]]:
+    """Return, for every contributor of each evaluation completed by `as_of`, whether the
+    findings reached them (and if not, why) and how they engaged with this evaluation's
+    message (by any channel: portal, reply, or entered by staff): when they answered,
+    whether they join the discussion, what they said."""
+    rows = []
+    for evaluation in completed_evaluations(session, as_of):
+        messages = messages_of_occurrence(session, f"{KIND}:evaluation{evaluation.id}")
+        for contributor in sorted(evaluation.contributors, key=lambda c: c.contact_id):
+            message = messages.get(contributor.contact_id)
+            answer = (
+                current_answer(session, message.id, contributor.contact_id) if message else None
+            )
+            rows.append(
+                {
+                    "evaluation": evaluation.id,
+                    "partnership": evaluation.partnership.reference_number,
+                    "contributor": contributor.contact.name,
+                    "role": contributor.role,
+                    "informed": informed(message),
+                    "answered": f"{answer.received_at:%Y-%m-%d}" if answer else "",
+                    "joins discussion": answer.answers.get("join_discussion", "") if answer else "",
+                    "comment": redacted(answer.answers.get("comment", "") or answer.text)[:200]
+                    if answer
+                    else "",
+                }
+            )
+    return rows
+
+
+def informed(message: Message | None) -> str:
+    """Return whether the findings reached the contributor: "sent on …", or the
+    message's state and reason."""
+    if message is None:
+        return "not yet planned"
+    if message.status == MessageStatus.SENT and message.sent_at is not None:
+        return f"sent on {message.sent_at:%Y-%m-%d}"
+    reason = f": {redacted(message.status_reason)}" if message.status_reason else ""
+    return f"{message.status}{reason}"

@@ -1,0 +1,113 @@
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+import yaml
+from apscheduler.triggers.cron import CronTrigger
+from prefect import Flow
+
+from flows.registry import DEPLOYMENTS as FLOW_OF
+from flows.registry import FORMS
+
+REPO = Path(__file__).resolve().parents[2]
+DEPLOYMENTS = yaml.safe_load((REPO / "prefect.yaml").read_text())["deployments"]
+
+
+def load_entrypoint(entrypoint: str) -> object:
+    path, _, name = entrypoint.partition(":")
+    spec = importlib.util.spec_from_file_location(Path(path).stem, REPO / path)
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return getattr(module, name)
+
+
+SAMPLE_FORM_PARAMETERS = {
+    "record-consultation-event": {
+        "event": {"title": {"fr": "Forum"}, "starts_at": "2027-01-01T10:00:00Z", "place": "Dakar"}
+    },
+    "record-policy-update": {
+        "update": {"category": "new_priority", "title": {"en": "Climate"}, "body": {"en": "Text"}}
+    },
+    "record-evaluation": {
+        "evaluation": {
+            "partnership": "SEN/1",
+            "completed_on": "2025-01-01",
+            "conclusions": {"fr": "a"},
+            "lessons": {"fr": "b"},
+            "recommendations": {"fr": "c"},
+            "contributors": ["a@example.org"],
+        }
+    },
+    "adhoc-campaign": {
+        "campaign": {
+            "name": "News",
+            "content": {"en": {"subject": "Hello", "body": "Dear {{ contact.name }}"}},
+        }
+    },
+    "record-influence": {
+        "change": {"action": "add", "partnership": "SEN/1", "name": "Mairie de Kolda"}
+    },
+    "record-response": {
+        "response": {
+            "partnership": "SEN/PCA2021001/PD2021004",
+            "kind": "sustainability_checkin",
+            "sustained": "yes",
+            "capacity": 4,
+        }
+    },
+    "record-corrective-action": {
+        "change": {
+            "action": "open",
+            "partnership": "SEN/PCA2021001/PD2021004",
+            "reason": "no progress reported for two quarters",
+            "recorded_by": "A. Diallo",
+        }
+    },
+    "record-acknowledgement": {
+        "change": {
+            "action": "approve",
+            "partnership": "SEN/PCA2021001/PD2021004",
+            "recorded_by": "A. Diallo",
+        }
+    },
+    "record-focal-point": {
+        "focal_point": {"name": "Awa Diallo", "address": "awa.diallo@unicef.org"}
+    },
+}
+
+
+def test_there_is_one_deployment_per_flow() -> None:
+    assert sorted(d["name"] for d in DEPLOYMENTS) == sorted(FLOW_OF)
+
+
+@pytest.mark.parametrize("deployment", DEPLOYMENTS, ids=lambda d: d["name"])
+def test_every_entrypoint_imports_and_is_the_named_flow(deployment: dict) -> None:
+    flow = load_entrypoint(deployment["entrypoint"])
+    assert isinstance(flow, Flow)
+    assert flow.name == deployment["name"]
+
+
+@pytest.mark.parametrize("deployment", DEPLOYMENTS, ids=lambda d: d["name"])
+def test_every_deployment_parameter_validates_against_its_flow(deployment: dict) -> None:
+    flow = load_entrypoint(deployment["entrypoint"])
+    assert isinstance(flow, Flow)
+    parameters = {
+        **deployment.get("parameters", {}),
+        **SAMPLE_FORM_PARAMETERS.get(deployment["name"], {}),
+    }
+    flow.validate_parameters(parameters)
+    with pytest.raises(Exception, match="surprise"):
+        flow.validate_parameters({**parameters, "surprise": 1})
+
+
+@pytest.mark.parametrize("deployment", DEPLOYMENTS, ids=lambda d: d["name"])
+def test_every_schedule_is_a_valid_cron_in_an_explicit_time_zone(deployment: dict) -> None:
+    assert deployment["work_pool"]["name"] == "continuity"
+    assert bool(deployment.get("schedules")) == (deployment["name"] not in FORMS)
+    for schedule in deployment.get("schedules", []):
+        ZoneInfo(schedule["timezone"])
+        CronTrigger.from_crontab(schedule["cron"], timezone=schedule["timezone"])

@@ -1,0 +1,207 @@
+from __future__ import annotations
+
+import shutil
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from prefect.client.orchestration import get_client
+from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
+from sqlalchemy import Engine
+
+from db.models import MessageStatus, TouchpointKind
+from flows.registry import FLOWS
+from tasks.outbox.render import TEMPLATES, RenderError, environment
+from tests.etools.test_importer import snapshot
+from tests.pipeline import messages
+
+NOW = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
+pytestmark = pytest.mark.usefixtures("prefect_api")
+
+
+def artifact_keys(campaign_id: int) -> set[str]:
+    with get_client(sync_client=True) as client:
+        found = client.read_artifacts(
+            artifact_filter=ArtifactFilter(key=ArtifactFilterKey(like_=f"campaign-{campaign_id}-"))
+        )
+    return {artifact.key for artifact in found if artifact.key}
+
+
+def test_the_checkin_flow_sends_reports_and_publishes_artifacts(
+    imported: Engine, app_env, outbox
+) -> None:
+    result = FLOWS["sustainability-checkins"](as_of=NOW)
+    sent = messages(imported, status=MessageStatus.SENT)
+    assert sent and len(outbox()) == len(sent)
+    assert result["delivery"]["sent"] == len(sent)
+    assert {"kind": "sustainability_checkin", "status": "sent", "messages": len(sent)} in result[
+        "counts"
+    ]
+    assert "Association Sénégalaise pour l'Éducation des Filles" in result["partners"]
+    keys = artifact_keys(result["campaign_id"])
+    assert keys == {
+        f"campaign-{result['campaign_id']}-counts",
+        f"campaign-{result['campaign_id']}-summary",
+    }
+
+
+def test_a_second_run_at_the_same_moment_sends_nothing_more(
+    imported: Engine, app_env, outbox
+) -> None:
+    FLOWS["sustainability-checkins"](as_of=NOW)
+    first = len(outbox())
+    again = FLOWS["sustainability-checkins"](as_of=NOW)
+    assert len(outbox()) == first
+    assert again["delivery"] == {}
+
+
+def test_a_dry_run_sends_nothing_and_changes_nothing(imported: Engine, app_env, outbox) -> None:
+    before = snapshot(imported)
+    result = FLOWS["sustainability-checkins"](as_of=NOW, dry_run=True)
+    assert outbox() == []
+    assert snapshot(imported) == before
+    assert result["render"]["rendered"] > 0
+    assert set(result["render"]["by_language"]) == {"fr", "en", "es"}
+    assert any(key.endswith("/fr") for key in result["samples"])
+    assert "rolled back" in result["campaign"]
+
+
+def test_a_template_error_stops_the_run_before_anything_is_sent(
+    imported: Engine, app_env, outbox, tmp_path: Path, monkeypatch
+) -> None:
+    broken = tmp_path / "templates"
+    shutil.copytree(TEMPLATES, broken)
+    (broken / "email/sustainability_checkin/es/body.txt").write_text(
+        "{{ contact.nickname.first }}\n"
+    )
+    env = environment.__wrapped__(broken)
+    monkeypatch.setattr("tasks.outbox.render_check.environment", lambda: env)
+    monkeypatch.setattr("tasks.outbox.deliver.environment", lambda: env)
+    with pytest.raises(RenderError, match=r"email/sustainability_checkin/es/body.txt:1"):
+        FLOWS["sustainability-checkins"](as_of=NOW)
+    assert outbox() == []
+    assert not messages(imported, status=MessageStatus.SENT)
+    assert messages(imported, status=MessageStatus.HELD)
+    assert not messages(imported, status=MessageStatus.PLANNED)
+
+
+def test_a_run_without_secret_key_fails_before_planning(imported: Engine, app_env) -> None:
+    from tasks.settings import SettingsError, get_settings
+
+    app_env.delenv("CONTINUITY_SECRET_KEY")
+    get_settings.cache_clear()
+    with pytest.raises(SettingsError, match="CONTINUITY_SECRET_KEY"):
+        FLOWS["sustainability-checkins"](as_of=NOW)
+    assert messages(imported) == []
+
+
+TOUCHPOINT_FLOWS = [
+    "consultation-invitations",
+    "evaluation-followup",
+    "policy-updates",
+    "reminders",
+    "sustainability-checkins",
+]
+
+
+@pytest.mark.parametrize("name", TOUCHPOINT_FLOWS)
+def test_every_touchpoint_flow_runs_on_the_sample_data(
+    imported: Engine, app_env, name: str
+) -> None:
+    result = FLOWS[name](as_of=NOW)
+    assert result["campaign_id"]
+    kinds = {row["kind"] for row in result["counts"]}
+    assert kinds <= {str(kind) for kind in TouchpointKind}
+
+
+def prefect_texts(flow_run_id) -> str:
+    """Every log line and artifact body Prefect holds for a flow run and its tasks."""
+    from prefect.client.schemas.filters import (
+        ArtifactFilterFlowRunId,
+        LogFilter,
+        LogFilterFlowRunId,
+    )
+    from prefect.logging.handlers import APILogWorker
+
+    APILogWorker.drain_all(timeout=10)
+    with get_client(sync_client=True) as client:
+        logs = client.read_logs(
+            log_filter=LogFilter(flow_run_id=LogFilterFlowRunId(any_=[flow_run_id]))
+        )
+        artifacts = client.read_artifacts(
+            artifact_filter=ArtifactFilter(flow_run_id=ArtifactFilterFlowRunId(any_=[flow_run_id]))
+        )
+        run = client.read_flow_run(flow_run_id)
+    return "\n".join(
+        [*(log.message for log in logs), *(str(a.data) for a in artifacts), str(run.parameters)]
+    )
+
+
+def test_no_address_or_token_reaches_prefect(
+    imported: Engine, app_env, smtp_sink, outbox, monkeypatch
+) -> None:
+    from tasks.settings import get_settings
+
+    app_env.setenv("CONTINUITY_MAIL_URL", smtp_sink.url)
+    get_settings.cache_clear()
+    monkeypatch.setattr("tasks.outbox.deliver.CONSECUTIVE_FAILURE_LIMIT", 2)
+    recipients = iter(range(10_000))
+    smtp_sink.handler.decide = lambda envelope: (
+        f"550 5.1.1 <{envelope.rcpt_tos[0]}>: no such user"
+        if next(recipients) % 2
+        else f"451 4.2.0 <{envelope.rcpt_tos[0]}> over quota"
+    )
+    state = FLOWS["sustainability-checkins"](as_of=NOW, return_state=True)
+    assert state.is_completed()
+    texts = prefect_texts(state.state_details.flow_run_id)
+    # Artifacts show the placeholder escaped for Markdown (tasks/artifacts.py).
+    assert "no such user" in texts and "<address>" in texts.replace("\\", "")
+    addresses = [m.contact.email for m in messages(imported) if m.contact.email]
+    assert addresses and not [address for address in addresses if address in texts]
+    tokens = [m.token_hash for m in messages(imported) if m.token_hash]
+    assert tokens and not [token for token in tokens if token in texts]
+
+
+def test_the_collect_flow_records_the_inbox_and_publishes_counts(
+    imported: Engine, app_env, tmp_path: Path
+) -> None:
+    import mailbox
+
+    from tasks.settings import get_settings
+    from tests.pipeline import sample_mail
+
+    app_env.setenv("CONTINUITY_INBOX_URL", f"maildir://{tmp_path / 'inbox'}")
+    get_settings.cache_clear()
+    FLOWS["sustainability-checkins"](as_of=NOW)
+    original = next(
+        m
+        for m in messages(imported, status=MessageStatus.SENT)
+        if m.contact.email == "a.ndiaye@asef-senegal.example.org"
+    )
+    mailbox.Maildir(tmp_path / "inbox", create=True).add(sample_mail("reply-fr.eml", original))
+    state = FLOWS["collect-responses"](return_state=True)
+    assert state.result() == {"collected": {"reply": 1}}
+    texts = prefect_texts(state.state_details.flow_run_id)
+    assert "reply" in texts and "a.ndiaye@" not in texts
+
+
+def test_the_collect_flow_alerts_when_bounces_blame_our_sender(
+    imported: Engine, app_env, tmp_path: Path
+) -> None:
+    import mailbox
+
+    from tasks.settings import get_settings
+    from tests.pipeline import sample_mail
+
+    app_env.setenv("CONTINUITY_INBOX_URL", f"maildir://{tmp_path / 'inbox'}")
+    get_settings.cache_clear()
+    FLOWS["sustainability-checkins"](as_of=NOW)
+    box = mailbox.Maildir(tmp_path / "inbox", create=True)
+    for number, message in enumerate(messages(imported, status=MessageStatus.SENT)[:3]):
+        raw = sample_mail("postfix-dsn-blocked.eml", message)
+        box.add(raw.replace(b"<20261201120005.", f"<{number}.".encode()))
+    state = FLOWS["collect-responses"](return_state=True)
+    assert state.result() == {"collected": {"bounce": 3}}
+    texts = prefect_texts(state.state_details.flow_run_id)
+    assert "Alert: 3 bounces blame our sender (blocked: 3)" in texts
+    assert "No partner was suppressed" in texts and "@enfance-avenir" not in texts

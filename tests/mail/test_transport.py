@@ -1,0 +1,107 @@
+from __future__ import annotations
+
+import mailbox
+import socket
+from pathlib import Path
+
+import pytest
+
+from tasks.mail.transport import (
+    PermanentFailure,
+    TemporaryFailure,
+    UncertainDelivery,
+    open_transport,
+    smtp_settings,
+)
+
+MESSAGE = b"From: a@example.org\r\nTo: b@example.org\r\nSubject: hi\r\n\r\nbody\r\n"
+
+
+def test_maildir_delivery_is_readable_by_any_mail_client(tmp_path: Path) -> None:
+    with open_transport(f"maildir://{tmp_path / 'box'}") as transport:
+        reply = transport.send("a@example.org", "b@example.org", MESSAGE)
+    assert reply.startswith("stored in maildir as ")
+    box = mailbox.Maildir(tmp_path / "box", create=False)
+    assert [box.get_bytes(key) for key in box.iterkeys()] == [MESSAGE]
+
+
+def test_smtp_returns_the_server_reply_and_reuses_one_connection(smtp_sink) -> None:
+    with open_transport(smtp_sink.url) as transport:
+        replies = [transport.send("a@example.org", f"b{i}@example.org", MESSAGE) for i in range(3)]
+    assert replies == ["250 2.0.0 Ok: queued"] * 3
+    assert len(smtp_sink.accepted) == 3
+    assert smtp_sink.connections == 1
+
+
+def test_a_4xx_is_temporary_and_keeps_the_server_text(smtp_sink) -> None:
+    smtp_sink.handler.decide = lambda envelope: "451 4.3.0 mailbox busy, try later"
+    with (
+        open_transport(smtp_sink.url) as transport,
+        pytest.raises(TemporaryFailure, match=r"451 4\.3\.0 mailbox busy"),
+    ):
+        transport.send("a@example.org", "b@example.org", MESSAGE)
+
+
+def test_a_5xx_is_permanent_and_keeps_the_server_text(smtp_sink) -> None:
+    smtp_sink.handler.decide = lambda envelope: "554 5.7.1 rejected by policy"
+    with open_transport(smtp_sink.url) as transport:
+        with pytest.raises(PermanentFailure, match=r"554 5\.7\.1 rejected by policy"):
+            transport.send("a@example.org", "b@example.org", MESSAGE)
+        smtp_sink.handler.decide = lambda envelope: "accept"
+        assert transport.send("a@example.org", "b@example.org", MESSAGE).startswith("250")
+
+
+def test_a_connection_dropped_at_data_is_temporary_and_the_next_send_reconnects(
+    smtp_sink,
+) -> None:
+    drops = iter([True, False, False])
+    smtp_sink.handler.decide = lambda envelope: "drop-at-data" if next(drops) else "accept"
+    with open_transport(smtp_sink.url) as transport:
+        with pytest.raises(TemporaryFailure, match="connection lost") as raised:
+            transport.send("a@example.org", "b@example.org", MESSAGE)
+        assert not isinstance(raised.value, UncertainDelivery)
+        assert transport.send("a@example.org", "b@example.org", MESSAGE).startswith("250")
+    assert smtp_sink.connections == 2
+    assert len(smtp_sink.accepted) == 1
+
+
+def test_a_connection_lost_after_the_whole_message_is_uncertain(smtp_sink) -> None:
+    smtp_sink.handler.decide = lambda envelope: "disconnect"
+    with (
+        open_transport(smtp_sink.url) as transport,
+        pytest.raises(UncertainDelivery, match="after the whole message was sent"),
+    ):
+        transport.send("a@example.org", "b@example.org", MESSAGE)
+
+
+def test_a_server_slower_than_the_timeout_is_a_temporary_failure(smtp_sink) -> None:
+    smtp_sink.handler.decide = lambda envelope: "slow"
+    smtp_sink.handler.delay = 3
+    with (
+        open_transport(smtp_sink.url, timeout=0.5) as transport,
+        pytest.raises(TemporaryFailure, match="timed out") as raised,
+    ):
+        transport.send("a@example.org", "b@example.org", MESSAGE)
+    assert not isinstance(raised.value, UncertainDelivery)
+    assert smtp_sink.accepted == []
+
+
+def test_a_server_that_is_down_is_a_temporary_failure() -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    url = f"smtp://127.0.0.1:{port}?security=none"
+    with (
+        open_transport(url, timeout=2) as transport,
+        pytest.raises(TemporaryFailure, match="cannot connect"),
+    ):
+        transport.send("a@example.org", "b@example.org", MESSAGE)
+
+
+def test_smtp_urls_carry_credentials_port_and_security() -> None:
+    settings = smtp_settings("smtp://user%40x:p%3Ass@relay.example.org?security=ssl", 5.0)
+    assert (settings.host, settings.port, settings.security) == ("relay.example.org", 465, "ssl")
+    assert (settings.username, settings.password) == ("user@x", "p:ss")
+    assert smtp_settings("smtp://relay.example.org", 5.0).port == 587
+    with pytest.raises(ValueError, match="security must be"):
+        smtp_settings("smtp://relay.example.org?security=maybe", 5.0)

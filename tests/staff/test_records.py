@@ -1,0 +1,184 @@
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine
+
+from db.engine import transaction
+from db.models import ConsultationEvent
+from tasks.staff.records import (
+    EvaluationInput,
+    EventInput,
+    StaffDataError,
+    UpdateInput,
+    read_input,
+    record_evaluation,
+    record_event,
+)
+
+EVENT = """
+title = { fr = "Consultation régionale sur l'éducation", en = "Regional consultation on education" }
+topic = { fr = "Bilan et perspectives." }
+starts_at = 2027-02-10T09:30:00Z
+place = "Dakar"
+sections = ["Education"]
+countries = ["SEN", "cmr"]
+rsvp_deadline = 2027-02-01T00:00:00Z
+"""
+
+
+def test_an_event_file_is_read_and_validated(tmp_path: Path) -> None:
+    path = tmp_path / "event.toml"
+    path.write_text(EVENT, encoding="utf-8")
+    event = read_input(EventInput, path, {})
+    assert event.title["en"] == "Regional consultation on education"
+    assert event.countries == ["SEN", "CMR"]
+
+
+def test_options_override_the_file(tmp_path: Path) -> None:
+    path = tmp_path / "event.toml"
+    path.write_text(EVENT, encoding="utf-8")
+    event = read_input(EventInput, path, {"place": "Thiès", "countries": None})
+    assert event.place == "Thiès"
+    assert event.countries == ["SEN", "CMR"]
+
+
+def test_json_works_as_well_as_toml(tmp_path: Path) -> None:
+    path = tmp_path / "update.json"
+    path.write_text(
+        json.dumps(
+            {"category": "new_priority", "title": {"es": "Prioridad"}, "body": {"es": "Texto"}}
+        )
+    )
+    assert read_input(UpdateInput, path, {}).title == {"es": "Prioridad"}
+
+
+@pytest.mark.parametrize(
+    ("fields", "fragment"),
+    [
+        ({"title": {}}, "title: Value error, give the text in at least one of fr, en, es"),
+        ({"title": {"de": "Hallo"}}, "title.de"),
+        ({"starts_at": "2027-02-10T09:30:00"}, "starts_at: Input should have timezone info"),
+        ({"place": "", "link": None}, "give a place or a link"),
+        ({"place": "Dakar\r\nBcc: x@example.org"}, "place: Value error, must be a single line"),
+        ({"countries": ["Atlantis"]}, "countries.0"),
+        ({"rsvp_deadline": "2027-03-01T00:00:00Z"}, "rsvp_deadline must not be after starts_at"),
+        ({"link": "javascript:alert(1)"}, "link: URL scheme should be 'http' or 'https'"),
+        ({"title": {"fr": "x" * 20_001}}, "title.fr: String should have at most 20000 characters"),
+        ({"surprise": True}, "surprise: Extra inputs are not permitted"),
+    ],
+)
+def test_bad_event_fields_are_named(fields: dict, fragment: str) -> None:
+    base = {"title": {"fr": "Consultation"}, "starts_at": "2027-02-10T09:30:00Z", "place": "Dakar"}
+    with pytest.raises(StaffDataError) as raised:
+        read_input(EventInput, None, {**base, **fields})
+    assert fragment in str(raised.value)
+
+
+@pytest.mark.parametrize(
+    ("content", "fragment"),
+    [("title = ", "not valid toml"), ("[1, 2]", "not valid toml"), ("", "title: Field required")],
+)
+def test_a_broken_file_is_reported_with_its_name(
+    tmp_path: Path, content: str, fragment: str
+) -> None:
+    path = tmp_path / "event.toml"
+    path.write_text(content)
+    with pytest.raises(StaffDataError) as raised:
+        read_input(EventInput, path, {})
+    assert str(raised.value).startswith(str(path))
+    assert fragment in str(raised.value)
+
+
+def test_an_oversized_or_undecodable_file_is_refused(tmp_path: Path) -> None:
+    huge = tmp_path / "huge.toml"
+    huge.write_text("x = '" + "a" * 1_000_001 + "'")
+    with pytest.raises(StaffDataError, match="larger than"):
+        read_input(EventInput, huge, {})
+    binary = tmp_path / "binary.toml"
+    binary.write_bytes(b"title = '\xff\xfe'")
+    with pytest.raises(StaffDataError, match="cannot read"):
+        read_input(EventInput, binary, {})
+
+
+def evaluation(**fields) -> EvaluationInput:
+    base = {
+        "partnership": "SEN/PCA2021001/PD2021004",
+        "completed_on": "2025-05-20",
+        "conclusions": {"fr": "Des résultats solides."},
+        "lessons": {"fr": "Associer les familles."},
+        "recommendations": {"fr": "Étendre."},
+        "contributors": ["A.Ndiaye@asef-senegal.example.org"],
+    }
+    return read_input(EvaluationInput, None, {**base, **fields})
+
+
+def test_an_evaluation_is_recorded_with_its_contributors(imported: Engine) -> None:
+    with transaction(imported) as session:
+        recorded = record_evaluation(session, evaluation())
+        assert [c.contact.email for c in recorded.contributors] == [
+            "a.ndiaye@asef-senegal.example.org"
+        ]
+
+
+def test_an_evaluation_names_unknown_partnerships_and_strangers(imported: Engine) -> None:
+    with (
+        pytest.raises(StaffDataError, match="no partnership with reference 'SEN/NOPE'"),
+        transaction(imported) as session,
+    ):
+        record_evaluation(session, evaluation(partnership="SEN/NOPE"))
+    with (
+        pytest.raises(StaffDataError, match=r"not contacts of this partner: g\.otieno"),
+        transaction(imported) as session,
+    ):
+        record_evaluation(session, evaluation(contributors=["g.otieno@kccpn.example.or.ke"]))
+
+
+def test_an_event_is_recorded(engine: Engine) -> None:
+    data = read_input(
+        EventInput,
+        None,
+        {
+            "title": {"en": "Forum"},
+            "starts_at": "2027-01-01T10:00:00+01:00",
+            "link": "https://meet.example.org/x",
+        },
+    )
+    with transaction(engine) as session:
+        event_id = record_event(session, data).id
+    with transaction(engine) as session:
+        event = session.get_one(ConsultationEvent, event_id)
+        assert event.link == "https://meet.example.org/x"
+        assert event.starts_at == datetime(2027, 1, 1, 9, 0, tzinfo=UTC)
+
+
+@pytest.mark.usefixtures("prefect_api")
+def test_the_staff_forms_record_what_they_are_given(imported: Engine, app_env) -> None:
+    from flows.registry import FORMS
+
+    event = FORMS["record-consultation-event"](
+        event={"title": {"fr": "Forum"}, "starts_at": "2027-01-01T10:00:00Z", "place": "Dakar"}
+    )
+    update = FORMS["record-policy-update"](
+        update={"category": "development", "title": {"en": "Data"}, "body": {"en": "Text"}}
+    )
+    evaluation = FORMS["record-evaluation"](evaluation=evaluation_fields())
+    assert (event["recorded"], update["recorded"], evaluation["recorded"]) == (
+        "ConsultationEvent",
+        "PolicyUpdate",
+        "Evaluation",
+    )
+
+
+def evaluation_fields() -> dict:
+    return {
+        "partnership": "SEN/PCA2021001/PD2021004",
+        "completed_on": "2025-05-20",
+        "conclusions": {"fr": "Solides."},
+        "lessons": {"fr": "Tôt."},
+        "recommendations": {"fr": "Étendre."},
+        "contributors": ["a.ndiaye@asef-senegal.example.org"],
+    }

@@ -1,0 +1,111 @@
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import Engine, select
+
+from db.engine import transaction
+from db.models import Contact, Message, ResponseChannel, TouchpointKind
+from tasks.responses.answers import Answering, record_answer
+from tasks.responses.forms import EvaluationAnswers
+from tasks.staff.records import EvaluationInput, read_input, record_evaluation
+from tasks.touchpoints.evaluation_followup import contributor_record
+from tests.pipeline import deliver_all, messages, plan
+
+FOLLOWUP = TouchpointKind.EVALUATION_FOLLOWUP
+
+
+def add_evaluation(engine: Engine, completed_on: str = "2025-05-20") -> int:
+    data = read_input(
+        EvaluationInput,
+        None,
+        {
+            "partnership": "SEN/PCA2021001/PD2021004",
+            "completed_on": completed_on,
+            "conclusions": {"fr": "Des résultats solides."},
+            "lessons": {"fr": "Associer les familles."},
+            "recommendations": {"fr": "Étendre."},
+            "contributors": [
+                "a.ndiaye@asef-senegal.example.org",
+                "ml.diallo@asef-senegal.example.org",
+            ],
+        },
+    )
+    with transaction(engine) as session:
+        return record_evaluation(session, data).id
+
+
+def test_contributors_hear_the_findings_once(imported: Engine) -> None:
+    evaluation = add_evaluation(imported)
+    plan(imported, FOLLOWUP, datetime(2025, 5, 21, tzinfo=UTC))
+    plan(imported, FOLLOWUP, datetime(2025, 6, 21, tzinfo=UTC))
+    sent = messages(imported, kind=FOLLOWUP)
+    assert sorted(m.contact.email for m in sent) == [
+        "a.ndiaye@asef-senegal.example.org",
+        "ml.diallo@asef-senegal.example.org",
+    ]
+    assert {m.occurrence_key for m in sent} == {f"evaluation_followup:evaluation{evaluation}"}
+
+
+def test_nothing_goes_out_before_the_evaluation_is_complete(imported: Engine) -> None:
+    add_evaluation(imported, completed_on="2027-01-01")
+    plan(imported, FOLLOWUP, datetime(2026, 12, 1, tzinfo=UTC))
+    assert messages(imported, kind=FOLLOWUP) == []
+
+
+def test_the_record_shows_who_was_informed_and_who_engaged(imported: Engine, app_env) -> None:
+    add_evaluation(imported)
+    sent_at = datetime(2025, 5, 21, 10, tzinfo=UTC)
+    plan(imported, FOLLOWUP, sent_at)
+    with transaction(imported) as session:
+        diallo = session.scalars(
+            select(Contact).where(Contact.email == "ml.diallo@asef-senegal.example.org")
+        ).one()
+        diallo.opted_out_at = sent_at
+    deliver_all(imported, [FOLLOWUP], sent_at)
+    with transaction(imported) as session:
+        ndiaye = session.scalars(
+            select(Contact).where(Contact.email == "a.ndiaye@asef-senegal.example.org")
+        ).one()
+        (message,) = [m for m in messages(imported, kind=FOLLOWUP) if m.contact_id == ndiaye.id]
+        who = Answering(
+            ndiaye,
+            session.get_one(Message, message.id).partnership,
+            FOLLOWUP,
+            session.get_one(Message, message.id),
+        )
+        answers = EvaluationAnswers(comment="Très utile", join_discussion="yes")
+        record_answer(session, who, answers, ResponseChannel.PORTAL, sent_at + timedelta(days=2))
+    with transaction(imported) as session:
+        rows = {
+            row["contributor"]: row
+            for row in contributor_record(session, sent_at + timedelta(days=3))
+        }
+    assert rows["Awa Ndiaye"]["informed"] == "sent on 2025-05-21"
+    assert rows["Awa Ndiaye"]["answered"] == "2025-05-23"
+    assert rows["Awa Ndiaye"]["joins discussion"] == "yes"
+    assert rows["Awa Ndiaye"]["comment"] == "Très utile"
+    assert rows["Mamadou Lamine Diallo"]["informed"] == "skipped: opted out"
+    assert rows["Mamadou Lamine Diallo"]["answered"] == ""
+
+
+def test_an_answer_counts_for_its_own_evaluation_only(imported: Engine, app_env) -> None:
+    first = add_evaluation(imported, completed_on="2025-05-20")
+    sent_at = datetime(2025, 5, 21, 10, tzinfo=UTC)
+    plan(imported, FOLLOWUP, sent_at)
+    deliver_all(imported, [FOLLOWUP], sent_at)
+    with transaction(imported) as session:
+        message = session.scalars(
+            select(Message).where(
+                Message.occurrence_key == f"evaluation_followup:evaluation{first}"
+            )
+        ).first()
+        assert message is not None
+        who = Answering(message.contact, message.partnership, FOLLOWUP, message)
+        answers = EvaluationAnswers(comment="Oui", join_discussion="yes")
+        record_answer(session, who, answers, ResponseChannel.PORTAL, sent_at)
+    second = add_evaluation(imported, completed_on="2025-06-20")
+    with transaction(imported) as session:
+        rows = contributor_record(session, datetime(2025, 7, 1, tzinfo=UTC))
+    answered = {(row["evaluation"], row["answered"] != "") for row in rows}
+    assert (first, True) in answered and (second, True) not in answered
