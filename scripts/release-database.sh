@@ -11,7 +11,12 @@ work=$(mktemp -d)
 trap 'git -C "$root" worktree remove --force "$work/tree" 2>/dev/null; rm -rf "$work"' EXIT
 git -C "$root" worktree add --quiet --detach "$work/tree" "$commit"
 (cd "$work/tree" && PYTHONPATH="$work/tree" "$root/.venv/bin/python" -c \
-  'from continuity.cli.main import app; app()' demo --directory "$work/demo" >/dev/null 2>&1)
+  'import importlib
+try:  # the CLI'"'"'s module since the capability layout, before it continuity.cli
+    app = importlib.import_module("continuity.cli.main").app
+except ImportError:
+    app = importlib.import_module("continuity.cli").app
+app()' demo --directory "$work/demo" >/dev/null 2>&1)
 database="$work/demo/continuity.db"
 sqlite3 "$database" 'PRAGMA wal_checkpoint(TRUNCATE); VACUUM;' >/dev/null
 revision=$(sqlite3 "$database" 'SELECT version_num FROM alembic_version')
