@@ -22,8 +22,8 @@ from tasks.outbox.render_check import check_planned
 from tasks.outbox.report import campaign_summary
 from tasks.settings import Settings
 from tasks.staff.focal_points import staff_contact
+from tasks.touchpoints import adhoc
 from tasks.touchpoints.adhoc import AdhocCampaign
-from tasks.touchpoints.registry import adhoc
 
 
 def idempotency_key(params: AdhocCampaign, now: datetime) -> str:
