@@ -91,6 +91,11 @@ def forms() -> dict[TouchpointKind, type[Answers]]:
     return {found.kind: found.form for found in REGISTERED if found.form is not None}
 
 
+def asking_kinds() -> list[TouchpointKind]:
+    """Return the kinds whose messages ask for an answer: those with a form."""
+    return list(forms())
+
+
 def template_context(session: Session, message: Message, cache: dict[Any, Any]) -> dict[str, Any]:
     """Return what `message`'s e-mail templates need beyond the shared context."""
     return touchpoint(message.kind).context(session, message, cache)
