@@ -239,6 +239,11 @@ def counts_by_status(session: Session, **where: Any) -> dict[str, int]:
     return {str(status): count for status, count in session.execute(query)}
 
 
+def occurrence_planned(session: Session, occurrence_key: str) -> bool:
+    """True when a message of this occurrence was planned, whatever became of it since."""
+    return bool(session.scalar(select(exists().where(Message.occurrence_key == occurrence_key))))
+
+
 def unanswered(
     session: Session, kinds: Iterable[TouchpointKind], sent_after: datetime, sent_before: datetime
 ) -> list[Message]:

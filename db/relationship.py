@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 
@@ -54,17 +55,12 @@ def last_contact_by_partner(session: Session) -> list[dict[str, Any]]:
     return [row._asdict() for row in session.execute(query)]
 
 
-UNANSWERED_KINDS = (
-    TouchpointKind.REMINDER,
-    TouchpointKind.CORRECTIVE_ESCALATION,
-    TouchpointKind.CAPACITY_ALERT,
-)
-
-
-def response_rates(session: Session, dimension: str) -> list[dict[str, Any]]:
-    """Return messages delivered and answered, grouped by "kind", "country" or "language"
-    (reminders are counted with the message they remind of; notices to staff, which ask
-    for no answer, are left out)."""
+def response_rates(
+    session: Session, dimension: str, asking: Collection[TouchpointKind]
+) -> list[dict[str, Any]]:
+    """Return messages of the `asking` kinds (those that ask for an answer) delivered and
+    answered, grouped by "kind", "country" or "language". Reminders, which ask for no
+    answer of their own, are counted with the message they remind of."""
     column = {
         "kind": Message.kind,
         "country": Partnership.country,
@@ -84,7 +80,7 @@ def response_rates(session: Session, dimension: str) -> list[dict[str, Any]]:
         )
         .select_from(Message)
         .outerjoin(Partnership, Partnership.id == Message.partnership_id)
-        .where(Message.status.in_(DELIVERED), Message.kind.not_in(UNANSWERED_KINDS))
+        .where(Message.status.in_(DELIVERED), Message.kind.in_(list(asking)))
         .group_by(column)
         .order_by(column)
     )

@@ -24,12 +24,12 @@ from starlette.exceptions import HTTPException
 from continuity.portal.access_log import keep_tokens_out_of_logs
 from continuity.portal.limits import FailureLimiter, client_key
 from continuity.portal.pages import (
-    PAGES,
     answer_labels,
     answer_notice,
+    asking,
     browser_language,
     form_context,
-    localized_date,
+    reader_of,
     strings,
 )
 from continuity.portal.security import BodyLimit, SecurityHeaders, csrf_token, csrf_valid
@@ -46,7 +46,7 @@ from tasks.responses.answers import (
     reached,
     record_answer,
 )
-from tasks.responses.forms import FormError, parse_answers
+from tasks.responses.forms import FormError
 from tasks.responses.links import token_hash
 from tasks.settings import Settings, get_settings
 
@@ -106,27 +106,29 @@ async def posted_fields(request: Request) -> dict[str, str]:
 def show_form(portal: Portal, request: Request, token: str) -> Response:
     with transaction(portal.engine) as session:
         opened = answerable(session, token, portal.clock(), portal.lifetime)
-        if opened is None or opened.kind not in PAGES:
+        asked = asking(opened)
+        if opened is None or asked is None:
             return portal.failed(request)
         context = form_context(portal, session, opened, token, None)
-        return portal.page(PAGES[opened.kind], supported_language(opened.language), **context)
+        return portal.page(asked.page, supported_language(opened.language), **context)
 
 
 def submit_form(portal: Portal, request: Request, token: str, fields: dict[str, str]) -> Response:
     """Record the posted answers (in the thread pool: it waits for locks)."""
     with transaction(for_writing(portal.engine)) as session:
         opened = answerable(session, token, portal.clock(), portal.lifetime)
-        if opened is None or opened.kind not in PAGES:
+        asked = asking(opened)
+        if opened is None or asked is None:
             return portal.failed(request)
         if not portal.csrf_ok(token, fields.get("csrf", "")):
             return portal.invalid(request, 403)
         language = supported_language(opened.language)
         try:
-            answers = parse_answers(opened.kind, fields)
+            answers = asked.answers_from(fields)
         except FormError as error:
             context = form_context(portal, session, opened, token, fields)
             context["errors"] = error.fields
-            return portal.page(PAGES[opened.kind], language, status=400, **context)
+            return portal.page(asked.page, language, status=400, **context)
         who = Answering.opened_by(opened)
         response = record_answer(session, who, answers, ResponseChannel.PORTAL, portal.clock())
         return thanks(portal, session, opened, response.answers, language)
@@ -135,7 +137,7 @@ def submit_form(portal: Portal, request: Request, token: str, fields: dict[str, 
 def thanks(
     portal: Portal, session: Session, opened: Answerable, answers: dict[str, Any], language: str
 ) -> Response:
-    closes_on = localized_date(opened.closes_at, language, opened.contact.partner.time_zone)
+    closes_on = reader_of(opened).date(opened.closes_at)
     return portal.page(
         "thanks",
         language,

@@ -1,24 +1,21 @@
 """Public acknowledgement of ended partnerships (guidance §3): a text drafted from the
 partnership's recorded results, revised and approved by UNICEF staff, sent to the partner
-for approval through the portal (approve, propose changes, or withdraw consent), and
-published only while both sides approve the same revision."""
+for approval through the portal (approve, propose changes, or withdraw consent: the request
+is the touchpoint in tasks/touchpoints/acknowledgement.py), and published only while both
+sides approve the same revision."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import datetime
 from typing import Any, Literal
 
 from sqlalchemy.orm import Session
 
-from db.acknowledgements import acknowledgements, ended_without_acknowledgement, latest_evaluation
-from db.corrective import partner_contacts
-from db.models import Acknowledgement, Contact, Message, Partnership, TouchpointKind
+from db.acknowledgements import ended_without_acknowledgement, latest_evaluation
+from db.models import Acknowledgement, Contact, Partnership, TouchpointKind
 from db.outbox_decisions import cancel_planned
 from tasks.countries import SUPPORTED_LANGUAGES
-from tasks.outbox.planning import Planned
 from tasks.outbox.render import environment, localized
-from tasks.responses.forms import AcknowledgementAnswers
 
 KIND = TouchpointKind.ACKNOWLEDGEMENT
 Decision = Literal["approved", "changes proposed", "withdrawn", "outdated"]
@@ -64,33 +61,16 @@ def draft_missing(session: Session) -> int:
     return drafted
 
 
-def due(session: Session, as_of: datetime) -> Iterator[Planned]:
-    """Yield one approval request per active contact of each partner whose current
-    revision staff approved and the partner has not answered."""
-    for acknowledgement in acknowledgements(session):
-        if not acknowledgement.awaits_partner:
-            continue
-        key = f"{KIND}:ack{acknowledgement.id}:r{acknowledgement.revision}"
-        context = {
-            "acknowledgement_id": acknowledgement.id,
-            "revision": acknowledgement.revision,
-            "text": acknowledgement.text,
-        }
-        partnership = acknowledgement.partnership
-        for contact in partner_contacts(session, partnership.partner_id):
-            if contact.active:
-                yield Planned(contact, KIND, key, partnership, context)
-
-
-def context(session: Session, message: Message, cache: dict[Any, Any]) -> dict[str, Any]:
-    """The text as it stood when staff approved the revision asked (kept with the row)."""
-    return {"acknowledgement": {"text": message.context["text"]}}
+def requests_key(acknowledgement: Acknowledgement) -> str:
+    """Return what the occurrence keys of the approval requests for `acknowledgement`
+    begin with: one request per revision, `<this>r<revision>`."""
+    return f"{KIND}:ack{acknowledgement.id}:"
 
 
 def cancel_requests(session: Session, acknowledgement: Acknowledgement, reason: str) -> int:
     """Cancel the approval requests still planned for the acknowledgement (a new revision
     or a withdrawal makes them pointless); return how many."""
-    return cancel_planned(session, f"{KIND}:ack{acknowledgement.id}:", reason)
+    return cancel_planned(session, requests_key(acknowledgement), reason)
 
 
 def asks_current_revision(session: Session, request: dict[str, Any]) -> bool:
@@ -103,27 +83,29 @@ def asks_current_revision(session: Session, request: dict[str, Any]) -> bool:
 def decide(
     session: Session,
     request: dict[str, Any],
-    answers: AcknowledgementAnswers,
+    decision: Literal["approve", "changes", "withdraw"],
+    changes: str,
     contact: Contact,
     now: datetime,
 ) -> Decision:
-    """Apply the partner's answer to the request (`acknowledgement_id`, `revision`). A
-    withdrawal always counts and only a new revision asks again; an approval or a
-    proposal counts only for the revision asked, once staff approved it, and an approval
-    not while changes proposed to it are pending. The row is locked while deciding, so a
+    """Apply the partner's `decision` (with the `changes` it proposes) to the request
+    (`acknowledgement_id`, `revision`) and return what it came to. A withdrawal always
+    counts and only a new revision asks again; an approval or a proposal counts only for
+    the revision asked, once staff approved it, and an approval not while changes
+    proposed to it are pending. The row is locked while deciding, so a
     staff edit cannot slip in between."""
     acknowledgement = session.get_one(
         Acknowledgement, request["acknowledgement_id"], with_for_update=True
     )
-    if answers.decision == "withdraw":
+    if decision == "withdraw":
         acknowledgement.withdrawn_at = now
         cancel_requests(session, acknowledgement, "consent withdrawn")
         return "withdrawn"
     current = request["revision"] == acknowledgement.revision
     if not current or not acknowledgement.awaits_partner:
         return "outdated"
-    if answers.decision == "changes":
-        acknowledgement.proposed_changes = answers.changes
+    if decision == "changes":
+        acknowledgement.proposed_changes = changes
         return "changes proposed"
     acknowledgement.partner_approved_at = now
     acknowledgement.partner_approved_by = contact.name

@@ -1,34 +1,16 @@
-"""The daily follow-up of corrective-action plans: each owner is reminded before a
-measure's due date (7 days, then 1 day before) and asked for its status through the
-portal; a measure still pending after its due date is escalated, once, with its history,
-to the partnership's UNICEF focal points."""
+"""The rules of following up corrective-action plans: when a measure's owner is reminded
+(7 days, then 1 day before its due date), and how the plan's audit trail reads to people.
+The messages themselves are touchpoints: tasks/touchpoints/corrective_action.py (the
+reminders, the owner's answer) and corrective_escalation.py (overdue measures)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import exists, select
-from sqlalchemy.orm import Session
+from db.models import Contact, CorrectiveEvent, CorrectiveMeasure
 
-from db.audience import STAFF_VENDOR
-from db.corrective import plans, trail
-from db.models import (
-    Contact,
-    CorrectiveEvent,
-    CorrectiveMeasure,
-    CorrectivePlan,
-    Message,
-    TouchpointKind,
-)
-from tasks.corrective.plans import SYSTEM, note
-from tasks.outbox.planning import Planned
-from tasks.staff.focal_points import focal_points_of
-
-REMINDER = TouchpointKind.CORRECTIVE_ACTION
-ESCALATION = TouchpointKind.CORRECTIVE_ESCALATION
 REMINDER_DAYS = (7, 1)
 
 
@@ -43,74 +25,6 @@ def reminder_days(today: date, due_on: date) -> int | None:
 
 def local_date(moment: datetime, contact: Contact) -> date:
     return moment.astimezone(ZoneInfo(contact.partner.time_zone)).date()
-
-
-def due(session: Session, as_of: datetime) -> Iterator[Planned]:
-    """Yield the reminders and escalations due at `as_of` for the open plans; each new one
-    is written to the plan's audit trail."""
-    for plan in plans(session):
-        for measure in plan.measures:
-            if measure.is_pending:
-                yield from measure_messages(session, plan, measure, as_of)
-
-
-def measure_messages(
-    session: Session, plan: CorrectivePlan, measure: CorrectiveMeasure, as_of: datetime
-) -> Iterator[Planned]:
-    today = local_date(as_of, measure.owner)
-    days = reminder_days(today, measure.due_on)
-    context = {"measure_id": measure.id}
-    if days is not None:
-        key = f"{REMINDER}:measure{measure.id}:due{measure.due_on}:d{days}"
-        if not occurrence_planned(session, key):
-            reason = measure.owner.unreachable_reason()
-            action = "reminder" if reason is None else "reminder not sent"
-            details = {"days_before": days} | ({"reason": reason} if reason else {})
-            note(session, plan, action, SYSTEM, as_of, measure, **details)
-        yield Planned(measure.owner, REMINDER, key, plan.partnership, context | {"days": days})
-    elif measure.is_overdue(today):
-        yield from escalations(session, plan, measure, as_of)
-
-
-def escalations(
-    session: Session, plan: CorrectivePlan, measure: CorrectiveMeasure, as_of: datetime
-) -> Iterator[Planned]:
-    """Yield the escalation to each reachable focal point; the first time, record it in
-    the trail with the names it went to and those the directory has no address for."""
-    key = f"{ESCALATION}:measure{measure.id}:due{measure.due_on}"
-    found = focal_points_of(session, plan.partnership)
-    if not escalation_noted(session, measure, key):
-        reached = [c.name for c in found.reachable if c.unreachable_reason() is None]
-        refused = [
-            f"{c.name} ({c.unreachable_reason()})"
-            for c in found.reachable
-            if c.unreachable_reason() is not None
-        ]
-        note(
-            session,
-            plan,
-            "escalated",
-            SYSTEM,
-            as_of,
-            measure,
-            key=key,
-            to=reached,
-            no_address=found.unknown + refused,
-        )
-    for contact in found.reachable:
-        yield Planned(contact, ESCALATION, key, plan.partnership, {"measure_id": measure.id})
-
-
-def occurrence_planned(session: Session, key: str) -> bool:
-    return bool(session.scalar(select(exists().where(Message.occurrence_key == key))))
-
-
-def escalation_noted(session: Session, measure: CorrectiveMeasure, key: str) -> bool:
-    """True when the escalation was already recorded (even with no one to send it to)."""
-    return any(
-        event.action == "escalated" and event.details.get("key") == key
-        for event in trail(session, measure.plan_id, measure.id)
-    )
 
 
 def event_line(event: CorrectiveEvent) -> dict[str, Any]:
@@ -148,6 +62,7 @@ def line_summary(line: dict[str, Any]) -> str:
 
 
 def measure_context(measure: CorrectiveMeasure) -> dict[str, Any]:
+    """Return the measure's facts as the reminder and escalation e-mails show them."""
     return {
         "id": measure.id,
         "description": measure.description,
@@ -159,18 +74,3 @@ def measure_context(measure: CorrectiveMeasure) -> dict[str, Any]:
         "comment": measure.status_comment,
         "plan_reason": measure.plan.reason,
     }
-
-
-def context(session: Session, message: Message, cache: dict[Any, Any]) -> dict[str, Any]:
-    measure = session.get_one(CorrectiveMeasure, message.context["measure_id"])
-    return {
-        "measure": measure_context(measure),
-        "days": message.context.get("days"),
-        "staff_recipient": message.contact.partner.vendor_number == STAFF_VENDOR,
-    }
-
-
-def escalation_context(session: Session, message: Message, cache: dict[Any, Any]) -> dict[str, Any]:
-    measure = session.get_one(CorrectiveMeasure, message.context["measure_id"])
-    history = [event_line(event) for event in trail(session, measure.plan_id, measure.id)]
-    return {"measure": measure_context(measure), "history": history}

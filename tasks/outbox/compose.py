@@ -24,7 +24,7 @@ from tasks.responses.links import (
     unsubscribe_address,
 )
 from tasks.settings import Settings
-from tasks.touchpoints.registry import CONTEXT_LOADERS
+from tasks.touchpoints.registry import template_context
 
 # Stands in for the real token when a message is rendered to check it, not to send it.
 PREVIEW_TOKEN = "preview-token-not-valid"
@@ -44,7 +44,7 @@ def render_message(
         "opt_out": opt_out_link(settings.portal_url, token),
     }
     context = base_context(message, links, settings.sender)
-    context.update(CONTEXT_LOADERS[message.kind](session, message, cache))
+    context.update(template_context(session, message, cache))
     # Staff-written content may exist in fewer languages than the templates around it.
     wanted = context.pop("content_language", message.language)
     language = template_language(env, str(message.kind), wanted)

@@ -31,6 +31,7 @@ from tasks.outbox.stages import app_engine, clock_for, logger
 from tasks.privacy import redacted
 from tasks.touchpoints.capacity_alert import concerns
 from tasks.touchpoints.evaluation_followup import contributor_record
+from tasks.touchpoints.registry import asking_kinds
 
 QUIET_MONTHS = 6
 SECTIONS = (
@@ -144,7 +145,7 @@ def report(
         "response_rates": [
             {"by": dimension, **row}
             for dimension in ("kind", "country", "language")
-            for row in response_rates(session, dimension)
+            for row in response_rates(session, dimension, asking_kinds())
         ],
         "at_risk": at_risk(session, now),
         "supporters": supporters(session),

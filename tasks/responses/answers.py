@@ -31,11 +31,9 @@ from db.responses import (
     message_by_token_hash,
     retire_influence_entries,
 )
-from tasks.acknowledgements.register import decide
-from tasks.corrective.plans import report_status
-from tasks.responses.forms import AcknowledgementAnswers, Answers, CheckinAnswers, MeasureAnswers
+from tasks.responses.forms import Answers
 from tasks.responses.links import token_hash
-from tasks.staff.influence import register
+from tasks.touchpoints.registry import touchpoint
 
 # Every status of a message that may have reached its recipient.
 REACHED_STATUSES = frozenset({MessageStatus.SENT, MessageStatus.BOUNCED, MessageStatus.UNCONFIRMED})
@@ -123,8 +121,9 @@ def record_answer(
     replaces (an earlier revision, e-mail replies since) is kept, marked superseded; the
     revision number follows the highest so far. Answers to one message are recorded one
     at a time (the message's row is locked first), so concurrent posts each become a
-    revision, never two current answers. Check-in supporters go into the partnership's
-    register."""
+    revision, never two current answers. Then the answer does what its touchpoint says
+    (check-in supporters go into the partnership's register, a measure's status into its
+    plan, a decision on an acknowledgement into its consent...)."""
     message_id = who.message.id if who.message else None
     revision = 1
     if message_id is not None:
@@ -148,29 +147,8 @@ def record_answer(
     session.add(response)
     session.flush()
     who.contact.heard_from()
-    if isinstance(answers, CheckinAnswers) and who.partnership is not None:
-        register_supporters(session, who.partnership.id, answers, response.id)
-    if isinstance(answers, MeasureAnswers) and who.message is not None:
-        measure_id = who.message.context["measure_id"]
-        report_status(session, measure_id, answers.status, answers.comment, who.contact, now)
-    if isinstance(answers, AcknowledgementAnswers) and who.message is not None:
-        decide(session, who.message.context, answers, who.contact, now)
+    touchpoint(who.kind).answered(session, response, answers, now)
     return response
-
-
-def register_supporters(
-    session: Session, partnership_id: int, answers: CheckinAnswers, response_id: int
-) -> None:
-    for supporter in answers.supporters:
-        register(
-            session,
-            partnership_id,
-            supporter.name,
-            supporter.kind,
-            supporter.role,
-            "check-in",
-            response_id,
-        )
 
 
 def opt_out(

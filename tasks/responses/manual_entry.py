@@ -23,8 +23,9 @@ from db.models import (
     TouchpointKind,
 )
 from tasks.responses.answers import Answering, record_answer
-from tasks.responses.forms import FormError, parse_answers
+from tasks.responses.forms import FormError
 from tasks.settings import get_settings
+from tasks.touchpoints.registry import parse_answers
 
 AnswerableKind = Literal[
     "sustainability_checkin", "consultation_invitation", "evaluation_followup", "policy_digest"

@@ -20,10 +20,12 @@ from sqlalchemy.orm import Session
 from db.models import Campaign, Message, TouchpointKind
 from tasks.campaigns.audience import Audience, audience
 
-__all__ = ["AdhocCampaign", "Content", "Variant", "audience", "context", "due"]
+__all__ = ["Adhoc", "AdhocCampaign", "Content", "Variant", "audience", "due"]
 from tasks.outbox.context import partnership_context
 from tasks.outbox.planning import Planned
+from tasks.responses.forms import NewsAnswers
 from tasks.staff_markdown import filled, filled_body
+from tasks.touchpoints.touchpoint import Touchpoint
 
 KIND = TouchpointKind.ADHOC
 LANGUAGES = ("fr", "en", "es")
@@ -118,24 +120,32 @@ def variables(message: Message) -> dict[str, Any]:
     }
 
 
-def context(session: Session, message: Message, cache: dict[Any, Any]) -> dict[str, Any]:
-    """Render the campaign's variant for the message's contact (placeholders filled in a
-    sandbox, Markdown to safe HTML and to text)."""
-    campaign_id = message.context["campaign_id"]
-    key = ("campaign", campaign_id)
-    if key not in cache:
-        cache[key] = Content.model_validate(
-            session.get_one(Campaign, campaign_id).parameters["content"]
-        )
-    language, variant = cache[key].variant_for(message.language)
-    values = variables(message)
-    body_html, body_text = filled_body(variant.body, values)
-    return {
-        "adhoc": {
-            "subject": filled(variant.subject, values),
-            "body_html": body_html,
-            "body_text": body_text,
-            "test": bool(message.context.get("test")),
-        },
-        "content_language": language,
-    }
+class Adhoc(Touchpoint[NewsAnswers]):
+    """An update campaign's message; partners may send news back. Campaigns plan it (no
+    schedule of its own)."""
+
+    kind = KIND
+    form = NewsAnswers
+    page = "news"
+
+    def context(self, session: Session, message: Message, cache: dict[Any, Any]) -> dict[str, Any]:
+        """Render the campaign's variant for the message's contact (placeholders filled in
+        a sandbox, Markdown to safe HTML and to text)."""
+        campaign_id = message.context["campaign_id"]
+        key = ("campaign", campaign_id)
+        if key not in cache:
+            cache[key] = Content.model_validate(
+                session.get_one(Campaign, campaign_id).parameters["content"]
+            )
+        language, variant = cache[key].variant_for(message.language)
+        values = variables(message)
+        body_html, body_text = filled_body(variant.body, values)
+        return {
+            "adhoc": {
+                "subject": filled(variant.subject, values),
+                "body_html": body_html,
+                "body_text": body_text,
+                "test": bool(message.context.get("test")),
+            },
+            "content_language": language,
+        }

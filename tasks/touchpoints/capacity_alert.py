@@ -15,7 +15,9 @@ from sqlalchemy.orm import Session
 from db.models import Message, Partner, Partnership, Response, TouchpointKind
 from db.relationship import current_checkin_answers
 from tasks.outbox.planning import Planned
+from tasks.responses.forms import Answers
 from tasks.staff.focal_points import focal_points_of
+from tasks.touchpoints.touchpoint import Touchpoint
 
 KIND = TouchpointKind.CAPACITY_ALERT
 INSUFFICIENT = 2
@@ -98,38 +100,48 @@ def concerns(session: Session, now: datetime) -> list[CapacityConcern]:
     return sorted(found, key=lambda item: item.partnership.reference_number)
 
 
-def due(session: Session, as_of: datetime) -> Iterator[Planned]:
-    """Yield one notice per reachable focal point for each concern; the occurrence is the
-    check-in and level that raised it, so a partnership is notified once, not at every
-    run."""
-    for found in concerns(session, as_of):
-        context = {
-            "level": found.level,
-            "previous": found.previous,
-            "history": found.history,
-            "response_ids": [cause.id for cause in found.causes],
-        }
-        for contact in focal_points_of(session, found.partnership).reachable:
-            yield Planned(contact, KIND, found.key, found.partnership, context)
+class CapacityAlert(Touchpoint[Answers]):
+    """Notifies a partnership's UNICEF focal points that its local capacity is at risk;
+    it asks no answer."""
 
+    kind = KIND
+    scheduled = True
 
-def context(session: Session, message: Message, cache: dict[Any, Any]) -> dict[str, Any]:
-    causes = [session.get_one(Response, ident) for ident in message.context["response_ids"]]
-    assert message.partnership is not None
-    return {
-        "partner_name": message.partnership.partner.name,
-        "level": message.context["level"],
-        "previous": message.context["previous"],
-        "insufficient": message.context["level"] <= INSUFFICIENT,
-        "history": [{"day": day, "capacity": level} for day, level in message.context["history"]],
-        "answers": [
-            {
-                "received_at": cause.received_at,
-                "capacity": capacity_of(cause),
-                "sustained": cause.answers.get("sustained", ""),
-                "support_needed": cause.answers.get("support_needed", ""),
-                "contact": cause.contact.name if cause.contact else "",
+    def due(
+        self, session: Session, as_of: datetime, reminder_delays: tuple[int, ...]
+    ) -> Iterator[Planned]:
+        """Yield one notice per reachable focal point for each concern; the occurrence is
+        the check-in and level that raised it, so a partnership is notified once, not at
+        every run."""
+        for found in concerns(session, as_of):
+            context = {
+                "level": found.level,
+                "previous": found.previous,
+                "history": found.history,
+                "response_ids": [cause.id for cause in found.causes],
             }
-            for cause in causes
-        ],
-    }
+            for contact in focal_points_of(session, found.partnership).reachable:
+                yield Planned(contact, KIND, found.key, found.partnership, context)
+
+    def context(self, session: Session, message: Message, cache: dict[Any, Any]) -> dict[str, Any]:
+        causes = [session.get_one(Response, ident) for ident in message.context["response_ids"]]
+        assert message.partnership is not None
+        return {
+            "partner_name": message.partnership.partner.name,
+            "level": message.context["level"],
+            "previous": message.context["previous"],
+            "insufficient": message.context["level"] <= INSUFFICIENT,
+            "history": [
+                {"day": day, "capacity": level} for day, level in message.context["history"]
+            ],
+            "answers": [
+                {
+                    "received_at": cause.received_at,
+                    "capacity": capacity_of(cause),
+                    "sustained": cause.answers.get("sustained", ""),
+                    "support_needed": cause.answers.get("support_needed", ""),
+                    "contact": cause.contact.name if cause.contact else "",
+                }
+                for cause in causes
+            ],
+        }

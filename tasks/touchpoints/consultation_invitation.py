@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy.orm import Session
 
@@ -12,28 +12,20 @@ from db.models import ConsultationEvent, Message, Partnership, TouchpointKind
 from db.plans import contacts_of, plans_open_at
 from db.staff import open_events
 from tasks.outbox.planning import Planned
+from tasks.outbox.render import localized
+from tasks.responses.forms import Answers, Text
+from tasks.touchpoints.touchpoint import Reader, Touchpoint
 
 KIND = TouchpointKind.CONSULTATION_INVITATION
 
 
+class RsvpAnswers(Answers):
+    attending: Literal["yes", "no", "maybe"]
+    comment: Text = ""
+
+
 def concerns(event: ConsultationEvent, partnership: Partnership) -> bool:
     return partnership.in_audience(event.countries, event.sections)
-
-
-def due(session: Session, as_of: datetime) -> Iterator[Planned]:
-    """Yield one invitation per event, partner and contact, for every open event and every
-    partner with an ended partnership the event concerns (once per partner)."""
-    plans = plans_open_at(session, KIND, as_of)
-    for event in open_events(session, as_of):
-        invited: set[int] = set()
-        for plan in plans:
-            partnership = plan.partnership
-            if partnership.partner_id in invited or not concerns(event, partnership):
-                continue
-            invited.add(partnership.partner_id)
-            key = f"{KIND}:event{event.id}:partner{partnership.partner_id}"
-            for contact in contacts_of(partnership.partner):
-                yield Planned(contact, KIND, key, partnership, {"event_id": event.id})
 
 
 def event_context(event: ConsultationEvent) -> dict[str, Any]:
@@ -47,9 +39,55 @@ def event_context(event: ConsultationEvent) -> dict[str, Any]:
     }
 
 
-def context(session: Session, message: Message, cache: dict[Any, Any]) -> dict[str, Any]:
-    event_id = message.context["event_id"]
-    key = ("event", event_id)
-    if key not in cache:
-        cache[key] = event_context(session.get_one(ConsultationEvent, event_id))
-    return {"event": cache[key]}
+class ConsultationInvitation(Touchpoint[RsvpAnswers]):
+    """Invites partners to a consultation event, with an RSVP form; reminded until
+    answered or the RSVP deadline passes."""
+
+    kind = KIND
+    form = RsvpAnswers
+    page = "consultation_invitation"
+    scheduled = True
+    reminded = True
+
+    def due(
+        self, session: Session, as_of: datetime, reminder_delays: tuple[int, ...]
+    ) -> Iterator[Planned]:
+        """Yield one invitation per event, partner and contact, for every open event and
+        every partner with an ended partnership the event concerns (once per partner)."""
+        plans = plans_open_at(session, KIND, as_of)
+        for event in open_events(session, as_of):
+            invited: set[int] = set()
+            for plan in plans:
+                partnership = plan.partnership
+                if partnership.partner_id in invited or not concerns(event, partnership):
+                    continue
+                invited.add(partnership.partner_id)
+                key = f"{KIND}:event{event.id}:partner{partnership.partner_id}"
+                for contact in contacts_of(partnership.partner):
+                    yield Planned(contact, KIND, key, partnership, {"event_id": event.id})
+
+    def context(self, session: Session, message: Message, cache: dict[Any, Any]) -> dict[str, Any]:
+        event_id = message.context["event_id"]
+        key = ("event", event_id)
+        if key not in cache:
+            cache[key] = event_context(session.get_one(ConsultationEvent, event_id))
+        return {"event": cache[key]}
+
+    def still_asks(self, session: Session, message: Message, as_of: datetime) -> bool:
+        """True until the event's RSVP deadline (its start when it has none)."""
+        event = session.get_one(ConsultationEvent, message.context["event_id"])
+        deadline = event.rsvp_deadline or event.starts_at
+        return deadline > as_of
+
+    def page_context(
+        self, session: Session, message: Message, reader: Reader, values: dict[str, Any]
+    ) -> dict[str, Any]:
+        """The event: its title in the reader's language, its day and place."""
+        event = session.get_one(ConsultationEvent, message.context["event_id"])
+        return {
+            "event": {
+                "title": localized(event.title, reader.language),
+                "when": reader.date(event.starts_at),
+                "place": event.place,
+            }
+        }

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy.orm import Session
 
@@ -14,18 +14,15 @@ from db.responses import current_answer
 from db.staff import completed_evaluations, messages_of_occurrence
 from tasks.outbox.planning import Planned
 from tasks.privacy import redacted
+from tasks.responses.forms import Answers, Text
+from tasks.touchpoints.touchpoint import Touchpoint
 
 KIND = TouchpointKind.EVALUATION_FOLLOWUP
 
 
-def due(session: Session, as_of: datetime) -> Iterator[Planned]:
-    """Yield one message per contributor of every evaluation completed by `as_of` (once:
-    the occurrence is the evaluation itself)."""
-    for evaluation in completed_evaluations(session, as_of):
-        key = f"{KIND}:evaluation{evaluation.id}"
-        for contributor in sorted(evaluation.contributors, key=lambda c: c.contact_id):
-            context = {"evaluation_id": evaluation.id}
-            yield Planned(contributor.contact, KIND, key, evaluation.partnership, context)
+class EvaluationAnswers(Answers):
+    comment: Text = ""
+    join_discussion: Literal["yes", "no"] = "no"
 
 
 def evaluation_context(evaluation: Evaluation) -> dict[str, Any]:
@@ -40,12 +37,32 @@ def evaluation_context(evaluation: Evaluation) -> dict[str, Any]:
     }
 
 
-def context(session: Session, message: Message, cache: dict[Any, Any]) -> dict[str, Any]:
-    evaluation_id = message.context["evaluation_id"]
-    key = ("evaluation", evaluation_id)
-    if key not in cache:
-        cache[key] = evaluation_context(session.get_one(Evaluation, evaluation_id))
-    return {"evaluation": cache[key]}
+class EvaluationFollowup(Touchpoint[EvaluationAnswers]):
+    """Tells contributors the final evaluation's findings and asks whether they join the
+    discussion."""
+
+    kind = KIND
+    form = EvaluationAnswers
+    page = "evaluation_followup"
+    scheduled = True
+
+    def due(
+        self, session: Session, as_of: datetime, reminder_delays: tuple[int, ...]
+    ) -> Iterator[Planned]:
+        """Yield one message per contributor of every evaluation completed by `as_of`
+        (once: the occurrence is the evaluation itself)."""
+        for evaluation in completed_evaluations(session, as_of):
+            key = f"{KIND}:evaluation{evaluation.id}"
+            for contributor in sorted(evaluation.contributors, key=lambda c: c.contact_id):
+                context = {"evaluation_id": evaluation.id}
+                yield Planned(contributor.contact, KIND, key, evaluation.partnership, context)
+
+    def context(self, session: Session, message: Message, cache: dict[Any, Any]) -> dict[str, Any]:
+        evaluation_id = message.context["evaluation_id"]
+        key = ("evaluation", evaluation_id)
+        if key not in cache:
+            cache[key] = evaluation_context(session.get_one(Evaluation, evaluation_id))
+        return {"evaluation": cache[key]}
 
 
 def contributor_record(session: Session, as_of: datetime) -> list[dict[str, Any]]:

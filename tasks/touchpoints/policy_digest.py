@@ -15,22 +15,11 @@ from db.models import DigestItem, FollowUpPlan, Message, TouchpointKind
 from db.plans import contacts_of, due_plans_of_kind
 from db.staff import unsent_updates, updates_by_id
 from tasks.outbox.planning import Planned
+from tasks.responses.forms import NewsAnswers
 from tasks.touchpoints.sustainability_checkin import advance, latest_occurrence
+from tasks.touchpoints.touchpoint import Touchpoint
 
 KIND = TouchpointKind.POLICY_DIGEST
-
-
-def due(session: Session, as_of: datetime) -> Iterator[Planned]:
-    """Yield one digest per partner whose digest is due and who has updates it has not
-    had; record those updates as sent to it. No digest when there is nothing new."""
-    for plans in due_plans_of_kind(session, KIND, as_of):
-        by_partner: dict[int, list[FollowUpPlan]] = {}
-        for plan in plans:
-            by_partner.setdefault(plan.partnership.partner_id, []).append(plan)
-        for partner_plans in by_partner.values():
-            yield from _digest(session, partner_plans, as_of)
-            for plan in partner_plans:
-                advance(plan, as_of)
 
 
 def _digest(session: Session, plans: list[FollowUpPlan], as_of: datetime) -> Iterator[Planned]:
@@ -59,17 +48,39 @@ def _record_items(session: Session, update_ids: list[int], partner_id: int, key:
     session.execute(insert(DigestItem).values(rows).on_conflict_do_nothing())
 
 
-def context(session: Session, message: Message, cache: dict[Any, Any]) -> dict[str, Any]:
-    ids = tuple(message.context["update_ids"])
-    key = ("updates", ids)
-    if key not in cache:
-        cache[key] = [
-            {
-                "category": str(update.category),
-                "title": update.title,
-                "body": update.body,
-                "published_at": update.published_at,
-            }
-            for update in updates_by_id(session, ids)
-        ]
-    return {"updates": cache[key]}
+class PolicyDigest(Touchpoint[NewsAnswers]):
+    """Sends each partner the updates it has not had; partners may send news back."""
+
+    kind = KIND
+    form = NewsAnswers
+    page = "news"
+    scheduled = True
+
+    def due(
+        self, session: Session, as_of: datetime, reminder_delays: tuple[int, ...]
+    ) -> Iterator[Planned]:
+        """Yield one digest per partner whose digest is due and who has updates it has not
+        had; record those updates as sent to it. No digest when there is nothing new."""
+        for plans in due_plans_of_kind(session, KIND, as_of):
+            by_partner: dict[int, list[FollowUpPlan]] = {}
+            for plan in plans:
+                by_partner.setdefault(plan.partnership.partner_id, []).append(plan)
+            for partner_plans in by_partner.values():
+                yield from _digest(session, partner_plans, as_of)
+                for plan in partner_plans:
+                    advance(plan, as_of)
+
+    def context(self, session: Session, message: Message, cache: dict[Any, Any]) -> dict[str, Any]:
+        ids = tuple(message.context["update_ids"])
+        key = ("updates", ids)
+        if key not in cache:
+            cache[key] = [
+                {
+                    "category": str(update.category),
+                    "title": update.title,
+                    "body": update.body,
+                    "published_at": update.published_at,
+                }
+                for update in updates_by_id(session, ids)
+            ]
+        return {"updates": cache[key]}

@@ -1,25 +1,22 @@
-"""Reminders: check-ins, invitations and acknowledgement requests still unanswered after N
-days get a reminder that threads with the original (In-Reply-To), at most one per
-configured delay."""
+"""Reminders: messages of the reminded kinds (check-ins, invitations, acknowledgement
+requests) still unanswered after N days get a reminder that threads with the original
+(In-Reply-To), at most one per configured delay, while the original still asks something."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy.orm import Session
 
-from db.models import Acknowledgement, ConsultationEvent, Message, TouchpointKind
+from db.models import Message, TouchpointKind
 from db.outbox import reminders_of, unanswered
 from tasks.outbox.planning import Planned
+from tasks.responses.forms import Answers
+from tasks.touchpoints.touchpoint import Touchpoint
 
 KIND = TouchpointKind.REMINDER
-REMINDED_KINDS = (
-    TouchpointKind.SUSTAINABILITY_CHECKIN,
-    TouchpointKind.CONSULTATION_INVITATION,
-    TouchpointKind.ACKNOWLEDGEMENT,
-)
 
 
 def next_reminder_number(
@@ -43,50 +40,50 @@ def next_reminder_number(
     return number
 
 
-def due(session: Session, as_of: datetime, delays: tuple[int, ...]) -> Iterator[Planned]:
-    """Yield the reminders due at `as_of` for unanswered check-ins and invitations whose
-    invitation is still open."""
-    if not delays:
-        return
-    window_start = as_of - timedelta(days=delays[-1] + 60)
-    originals = unanswered(session, REMINDED_KINDS, window_start, as_of - timedelta(days=delays[0]))
-    earlier = reminders_of(session, [original.id for original in originals])
-    for original in originals:
-        number = next_reminder_number(original, earlier.get(original.id, []), delays, as_of)
-        if number is None or not _still_open(session, original, as_of):
-            continue
-        yield Planned(
-            contact=original.contact,
-            kind=KIND,
-            occurrence_key=f"{KIND}:message{original.id}:{number}",
-            partnership=original.partnership,
-            context={"original_id": original.id, "number": number},
-            in_reply_to=original.message_id,
-            reminder_of_id=original.id,
-        )
+class Reminder(Touchpoint[Answers]):
+    """Reminds of the messages of the touchpoints `of()` returns (the registry's reminded
+    ones); the answer goes to the original, through the reminder's own link."""
 
+    kind = KIND
+    scheduled = True
 
-def _still_open(session: Session, original: Message, as_of: datetime) -> bool:
-    """True while the original still asks something: an invitation until its RSVP
-    deadline, an acknowledgement request while the partner (any of its contacts) has not
-    answered the revision it asked about."""
-    if original.kind == TouchpointKind.ACKNOWLEDGEMENT:
-        asked = session.get_one(Acknowledgement, original.context["acknowledgement_id"])
-        return asked.awaits_partner and asked.revision == original.context["revision"]
-    if original.kind != TouchpointKind.CONSULTATION_INVITATION:
-        return True
-    event = session.get_one(ConsultationEvent, original.context["event_id"])
-    deadline = event.rsvp_deadline or event.starts_at
-    return deadline > as_of
+    def __init__(self, of: Callable[[], Iterable[Touchpoint[Any]]]) -> None:
+        self.of = of
 
+    def due(
+        self, session: Session, as_of: datetime, reminder_delays: tuple[int, ...]
+    ) -> Iterator[Planned]:
+        """Yield the reminders due at `as_of` for unanswered messages of the reminded
+        kinds that still ask something."""
+        if not reminder_delays:
+            return
+        reminded = {touchpoint.kind: touchpoint for touchpoint in self.of()}
+        window_start = as_of - timedelta(days=reminder_delays[-1] + 60)
+        last_sent = as_of - timedelta(days=reminder_delays[0])
+        originals = unanswered(session, list(reminded), window_start, last_sent)
+        earlier = reminders_of(session, [original.id for original in originals])
+        for original in originals:
+            before = earlier.get(original.id, [])
+            number = next_reminder_number(original, before, reminder_delays, as_of)
+            if number is None or not reminded[original.kind].still_asks(session, original, as_of):
+                continue
+            yield Planned(
+                contact=original.contact,
+                kind=KIND,
+                occurrence_key=f"{KIND}:message{original.id}:{number}",
+                partnership=original.partnership,
+                context={"original_id": original.id, "number": number},
+                in_reply_to=original.message_id,
+                reminder_of_id=original.id,
+            )
 
-def context(session: Session, message: Message, cache: dict[Any, Any]) -> dict[str, Any]:
-    original = session.get_one(Message, message.context["original_id"])
-    return {
-        "original": {
-            "kind": str(original.kind),
-            "subject": original.subject or "",
-            "sent_at": original.sent_at,
-        },
-        "reminder": {"number": message.context["number"]},
-    }
+    def context(self, session: Session, message: Message, cache: dict[Any, Any]) -> dict[str, Any]:
+        original = session.get_one(Message, message.context["original_id"])
+        return {
+            "original": {
+                "kind": str(original.kind),
+                "subject": original.subject or "",
+                "sent_at": original.sent_at,
+            },
+            "reminder": {"number": message.context["number"]},
+        }

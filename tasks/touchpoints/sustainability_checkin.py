@@ -2,18 +2,61 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any, Literal
 
+from pydantic import Field
 from sqlalchemy.orm import Session
 
-from db.models import FollowUpPlan, Message, TouchpointKind
+from db.models import FollowUpPlan, Message, Response, TouchpointKind
 from db.plans import contacts_of, due_plans_of_kind
 from tasks.cadence import next_due_after, trigger_for
 from tasks.outbox.planning import Planned
+from tasks.responses.forms import Answers, Clean, Text
+from tasks.staff.influence import register
+from tasks.touchpoints.touchpoint import Reader, Touchpoint
 
 KIND = TouchpointKind.SUSTAINABILITY_CHECKIN
+MAX_SUPPORTERS = 8
+
+
+class Supporter(Clean):
+    name: Annotated[str, Field(min_length=1, max_length=256)]
+    kind: Literal["person", "body"] = "person"
+    role: Annotated[str, Field(max_length=512)] = ""
+
+
+class CheckinAnswers(Answers):
+    sustained: Literal["yes", "partly", "no"]
+    capacity: Annotated[int, Field(ge=1, le=5)]
+    supporters: list[Supporter] = Field(default_factory=list, max_length=MAX_SUPPORTERS)
+    support_needed: Text = ""
+    news: Text = ""
+    policy_changes: Text = ""
+    comment: Text = ""
+
+    @classmethod
+    def posted_data(cls, fields: Mapping[str, str]) -> dict[str, Any]:
+        """The fields, the supporters as the rows of the form's table (a posted
+        "supporters" field is text, not rows)."""
+        return dict(fields) | {"supporters": supporters_from(fields)}
+
+
+def supporters_from(form: Mapping[str, str]) -> list[dict[str, str]]:
+    """Return the filled rows of the supporters table (`supporter-N-name|kind|role`)."""
+    rows = []
+    for index in range(MAX_SUPPORTERS):
+        name = form.get(f"supporter-{index}-name", "").strip()
+        if name:
+            rows.append(
+                {
+                    "name": name,
+                    "kind": form.get(f"supporter-{index}-kind", "person"),
+                    "role": form.get(f"supporter-{index}-role", ""),
+                }
+            )
+    return rows
 
 
 def latest_occurrence(plan: FollowUpPlan, as_of: datetime) -> datetime:
@@ -39,19 +82,54 @@ def advance(plan: FollowUpPlan, as_of: datetime) -> None:
         plan.active = False
 
 
-def due(session: Session, as_of: datetime) -> Iterator[Planned]:
-    """Yield one check-in per contact of every partnership whose check-in is due, and
-    advance those plans."""
-    for plans in due_plans_of_kind(session, KIND, as_of):
-        for plan in plans:
-            occurrence = latest_occurrence(plan, as_of)
-            key = f"{KIND}:plan{plan.id}:{occurrence.date().isoformat()}"
-            context = {"plan_id": plan.id, "occurrence": occurrence.isoformat()}
-            for contact in contacts_of(plan.partnership.partner):
-                yield Planned(contact, KIND, key, plan.partnership, context)
-            advance(plan, as_of)
+class SustainabilityCheckin(Touchpoint[CheckinAnswers]):
+    """Asks whether results last and who supports them; reminded until answered. The
+    answers feed the at-risk list (capacity) and the register of spheres of influence."""
 
+    kind = KIND
+    form = CheckinAnswers
+    page = "sustainability_checkin"
+    scheduled = True
+    reminded = True
 
-def context(session: Session, message: Message, cache: dict[Any, Any]) -> dict[str, Any]:
-    """Check-ins need nothing beyond the shared context (the partnership)."""
-    return {"occurrence": message.context.get("occurrence")}
+    def due(
+        self, session: Session, as_of: datetime, reminder_delays: tuple[int, ...]
+    ) -> Iterator[Planned]:
+        """Yield one check-in per contact of every partnership whose check-in is due, and
+        advance those plans."""
+        for plans in due_plans_of_kind(session, KIND, as_of):
+            for plan in plans:
+                occurrence = latest_occurrence(plan, as_of)
+                key = f"{KIND}:plan{plan.id}:{occurrence.date().isoformat()}"
+                context = {"plan_id": plan.id, "occurrence": occurrence.isoformat()}
+                for contact in contacts_of(plan.partnership.partner):
+                    yield Planned(contact, KIND, key, plan.partnership, context)
+                advance(plan, as_of)
+
+    def context(self, session: Session, message: Message, cache: dict[Any, Any]) -> dict[str, Any]:
+        """Check-ins need nothing beyond the shared context (the partnership)."""
+        return {"occurrence": message.context.get("occurrence")}
+
+    def page_context(
+        self, session: Session, message: Message, reader: Reader, values: dict[str, Any]
+    ) -> dict[str, Any]:
+        """The supporters table: a free row after those filled, four at least."""
+        filled = len(values["supporters"] or [])
+        return {"supporter_rows": min(MAX_SUPPORTERS, max(4, filled + 1))}
+
+    def answered(
+        self, session: Session, response: Response, answers: CheckinAnswers, now: datetime
+    ) -> None:
+        """Put the supporters named into the partnership's register."""
+        if response.partnership_id is None:
+            return
+        for supporter in answers.supporters:
+            register(
+                session,
+                response.partnership_id,
+                supporter.name,
+                supporter.kind,
+                supporter.role,
+                "check-in",
+                response.id,
+            )

@@ -18,8 +18,8 @@ from db.migrate import alembic_config, upgrade
 from db.models import Message, Response, ResponseChannel, TouchpointKind
 from db.types import UTCDateTime
 from tasks.responses.answers import Answering, record_answer
-from tasks.responses.forms import CheckinAnswers
 from tasks.responses.inbound import record_reply
+from tasks.touchpoints.sustainability_checkin import CheckinAnswers
 from tests.pipeline import plan
 
 CHECKIN = TouchpointKind.SUSTAINABILITY_CHECKIN

@@ -19,16 +19,17 @@ from sqlalchemy import Engine
 from continuity.portal.app import create_app
 from db.engine import transaction
 from db.models import TouchpointKind
-from tasks.responses.forms import FORMS, FormError, parse_answers
+from tasks.responses.forms import FormError
 from tasks.settings import get_settings
 from tasks.staff.records import EventInput, read_input, record_event
+from tasks.touchpoints.registry import forms, parse_answers
 from tests.pipeline import deliver_all, links_by_recipient, plan
 
 pytestmark = pytest.mark.faults
 SENT = datetime(2026, 12, 1, 12, tzinfo=UTC)
 KINDS = [TouchpointKind.SUSTAINABILITY_CHECKIN, TouchpointKind.CONSULTATION_INVITATION]
 FIELD_NAMES = sorted(
-    {name for form in FORMS.values() for name in form.model_fields}
+    {name for form in forms().values() for name in form.model_fields}
     | {f"supporter-{row}-{part}" for row in (0, 1, 7, 8) for part in ("name", "kind", "role")}
     | {"csrf", "List-Unsubscribe", "supporters"}
 )
@@ -135,7 +136,7 @@ def test_raw_bodies_and_tokens_never_cause_a_server_error(target: Target, data: 
 
 @settings(max_examples=300, deadline=None)
 @given(
-    kind=st.sampled_from(list(FORMS)),
+    kind=st.sampled_from(list(forms())),
     fields=st.dictionaries(st.one_of(st.sampled_from(FIELD_NAMES), st.text()), st.text()),
 )
 def test_every_form_takes_any_fields_or_names_what_is_wrong(

@@ -20,9 +20,9 @@ from db.models import (
 from tasks.reports.capacity import overview
 from tasks.reports.relationship import at_risk
 from tasks.responses.answers import Answering, record_answer
-from tasks.responses.forms import CheckinAnswers
 from tasks.staff.focal_points import add_focal_point
 from tasks.touchpoints.capacity_alert import concern, concerns
+from tasks.touchpoints.sustainability_checkin import CheckinAnswers
 from tests.pipeline import deliver_all, messages, plan
 
 ASEF = "SEN/PCA2021001/PD2021004"

@@ -7,9 +7,8 @@ from sqlalchemy import Engine, select
 from db.engine import transaction
 from db.models import Contact, Message, ResponseChannel, TouchpointKind
 from tasks.responses.answers import Answering, record_answer
-from tasks.responses.forms import EvaluationAnswers
 from tasks.staff.records import EvaluationInput, read_input, record_evaluation
-from tasks.touchpoints.evaluation_followup import contributor_record
+from tasks.touchpoints.evaluation_followup import EvaluationAnswers, contributor_record
 from tests.pipeline import deliver_all, messages, plan
 
 FOLLOWUP = TouchpointKind.EVALUATION_FOLLOWUP

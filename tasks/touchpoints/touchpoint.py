@@ -1,0 +1,90 @@
+"""What a touchpoint kind is: who is due, what its templates need, what partners may answer
+and what an answer does. One subclass per kind, each in its own module of this package
+(mirroring templates/email/<kind>/), registered once in tasks/touchpoints/registry.py."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any, ClassVar, Generic, TypeVar
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_date
+from sqlalchemy.orm import Session
+
+from db.models import Message, Response, TouchpointKind
+from tasks.outbox.planning import Planned
+from tasks.responses.forms import Answers, FormError
+
+A = TypeVar("A", bound=Answers)
+
+
+@dataclass(frozen=True)
+class Reader:
+    """Who reads a portal page: the language and time zone its dates are shown in."""
+
+    language: str
+    time_zone: str
+
+    def date(self, value: date | datetime | None) -> str:
+        """Return `value` as a long date in the reader's language, a moment taken on the
+        reader's calendar; "" for None."""
+        if value is None:
+            return ""
+        if isinstance(value, datetime):
+            value = value.astimezone(ZoneInfo(self.time_zone)).date()
+        return format_date(value, format="long", locale=self.language)
+
+
+class Touchpoint(ABC, Generic[A]):
+    """One kind of message. `form` is what partners may answer on the portal (None: the
+    message asks nothing), shown by templates/portal/<page>.html; `scheduled` kinds plan
+    their own messages (`due`), the others are planned by another run (`also_sends`) or by
+    a campaign; `reminded` kinds get reminders while they `still_ask`."""
+
+    kind: ClassVar[TouchpointKind]
+    form: type[A] | None = None
+    page: ClassVar[str] = ""
+    scheduled: ClassVar[bool] = False
+    reminded: ClassVar[bool] = False
+    also_sends: ClassVar[tuple[TouchpointKind, ...]] = ()
+
+    def due(
+        self, session: Session, as_of: datetime, reminder_delays: tuple[int, ...]
+    ) -> Iterator[Planned]:
+        """Yield the messages due at `as_of`, advancing the plans involved; raise
+        ValueError for a kind with no schedule of its own."""
+        raise ValueError(f"{self.kind} has no schedule of its own")
+
+    @abstractmethod
+    def context(self, session: Session, message: Message, cache: dict[Any, Any]) -> dict[str, Any]:
+        """Return what the kind's e-mail templates need beyond the shared context;
+        `cache` keeps what several messages of one batch share."""
+
+    def still_asks(self, session: Session, message: Message, as_of: datetime) -> bool:
+        """True while the sent `message` still asks something at `as_of` (reminders stop
+        when it no longer does)."""
+        return True
+
+    def answers_from(self, fields: Mapping[str, str]) -> A:
+        """Return the answers posted in `fields`, validated; raise `FormError` naming each
+        bad field, or when the kind asks nothing."""
+        if self.form is None:
+            raise FormError({"kind": f"{self.kind} asks for no answer"})
+        return self.form.parsed(fields)
+
+    def page_context(
+        self, session: Session, message: Message, reader: Reader, values: dict[str, Any]
+    ) -> dict[str, Any]:
+        """Return what the portal page shows besides the form and the shared facts, given
+        the `values` its fields show."""
+        return {}
+
+    def answered(self, session: Session, response: Response, answers: A, now: datetime) -> None:
+        """Do what an answer does besides being recorded as `response` (nothing here)."""
+
+    def thanks_notice(self, session: Session, message: Message, answers: dict[str, Any]) -> str:
+        """Return the key of the portal string the thank-you page adds, or "" for none."""
+        return ""
