@@ -266,10 +266,13 @@ class FollowUpPlan(Timestamped, Base):
     __tablename__ = "follow_up_plans"
     __table_args__ = (
         UniqueConstraint("partnership_id", "kind"),
-        # "Who is due now" reads only the active rows whose next_due_at has passed.
+        # "Who is due now" reads only the active rows whose next_due_at has passed; a
+        # touchpoint's (kind's) due plans come in the order db.plans reads them in batches.
         Index(
             "ix_follow_up_plans_due",
             "next_due_at",
+            "kind",
+            "id",
             # Each predicate spelled as SQLAlchemy renders the query's condition, so
             # SQLite's planner can prove the query implies it.
             sqlite_where=text("active = 1"),

@@ -36,21 +36,8 @@ def plans_by_partnership(
     return found
 
 
-def due_plans(session: Session, as_of: datetime, limit: int | None = None) -> list[FollowUpPlan]:
-    """Return the active plans whose next occurrence is at or before `as_of`, soonest first.
-
-    Reads the partial index on active plans' `next_due_at`, so the cost follows the
-    number of due plans, not the size of the table.
-    """
-    query = (
-        select(FollowUpPlan)
-        .where(FollowUpPlan.active, FollowUpPlan.next_due_at <= as_of)
-        .order_by(FollowUpPlan.next_due_at, FollowUpPlan.id)
-        .limit(limit)
-    )
-    return list(session.scalars(query))
-
-
 def count_due_plans(session: Session, as_of: datetime) -> int:
+    """Return how many active plans, of every kind, are due at `as_of`; read from the
+    partial index ix_follow_up_plans_due, so the cost follows the due plans, not the table."""
     query = select(func.count()).where(FollowUpPlan.active, FollowUpPlan.next_due_at <= as_of)
     return session.scalar(query.select_from(FollowUpPlan)) or 0

@@ -166,7 +166,10 @@ def test_a_corrected_answer_at_the_same_level_raises_no_second_notice(
     plan(directory, TouchpointKind.SUSTAINABILITY_CHECKIN, FIRST)
     with transaction(directory) as session:
         checkin = session.scalars(
-            select(Message).where(Message.kind == TouchpointKind.SUSTAINABILITY_CHECKIN)
+            select(Message).where(
+                Message.kind == TouchpointKind.SUSTAINABILITY_CHECKIN,
+                Message.partnership.has(Partnership.reference_number == ASEF),
+            )
         ).first()
         assert checkin is not None
         who = Answering(checkin.contact, checkin.partnership, checkin.kind, checkin)
