@@ -89,40 +89,6 @@ def settings_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[py
     get_settings.cache_clear()
 
 
-@pytest.fixture
-def query_plan(engine: Engine):
-    """Return `explain(run)`: runs `run(session)`, then returns the database's plan for
-    the last statement it executed, with the same parameters, as one lower-case text.
-
-    On PostgreSQL sequential scans are disabled for the EXPLAIN, so the plan shows
-    whether an index *can* serve the query, whatever the (tiny) table size suggests.
-    """
-    from sqlalchemy import event
-
-    from db.engine import session_factory
-
-    def explain(run) -> str:
-        captured: list[tuple[str, object]] = []
-
-        def capture(_conn, _cursor, statement, parameters, _context, _many) -> None:
-            captured.append((statement, parameters))
-
-        with engine.connect() as connection:
-            event.listen(connection, "before_cursor_execute", capture)
-            session = session_factory(engine)(bind=connection)
-            run(session)
-            event.remove(connection, "before_cursor_execute", capture)
-            statement, parameters = captured[-1]
-            if engine.dialect.name == "sqlite":
-                rows = connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", parameters)
-            else:
-                connection.exec_driver_sql("SET LOCAL enable_seqscan = off")
-                rows = connection.exec_driver_sql(f"EXPLAIN {statement}", parameters)
-            return "\n".join(str(row[-1]) for row in rows).lower()
-
-    return explain
-
-
 @pytest.fixture(scope="session")
 def prefect_api() -> Iterator[None]:
     """One real Prefect API (a temporary server on SQLite) for every test that runs flows."""
