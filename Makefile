@@ -15,7 +15,7 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(VENV)/bin/python -m bench.run --contacts 20000
-	$(VENV)/bin/python -m bench.due --partnerships 200000
+	$(VENV)/bin/python -m bench.due
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
