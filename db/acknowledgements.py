@@ -6,7 +6,7 @@ from sqlalchemy import exists, select
 from sqlalchemy.orm import Session, joinedload
 
 from db.audience import STAFF_VENDOR
-from db.models import ENDED_STATUSES, Acknowledgement, Evaluation, Partner, Partnership
+from db.models import Acknowledgement, Evaluation, Partner, Partnership
 
 
 def ended_without_acknowledgement(session: Session, limit: int = 500) -> list[Partnership]:
@@ -16,7 +16,7 @@ def ended_without_acknowledgement(session: Session, limit: int = 500) -> list[Pa
         select(Partnership)
         .join(Partnership.partner)
         .where(
-            Partnership.status.in_(sorted(ENDED_STATUSES)),
+            Partnership.has_ended,
             Partner.vendor_number != STAFF_VENDOR,
             ~drafted,
         )

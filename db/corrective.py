@@ -101,8 +101,3 @@ def staff_contacts(session: Session) -> list[Contact]:
         .order_by(Contact.name, Contact.id)
     )
     return list(session.scalars(query))
-
-
-def partner_contacts(session: Session, partner_id: int) -> list[Contact]:
-    query = select(Contact).where(Contact.partner_id == partner_id).order_by(Contact.id)
-    return list(session.scalars(query))

@@ -10,6 +10,7 @@ from typing import Any, ClassVar
 from sqlalchemy import (
     JSON,
     Boolean,
+    ColumnElement,
     Date,
     Enum,
     ForeignKey,
@@ -21,13 +22,13 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    and_,
     text,
 )
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from db.types import UTCDateTime
-
-ENDED_STATUSES = frozenset({"ended", "closed", "terminated"})
 
 
 def utcnow() -> datetime:
@@ -46,6 +47,12 @@ class InterventionStatus(enum.StrEnum):
     SUSPENDED = "suspended"
     TERMINATED = "terminated"
     EXPIRED = "expired"
+
+
+# The statuses of a partnership that is over: the partners this product keeps in touch with.
+ENDED_STATUSES = frozenset(
+    {InterventionStatus.ENDED, InterventionStatus.CLOSED, InterventionStatus.TERMINATED}
+)
 
 
 class TouchpointKind(enum.StrEnum):
@@ -192,6 +199,30 @@ class Contact(Timestamped, Base):
             return "no e-mail address"
         return None
 
+    @hybrid_property
+    def is_reachable(self) -> bool:
+        """True when mail may go to the contact (no `unreachable_reason`); a query
+        condition too."""
+        return self.unreachable_reason() is None
+
+    @is_reachable.inplace.expression
+    @classmethod
+    def _is_reachable_condition(cls) -> ColumnElement[bool]:
+        return and_(
+            cls.active,
+            cls.opted_out_at.is_(None),
+            cls.suppressed_at.is_(None),
+            cls.email.is_not(None),
+            cls.email != "",
+        )
+
+    def opt_out(self, now: datetime) -> bool:
+        """Opt the contact out of every flow; return False when they already were."""
+        if self.opted_out_at is not None:
+            return False
+        self.opted_out_at = now
+        return True
+
     def record_bounce(self, hard: bool, why: str, now: datetime) -> str | None:
         """Count one bounce of a message to this contact; return the suppression reason
         when it suppresses them now, else None.
@@ -248,9 +279,15 @@ class Partnership(Timestamped, Base):
     partner: Mapped[Partner] = relationship(back_populates="partnerships")
     plans: Mapped[list[FollowUpPlan]] = relationship(back_populates="partnership")
 
-    @property
+    @hybrid_property
     def has_ended(self) -> bool:
+        """True when the partnership is over (`ENDED_STATUSES`); a query condition too."""
         return self.status in ENDED_STATUSES
+
+    @has_ended.inplace.expression
+    @classmethod
+    def _has_ended_condition(cls) -> ColumnElement[bool]:
+        return cls.status.in_(sorted(ENDED_STATUSES))
 
     def in_audience(self, countries: list[str], sections: list[str]) -> bool:
         """Return True when the partnership is in one of `countries` and works in one of

@@ -13,6 +13,12 @@ from db.models import FollowUpPlan, Partnership, TouchpointKind
 from db.rows import in_chunks
 
 
+def partnership_by_reference(session: Session, reference: str) -> Partnership | None:
+    """Return the partnership with this reference number, or None."""
+    query = select(Partnership).where(Partnership.reference_number == reference)
+    return session.scalars(query).one_or_none()
+
+
 def partnerships_by_reference(
     session: Session, references: Iterable[str]
 ) -> dict[str, Partnership]:

@@ -27,15 +27,7 @@ def status_counts(session: Session, as_of: datetime) -> dict[str, Any]:
     return {
         "partners": _count(session, Partner, Partner.vendor_number != STAFF_VENDOR),
         "contacts": _count(session, Contact, partners_contact),
-        "contacts_reachable": _count(
-            session,
-            Contact,
-            partners_contact,
-            Contact.active,
-            Contact.email.is_not(None),
-            Contact.opted_out_at.is_(None),
-            Contact.suppressed_at.is_(None),
-        ),
+        "contacts_reachable": _count(session, Contact, partners_contact, Contact.is_reachable),
         "contacts_opted_out": _count(
             session, Contact, partners_contact, Contact.opted_out_at.is_not(None)
         ),

@@ -12,7 +12,7 @@ from typing import Any, Literal
 from sqlalchemy.orm import Session
 
 from db.acknowledgements import acknowledgements, ended_without_acknowledgement, latest_evaluation
-from db.corrective import partner_contacts
+from db.contacts import partner_contacts
 from db.models import Acknowledgement, Contact, Message, Partnership, TouchpointKind
 from db.outbox_decisions import cancel_planned
 from tasks.countries import SUPPORTED_LANGUAGES

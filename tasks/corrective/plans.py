@@ -10,9 +10,9 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from db.audience import STAFF_VENDOR
-from db.corrective import open_plan_of, partner_contacts
+from db.contacts import partner_contacts
+from db.corrective import open_plan_of
 from db.models import (
-    ENDED_STATUSES,
     Contact,
     CorrectiveEvent,
     CorrectiveMeasure,
@@ -61,7 +61,7 @@ def open_plan(
 ) -> CorrectivePlan:
     """Open the partnership's plan; raise `CorrectiveError` when it has ended or a plan is
     already open (the database refuses a second open plan too)."""
-    if partnership.status in ENDED_STATUSES:
+    if partnership.has_ended:
         raise CorrectiveError(f"{partnership.reference_number} has {partnership.status}")
     if open_plan_of(session, partnership.id) is not None:
         raise CorrectiveError(f"{partnership.reference_number} already has an open plan")

@@ -5,7 +5,7 @@ product matches a partnership's focal points to it by name, accents and case asi
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from email_validator import EmailNotValidError, validate_email
 from prefect import task
@@ -18,11 +18,10 @@ from db.audience import STAFF_VENDOR
 from db.corrective import staff_contacts, staff_partner
 from db.engine import engine_for, transaction
 from db.models import Contact, CorrectiveMeasure, Partner, Partnership
+from tasks.countries import SUPPORTED_LANGUAGES, Language
 from tasks.responses.forms import CONTROL, Clean
 from tasks.settings import get_settings
 from tasks.staff.influence import supporter_key
-
-LANGUAGES = ("fr", "en", "es")
 
 
 class DirectoryError(Exception):
@@ -45,8 +44,8 @@ def add_focal_point(session: Session, name: str, address: str, language: str = "
     name = name.strip()
     if not name or len(name) > 256 or CONTROL.search(name) or not supporter_key(name):
         raise DirectoryError(f"name {name[:40]!r}: give the focal point's name as eTools spells it")
-    if language not in LANGUAGES:
-        raise DirectoryError(f"language {language!r}: use one of {', '.join(LANGUAGES)}")
+    if language not in SUPPORTED_LANGUAGES:
+        raise DirectoryError(f"language {language!r}: use one of {', '.join(SUPPORTED_LANGUAGES)}")
     try:
         email = validate_email(address, check_deliverability=False).normalized.lower()
     except EmailNotValidError as error:
@@ -138,7 +137,7 @@ class FocalPointInput(Clean):
         description="the name as eTools spells it"
     )
     address: Annotated[str, Field(min_length=3, max_length=320)]
-    language: Literal["fr", "en", "es"] = "en"
+    language: Language = "en"
 
 
 def record_focal_point_stage(focal_point: FocalPointInput) -> dict[str, Any]:
