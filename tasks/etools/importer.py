@@ -16,7 +16,6 @@ from datetime import date
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from db.corrective import open_plans_of_ended
@@ -28,7 +27,7 @@ from db.models import (
     Partnership,
     utcnow,
 )
-from db.partners import contacts_by_partner, partners_by_vendor_number
+from db.partners import contacts_by_partner, partner_time_zones, partners_by_vendor_number
 from db.partnerships import partnerships_by_reference
 from db.rows import assign_changed, in_chunks
 from tasks.corrective.plans import close_ended
@@ -144,12 +143,8 @@ def _note_country(countries: dict[str, tuple[date, str]], record: InterventionRe
 
 
 def _stored_partners(session: Session, vendor_numbers: Iterable[str]) -> dict[str, Known]:
-    found: dict[str, Known] = {}
-    for chunk in in_chunks(vendor_numbers):
-        query = select(Partner.vendor_number, Partner.id, Partner.time_zone)
-        rows = session.execute(query.where(Partner.vendor_number.in_(chunk)))
-        found.update((vendor, Known(id_, zone)) for vendor, id_, zone in rows)
-    return found
+    zones = partner_time_zones(session, vendor_numbers)
+    return {vendor: Known(*found) for vendor, found in zones.items()}
 
 
 def _same_file(path: Path, checked: Checked, digest: Any, problems: Problems) -> None:
