@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from db.models import ConsultationEvent, CorrectiveMeasure, TouchpointKind
 from db.responses import current_answer
 from tasks.acknowledgements.register import asks_current_revision
-from tasks.countries import supported_language
+from tasks.countries import SUPPORTED_LANGUAGES, supported_language
 from tasks.outbox.render import localized, page_strings, paragraphs
 from tasks.responses.answers import Answerable
 from tasks.responses.forms import FORMS, LONG_TEXT, MAX_SUPPORTERS, supporters_from
@@ -42,7 +42,7 @@ def browser_language(request: Request) -> str:
     """Return the first of fr, en, es the browser asks for (Accept-Language), else en."""
     for part in request.headers.get("accept-language", "")[:200].split(","):
         language = part.split(";")[0].strip().lower()[:2]
-        if language in ("fr", "en", "es"):
+        if language in SUPPORTED_LANGUAGES:
             return language
     return "en"
 
