@@ -5,8 +5,7 @@ from __future__ import annotations
 from sqlalchemy import exists, select
 from sqlalchemy.orm import Session, joinedload
 
-from db.audience import STAFF_VENDOR
-from db.models import InfluenceEntry, Partner, Partnership
+from db.models import InfluenceEntry, Partnership
 
 
 def active_entries(session: Session, partnership_id: int | None = None) -> list[InfluenceEntry]:
@@ -35,7 +34,7 @@ def ended_without_supporters(session: Session) -> list[Partnership]:
     query = (
         select(Partnership)
         .join(Partnership.partner)
-        .where(Partnership.has_ended, Partner.vendor_number != STAFF_VENDOR, ~supported)
+        .where(Partnership.has_ended, ~supported)
         .options(joinedload(Partnership.partner))
         .order_by(Partnership.reference_number)
     )

@@ -23,6 +23,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     and_,
+    false,
     text,
 )
 from sqlalchemy.ext.hybrid import hybrid_property
@@ -151,7 +152,22 @@ class Timestamped:
 
 
 class Partner(Timestamped, Base):
+    """An organisation the product writes to: a partner, as eTools lists it, or UNICEF
+    itself (`is_unicef`, one row at most), whose contacts are its staff: the focal points
+    and test recipients of the staff directory. UNICEF is party to no partnership of its
+    own, so what goes by partnerships (audiences, acknowledgements, the register of
+    spheres of influence) never reaches staff."""
+
     __tablename__ = "partners"
+    __table_args__ = (
+        Index(
+            "uq_partners_is_unicef",
+            "is_unicef",
+            unique=True,
+            sqlite_where=text("is_unicef = 1"),
+            postgresql_where=text("is_unicef"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     vendor_number: Mapped[str] = mapped_column(String(64), unique=True)
@@ -162,6 +178,7 @@ class Partner(Timestamped, Base):
     country: Mapped[str | None] = mapped_column(String(3))
     language: Mapped[str] = mapped_column(String(8))
     time_zone: Mapped[str] = mapped_column(String(64))
+    is_unicef: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     contacts: Mapped[list[Contact]] = relationship(back_populates="partner")
     partnerships: Mapped[list[Partnership]] = relationship(back_populates="partner")
@@ -186,6 +203,17 @@ class Contact(Timestamped, Base):
     suppression_reason: Mapped[str | None] = mapped_column(String(512))
 
     partner: Mapped[Partner] = relationship(back_populates="contacts")
+
+    @hybrid_property
+    def is_staff(self) -> bool:
+        """True for UNICEF staff (a contact of UNICEF's own row), not a partner's contact;
+        a query condition too."""
+        return self.partner.is_unicef
+
+    @is_staff.inplace.expression
+    @classmethod
+    def _is_staff_condition(cls) -> ColumnElement[bool]:
+        return cls.partner.has(Partner.is_unicef)
 
     def unreachable_reason(self) -> str | None:
         """Return why no mail may go to this contact, or None when it may."""

@@ -13,7 +13,6 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
-from db.audience import STAFF_VENDOR
 from db.corrective import plans, trail
 from db.models import (
     Contact,
@@ -166,7 +165,7 @@ def context(session: Session, message: Message, cache: dict[Any, Any]) -> dict[s
     return {
         "measure": measure_context(measure),
         "days": message.context.get("days"),
-        "staff_recipient": message.contact.partner.vendor_number == STAFF_VENDOR,
+        "staff_recipient": message.contact.is_staff,
     }
 
 

@@ -9,8 +9,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from db.audience import STAFF_VENDOR
-from db.contacts import partner_contacts
+from db.contacts import partner_contacts, staff_with_address
 from db.corrective import open_plan_of
 from db.models import (
     Contact,
@@ -23,7 +22,7 @@ from db.models import (
 )
 from db.outbox_decisions import cancel_planned
 from tasks.privacy import redacted
-from tasks.staff.focal_points import named, staff_with_address
+from tasks.staff.focal_points import named
 from tasks.staff.influence import supporter_key
 
 SYSTEM = "system"
@@ -161,7 +160,7 @@ def report_status(
         return False
     if measure.status == MeasureStatus.CANCELLED:
         return False
-    role = "focal point" if who.partner.vendor_number == STAFF_VENDOR else "partner"
+    role = "focal point" if who.is_staff else "partner"
     changes = {"status": MeasureStatus(status), "status_comment": comment}
     update_measure(session, measure, changes, f"{role}: {who.name}", now)
     return True
