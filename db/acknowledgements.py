@@ -5,8 +5,7 @@ from __future__ import annotations
 from sqlalchemy import exists, select
 from sqlalchemy.orm import Session, joinedload
 
-from db.audience import STAFF_VENDOR
-from db.models import ENDED_STATUSES, Acknowledgement, Evaluation, Partner, Partnership
+from db.models import Acknowledgement, Evaluation, Partner, Partnership
 
 
 def ended_without_acknowledgement(session: Session, limit: int = 500) -> list[Partnership]:
@@ -15,11 +14,7 @@ def ended_without_acknowledgement(session: Session, limit: int = 500) -> list[Pa
     query = (
         select(Partnership)
         .join(Partnership.partner)
-        .where(
-            Partnership.status.in_(sorted(ENDED_STATUSES)),
-            Partner.vendor_number != STAFF_VENDOR,
-            ~drafted,
-        )
+        .where(Partnership.has_ended, ~drafted)
         .options(joinedload(Partnership.partner))
         .order_by(Partnership.id)
         .limit(limit)

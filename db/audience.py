@@ -10,8 +10,6 @@ from sqlalchemy.orm import Session, contains_eager
 
 from db.models import Contact, Partner, Partnership
 
-STAFF_VENDOR = "UNICEF-STAFF"
-
 
 def audience_rows(
     session: Session,
@@ -31,7 +29,7 @@ def audience_rows(
         .join(Partner, Partner.id == Contact.partner_id)
         .join(Partnership, Partnership.partner_id == Partner.id)
         .options(contains_eager(Contact.partner))
-        .where(Partnership.status.in_(list(statuses)), Partner.vendor_number != STAFF_VENDOR)
+        .where(Partnership.status.in_(list(statuses)))
         .order_by(Contact.id, Partnership.end_date.desc().nulls_last(), Partnership.id)
     )
     if countries := [code.upper() for code in countries]:

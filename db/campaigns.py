@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from db.models import Campaign, TouchpointKind
+from db.models import Campaign, Message, Partnership, TouchpointKind
 
 
 def campaign_for(
@@ -30,3 +30,15 @@ def campaign_for(
     session.add(campaign)
     session.flush()
     return campaign
+
+
+def recipients_of(session: Session, campaign_id: int) -> list[tuple[str, str | None]]:
+    """Return (language, country of the partnership) for each of the campaign's messages,
+    in row order; the country is None for a message about no partnership."""
+    query = (
+        select(Message.language, Partnership.country)
+        .outerjoin(Partnership, Partnership.id == Message.partnership_id)
+        .where(Message.campaign_id == campaign_id)
+        .order_by(Message.id)
+    )
+    return [(language, country) for language, country in session.execute(query)]

@@ -1,12 +1,10 @@
-"""Queries on corrective-action plans and the staff directory. They take a session and
-never commit."""
+"""Queries on corrective-action plans. They take a session and never commit."""
 
 from __future__ import annotations
 
-from sqlalchemy import exists, select
+from sqlalchemy import exists, select, update
 from sqlalchemy.orm import Session, joinedload, selectinload
 
-from db.audience import STAFF_VENDOR
 from db.models import (
     ENDED_STATUSES,
     Contact,
@@ -14,7 +12,6 @@ from db.models import (
     CorrectiveMeasure,
     CorrectivePlan,
     InterventionStatus,
-    Partner,
     Partnership,
 )
 
@@ -87,22 +84,10 @@ def trail(session: Session, plan_id: int, measure_id: int | None = None) -> list
     return list(session.scalars(query.order_by(CorrectiveEvent.at, CorrectiveEvent.id)))
 
 
-def staff_partner(session: Session) -> Partner | None:
-    return session.scalars(select(Partner).where(Partner.vendor_number == STAFF_VENDOR)).first()
-
-
-def staff_contacts(session: Session) -> list[Contact]:
-    """Return the UNICEF staff the product may write to (the staff directory), by name."""
-    query = (
-        select(Contact)
-        .join(Contact.partner)
-        .where(Partner.vendor_number == STAFF_VENDOR)
-        .options(joinedload(Contact.partner))
-        .order_by(Contact.name, Contact.id)
+def hand_over_measures(session: Session, old_owner_id: int, new_owner_id: int) -> None:
+    """Give the new owner every corrective measure the old one owned."""
+    session.execute(
+        update(CorrectiveMeasure)
+        .where(CorrectiveMeasure.owner_id == old_owner_id)
+        .values(owner_id=new_owner_id)
     )
-    return list(session.scalars(query))
-
-
-def partner_contacts(session: Session, partner_id: int) -> list[Contact]:
-    query = select(Contact).where(Contact.partner_id == partner_id).order_by(Contact.id)
-    return list(session.scalars(query))

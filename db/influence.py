@@ -5,10 +5,7 @@ from __future__ import annotations
 from sqlalchemy import exists, select
 from sqlalchemy.orm import Session, joinedload
 
-from db.audience import STAFF_VENDOR
-from db.models import InfluenceEntry, Partner, Partnership
-
-ENDED = ("ended", "closed", "terminated")
+from db.models import InfluenceEntry, Partnership
 
 
 def active_entries(session: Session, partnership_id: int | None = None) -> list[InfluenceEntry]:
@@ -37,16 +34,11 @@ def ended_without_supporters(session: Session) -> list[Partnership]:
     query = (
         select(Partnership)
         .join(Partnership.partner)
-        .where(Partnership.status.in_(ENDED), Partner.vendor_number != STAFF_VENDOR, ~supported)
+        .where(Partnership.has_ended, ~supported)
         .options(joinedload(Partnership.partner))
         .order_by(Partnership.reference_number)
     )
     return list(session.scalars(query))
-
-
-def partnership_by_reference(session: Session, reference: str) -> Partnership | None:
-    query = select(Partnership).where(Partnership.reference_number == reference)
-    return session.scalars(query).one_or_none()
 
 
 def reference_numbers(session: Session) -> dict[int, str]:

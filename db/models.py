@@ -10,6 +10,7 @@ from typing import Any, ClassVar
 from sqlalchemy import (
     JSON,
     Boolean,
+    ColumnElement,
     Date,
     Enum,
     ForeignKey,
@@ -21,13 +22,14 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    and_,
+    false,
     text,
 )
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from db.types import UTCDateTime
-
-ENDED_STATUSES = frozenset({"ended", "closed", "terminated"})
 
 
 def utcnow() -> datetime:
@@ -46,6 +48,12 @@ class InterventionStatus(enum.StrEnum):
     SUSPENDED = "suspended"
     TERMINATED = "terminated"
     EXPIRED = "expired"
+
+
+# The statuses of a partnership that is over: the partners this product keeps in touch with.
+ENDED_STATUSES = frozenset(
+    {InterventionStatus.ENDED, InterventionStatus.CLOSED, InterventionStatus.TERMINATED}
+)
 
 
 class TouchpointKind(enum.StrEnum):
@@ -144,7 +152,22 @@ class Timestamped:
 
 
 class Partner(Timestamped, Base):
+    """An organisation the product writes to: a partner, as eTools lists it, or UNICEF
+    itself (`is_unicef`, one row at most), whose contacts are its staff: the focal points
+    and test recipients of the staff directory. UNICEF is party to no partnership of its
+    own, so what goes by partnerships (audiences, acknowledgements, the register of
+    spheres of influence) never reaches staff."""
+
     __tablename__ = "partners"
+    __table_args__ = (
+        Index(
+            "uq_partners_is_unicef",
+            "is_unicef",
+            unique=True,
+            sqlite_where=text("is_unicef = 1"),
+            postgresql_where=text("is_unicef"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     vendor_number: Mapped[str] = mapped_column(String(64), unique=True)
@@ -155,6 +178,7 @@ class Partner(Timestamped, Base):
     country: Mapped[str | None] = mapped_column(String(3))
     language: Mapped[str] = mapped_column(String(8))
     time_zone: Mapped[str] = mapped_column(String(64))
+    is_unicef: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     contacts: Mapped[list[Contact]] = relationship(back_populates="partner")
     partnerships: Mapped[list[Partnership]] = relationship(back_populates="partner")
@@ -180,6 +204,17 @@ class Contact(Timestamped, Base):
 
     partner: Mapped[Partner] = relationship(back_populates="contacts")
 
+    @hybrid_property
+    def is_staff(self) -> bool:
+        """True for UNICEF staff (a contact of UNICEF's own row), not a partner's contact;
+        a query condition too."""
+        return self.partner.is_unicef
+
+    @is_staff.inplace.expression
+    @classmethod
+    def _is_staff_condition(cls) -> ColumnElement[bool]:
+        return cls.partner.has(Partner.is_unicef)
+
     def unreachable_reason(self) -> str | None:
         """Return why no mail may go to this contact, or None when it may."""
         if not self.active:
@@ -191,6 +226,30 @@ class Contact(Timestamped, Base):
         if not self.email:
             return "no e-mail address"
         return None
+
+    @hybrid_property
+    def is_reachable(self) -> bool:
+        """True when mail may go to the contact (no `unreachable_reason`); a query
+        condition too."""
+        return self.unreachable_reason() is None
+
+    @is_reachable.inplace.expression
+    @classmethod
+    def _is_reachable_condition(cls) -> ColumnElement[bool]:
+        return and_(
+            cls.active,
+            cls.opted_out_at.is_(None),
+            cls.suppressed_at.is_(None),
+            cls.email.is_not(None),
+            cls.email != "",
+        )
+
+    def opt_out(self, now: datetime) -> bool:
+        """Opt the contact out of every flow; return False when they already were."""
+        if self.opted_out_at is not None:
+            return False
+        self.opted_out_at = now
+        return True
 
     def record_bounce(self, hard: bool, why: str, now: datetime) -> str | None:
         """Count one bounce of a message to this contact; return the suppression reason
@@ -248,9 +307,15 @@ class Partnership(Timestamped, Base):
     partner: Mapped[Partner] = relationship(back_populates="partnerships")
     plans: Mapped[list[FollowUpPlan]] = relationship(back_populates="partnership")
 
-    @property
+    @hybrid_property
     def has_ended(self) -> bool:
+        """True when the partnership is over (`ENDED_STATUSES`); a query condition too."""
         return self.status in ENDED_STATUSES
+
+    @has_ended.inplace.expression
+    @classmethod
+    def _has_ended_condition(cls) -> ColumnElement[bool]:
+        return cls.status.in_(sorted(ENDED_STATUSES))
 
     def in_audience(self, countries: list[str], sections: list[str]) -> bool:
         """Return True when the partnership is in one of `countries` and works in one of

@@ -130,3 +130,14 @@ def cancel_planned(session: Session, occurrence_prefix: str, reason: str) -> int
         .values(status=MessageStatus.CANCELLED, status_reason=reason)
     )
     return result.rowcount or 0  # type: ignore[attr-defined]
+
+
+def cancel_campaign_messages(session: Session, campaign_id: int, reason: str) -> int:
+    """Cancel, with `reason`, the campaign's messages still planned or held; return how
+    many. Rows already claimed by a delivery are left."""
+    result = session.execute(
+        update(Message)
+        .where(Message.campaign_id == campaign_id, Message.status.in_(WAITING))
+        .values(status=MessageStatus.CANCELLED, status_reason=reason)
+    )
+    return result.rowcount or 0  # type: ignore[attr-defined]

@@ -21,6 +21,17 @@ def partners_by_vendor_number(session: Session, numbers: Iterable[str]) -> dict[
     return found
 
 
+def partner_time_zones(session: Session, numbers: Iterable[str]) -> dict[str, tuple[int, str]]:
+    """Return (id, time zone) of the stored partners among `numbers`, keyed by vendor
+    number, without loading them."""
+    found: dict[str, tuple[int, str]] = {}
+    for chunk in in_chunks(numbers):
+        query = select(Partner.vendor_number, Partner.id, Partner.time_zone)
+        rows = session.execute(query.where(Partner.vendor_number.in_(chunk)))
+        found.update((vendor, (id_, zone)) for vendor, id_, zone in rows)
+    return found
+
+
 def contacts_by_partner(session: Session, partner_ids: Iterable[int]) -> dict[int, list[Contact]]:
     """Return every contact (active or not) of the given partners, keyed by partner id."""
     found: dict[int, list[Contact]] = defaultdict(list)

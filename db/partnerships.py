@@ -3,14 +3,21 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from db.models import FollowUpPlan, Partnership, TouchpointKind
 from db.rows import in_chunks
+
+
+def partnership_by_reference(session: Session, reference: str) -> Partnership | None:
+    """Return the partnership with this reference number, or None."""
+    query = select(Partnership).where(Partnership.reference_number == reference)
+    return session.scalars(query).one_or_none()
 
 
 def partnerships_by_reference(
@@ -34,6 +41,13 @@ def plans_by_partnership(
         for plan in rows:
             found[plan.partnership_id][plan.kind] = plan
     return found
+
+
+def insert_plans(session: Session, rows: Sequence[dict[str, Any]]) -> None:
+    """Insert follow-up plans from their columns in one statement; they never enter the
+    session. Nothing happens for no rows."""
+    if rows:
+        session.execute(insert(FollowUpPlan), list(rows))
 
 
 def count_due_plans(session: Session, as_of: datetime) -> int:

@@ -6,7 +6,15 @@ from __future__ import annotations
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, joinedload
 
-from db.models import NOT_ANSWERS, Contact, InfluenceEntry, Message, Response
+from db.models import (
+    NOT_ANSWERS,
+    Contact,
+    InfluenceEntry,
+    Message,
+    MessageStatus,
+    Response,
+    TouchpointKind,
+)
 
 
 def message_by_token_hash(session: Session, digest: str) -> Message | None:
@@ -72,3 +80,21 @@ def retire_influence_entries(session: Session, response_id: int) -> None:
     session.execute(
         update(InfluenceEntry).where(InfluenceEntry.response_id == response_id).values(active=False)
     )
+
+
+def latest_message_to(
+    session: Session, kind: TouchpointKind, partnership_id: int, contact_id: int
+) -> Message | None:
+    """Return the latest message of `kind` sent to the contact about the partnership, or
+    about no partnership (an answer closes it and its reminders); None when none was sent."""
+    query = (
+        select(Message)
+        .where(
+            Message.kind == kind,
+            Message.contact_id == contact_id,
+            Message.status.in_([MessageStatus.SENT, MessageStatus.BOUNCED]),
+            (Message.partnership_id == partnership_id) | (Message.partnership_id.is_(None)),
+        )
+        .order_by(Message.sent_at.desc(), Message.id.desc())
+    )
+    return session.scalars(query).first()

@@ -8,7 +8,6 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from db.audience import STAFF_VENDOR
 from db.models import Contact, ImportRun, Message, Partner, Partnership, Response
 from db.partnerships import count_due_plans
 
@@ -22,27 +21,18 @@ def status_counts(session: Session, as_of: datetime) -> dict[str, Any]:
     responses, last_import (ISO time or None).
     """
     last_import = session.scalar(select(func.max(ImportRun.imported_at)))
-    staff = select(Partner.id).where(Partner.vendor_number == STAFF_VENDOR).scalar_subquery()
-    partners_contact = Contact.partner_id.is_distinct_from(staff)
+    partners_contact = ~Contact.is_staff
     return {
-        "partners": _count(session, Partner, Partner.vendor_number != STAFF_VENDOR),
+        "partners": _count(session, Partner, ~Partner.is_unicef),
         "contacts": _count(session, Contact, partners_contact),
-        "contacts_reachable": _count(
-            session,
-            Contact,
-            partners_contact,
-            Contact.active,
-            Contact.email.is_not(None),
-            Contact.opted_out_at.is_(None),
-            Contact.suppressed_at.is_(None),
-        ),
+        "contacts_reachable": _count(session, Contact, partners_contact, Contact.is_reachable),
         "contacts_opted_out": _count(
             session, Contact, partners_contact, Contact.opted_out_at.is_not(None)
         ),
         "contacts_suppressed": _count(
             session, Contact, partners_contact, Contact.suppressed_at.is_not(None)
         ),
-        "staff_directory": _count(session, Contact, Contact.partner_id == staff, Contact.active),
+        "staff_directory": _count(session, Contact, Contact.is_staff, Contact.active),
         "partnerships": _count(session, Partnership),
         "partnerships_by_status": _grouped(session, Partnership.status),
         "plans_due": count_due_plans(session, as_of),

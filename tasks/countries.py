@@ -9,14 +9,17 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
+from typing import Literal, get_args
 
 from babel import Locale
 from babel.core import get_global
 
 WORKSPACES_FILE = Path(__file__).resolve().parent.parent / "config" / "etools-workspaces.toml"
 MAX_COUNTRY_CODES = 300
-SUPPORTED_LANGUAGES = ("fr", "en", "es")
-FALLBACK_LANGUAGE = "en"
+# The languages the product writes in (templates, pages, staff texts), as forms take one.
+Language = Literal["fr", "en", "es"]
+SUPPORTED_LANGUAGES: tuple[str, ...] = get_args(Language)
+FALLBACK_LANGUAGE: Language = "en"
 FALLBACK_TIME_ZONE = "UTC"
 
 # CLDR lists a territory's zones in no useful order; where there are several, country

@@ -10,7 +10,8 @@ import typer
 from rich.text import Text
 
 from continuity.cli.console import database, fail, out, rows_table, validated
-from db.corrective import plans, staff_contacts
+from db.contacts import staff_contacts
+from db.corrective import plans
 from db.engine import transaction
 from db.models import MeasureStatus
 from tasks.corrective.changes import CorrectiveChange, apply_change, known_partnership

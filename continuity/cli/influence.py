@@ -10,12 +10,8 @@ from rich.text import Text
 
 from continuity.cli.console import database, fail, out, validated
 from db.engine import transaction
-from db.influence import (
-    active_entries,
-    ended_without_supporters,
-    partnership_by_reference,
-    reference_numbers,
-)
+from db.influence import active_entries, ended_without_supporters, reference_numbers
+from db.partnerships import partnership_by_reference
 from tasks.staff.influence import InfluenceChange, InfluenceError, Kind, apply_change
 
 influence_app = typer.Typer(

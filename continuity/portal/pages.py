@@ -11,7 +11,7 @@ from fastapi import Request
 from sqlalchemy.orm import Session
 
 from db.responses import current_answer
-from tasks.countries import supported_language
+from tasks.countries import SUPPORTED_LANGUAGES, supported_language
 from tasks.outbox.render import page_strings
 from tasks.responses.answers import Answerable
 from tasks.responses.forms import LONG_TEXT, Answers
@@ -30,7 +30,7 @@ def browser_language(request: Request) -> str:
     """Return the first of fr, en, es the browser asks for (Accept-Language), else en."""
     for part in request.headers.get("accept-language", "")[:200].split(","):
         language = part.split(";")[0].strip().lower()[:2]
-        if language in ("fr", "en", "es"):
+        if language in SUPPORTED_LANGUAGES:
             return language
     return "en"
 

@@ -4,20 +4,25 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import date
-from typing import Annotated, Literal
+from typing import Annotated, Literal, get_args
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 from sqlalchemy.orm import Session
 
 from db.audience import audience_rows
-from db.models import Contact, Partnership
+from db.models import ENDED_STATUSES, Contact, Partnership
+from tasks.countries import Language
 from tasks.staff.records import alpha3_code
 
 Status = Literal[
     "ended", "closed", "terminated", "suspended", "active", "signed", "expired", "cancelled"
 ]
-ENDED: tuple[Status, ...] = ("closed", "ended", "terminated")
 Name = Annotated[str, Field(min_length=1, max_length=256)]
+
+
+def _ended() -> list[Status]:
+    """The statuses a campaign reaches unless told otherwise: those of ended partnerships."""
+    return sorted(status for status in get_args(Status) if status in ENDED_STATUSES)
 
 
 class Audience(BaseModel):
@@ -25,9 +30,7 @@ class Audience(BaseModel):
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    statuses: list[Status] = Field(
-        default_factory=lambda: list(ENDED), description="partnership statuses"
-    )
+    statuses: list[Status] = Field(default_factory=_ended, description="partnership statuses")
     countries: list[Annotated[str, AfterValidator(alpha3_code)]] = Field(
         default_factory=list, description="ISO alpha-3 codes, e.g. SEN, COL"
     )
@@ -36,7 +39,7 @@ class Audience(BaseModel):
     cso_types: list[Name] = Field(default_factory=list, description="e.g. National")
     ended_after: date | None = Field(None, description="partnership ended on or after")
     ended_before: date | None = Field(None, description="partnership ended on or before")
-    languages: list[Literal["fr", "en", "es"]] = Field(default_factory=list)
+    languages: list[Language] = Field(default_factory=list)
     vendor_numbers: list[Annotated[str, Field(min_length=1, max_length=64)]] = Field(
         default_factory=list, description="explicit partners"
     )

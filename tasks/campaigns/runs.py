@@ -10,13 +10,12 @@ from collections import Counter
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from db.campaigns import campaign_for
-from db.models import Campaign, Message, MessageStatus
+from db.campaigns import campaign_for, recipients_of
+from db.models import Campaign
 from db.outbox import counts_by_status
-from db.outbox_decisions import WAITING
+from db.outbox_decisions import cancel_campaign_messages
 from tasks.outbox.planning import PlanCounts, Planned, plan_messages
 from tasks.outbox.render_check import check_planned
 from tasks.outbox.report import campaign_summary
@@ -82,12 +81,10 @@ def preview(
 
 def audience_breakdown(session: Session, campaign_id: int) -> dict[str, dict[str, int]]:
     """Return the campaign's audience by contact language and by country."""
-    rows = session.scalars(select(Message).where(Message.campaign_id == campaign_id)).all()
+    rows = recipients_of(session, campaign_id)
     return {
-        "by_language": dict(Counter(row.language for row in rows)),
-        "by_country": dict(
-            Counter((row.partnership.country if row.partnership else None) or "?" for row in rows)
-        ),
+        "by_language": dict(Counter(language for language, _ in rows)),
+        "by_country": dict(Counter(country or "?" for _, country in rows)),
     }
 
 
@@ -124,13 +121,8 @@ def plan_tests(
 
 def cancel(session: Session, campaign: Campaign, now: datetime) -> dict[str, int]:
     """Cancel what the campaign still has planned or held; return its messages by status."""
-    session.execute(
-        update(Message)
-        .where(Message.campaign_id == campaign.id, Message.status.in_(WAITING))
-        .values(
-            status=MessageStatus.CANCELLED,
-            status_reason=f"campaign cancelled at {now:%Y-%m-%d %H:%M} UTC",
-        )
+    cancel_campaign_messages(
+        session, campaign.id, f"campaign cancelled at {now:%Y-%m-%d %H:%M} UTC"
     )
     campaign.status, campaign.cancelled_at = "cancelled", now
     return counts_by_status(session, campaign_id=campaign.id)

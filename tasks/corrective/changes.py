@@ -14,8 +14,8 @@ from sqlalchemy.orm import Session
 
 from db.corrective import open_plan_of
 from db.engine import transaction
-from db.influence import partnership_by_reference
 from db.models import CorrectiveMeasure, CorrectivePlan, MeasureStatus, Partnership
+from db.partnerships import partnership_by_reference
 from tasks.corrective.plans import (
     CorrectiveError,
     add_measure,

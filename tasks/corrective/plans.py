@@ -9,10 +9,9 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from db.audience import STAFF_VENDOR
-from db.corrective import open_plan_of, partner_contacts
+from db.contacts import partner_contacts, staff_with_address
+from db.corrective import open_plan_of
 from db.models import (
-    ENDED_STATUSES,
     Contact,
     CorrectiveEvent,
     CorrectiveMeasure,
@@ -23,7 +22,7 @@ from db.models import (
 )
 from db.outbox_decisions import cancel_planned
 from tasks.privacy import redacted
-from tasks.staff.focal_points import named, staff_with_address
+from tasks.staff.focal_points import named
 from tasks.staff.influence import supporter_key
 
 SYSTEM = "system"
@@ -61,7 +60,7 @@ def open_plan(
 ) -> CorrectivePlan:
     """Open the partnership's plan; raise `CorrectiveError` when it has ended or a plan is
     already open (the database refuses a second open plan too)."""
-    if partnership.status in ENDED_STATUSES:
+    if partnership.has_ended:
         raise CorrectiveError(f"{partnership.reference_number} has {partnership.status}")
     if open_plan_of(session, partnership.id) is not None:
         raise CorrectiveError(f"{partnership.reference_number} already has an open plan")
@@ -161,7 +160,7 @@ def report_status(
         return False
     if measure.status == MeasureStatus.CANCELLED:
         return False
-    role = "focal point" if who.partner.vendor_number == STAFF_VENDOR else "partner"
+    role = "focal point" if who.is_staff else "partner"
     changes = {"status": MeasureStatus(status), "status_comment": comment}
     update_measure(session, measure, changes, f"{role}: {who.name}", now)
     return True

@@ -17,10 +17,11 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from tasks.responses.forms import CONTROL
+
 MAX_FILE_BYTES = 512 * 1024 * 1024
 MAX_CELL_CHARS = 100_000
 MAX_PROBLEMS_KEPT = 1_000
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 # Bytes that do not decode stay in the text as surrogates (UTF-8: surrogateescape's
 # \udc80-\udcff; UTF-16/32: the lone surrogates themselves), so the cell can be named.
 _BAD_BYTE = re.compile(r"[\ud800-\udfff]")
@@ -221,13 +222,13 @@ def _check_characters(row: Row) -> None:
     values = row.cells.values()
     joined = "".join(values)
     # One search over the whole row first: nearly every row is clean.
-    clean = not _BAD_BYTE.search(joined) and not _CONTROL.search(joined)
+    clean = not _BAD_BYTE.search(joined) and not CONTROL.search(joined)
     if clean and max(map(len, values), default=0) <= MAX_CELL_CHARS:
         return
     for column, value in row.cells.items():
         if _BAD_BYTE.search(value):
             row.problem(column, f"holds bytes that are not {row.encoding}")
-        elif _CONTROL.search(value):
+        elif CONTROL.search(value):
             row.problem(column, "holds a control character")
         elif len(value) > MAX_CELL_CHARS:
             row.problem(column, f"is {len(value)} characters long, at most {MAX_CELL_CHARS}")

@@ -16,9 +16,9 @@ from datetime import date
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from db.contacts import unicef
 from db.corrective import open_plans_of_ended
 from db.models import (
     ENDED_STATUSES,
@@ -28,7 +28,7 @@ from db.models import (
     Partnership,
     utcnow,
 )
-from db.partners import contacts_by_partner, partners_by_vendor_number
+from db.partners import contacts_by_partner, partner_time_zones, partners_by_vendor_number
 from db.partnerships import partnerships_by_reference
 from db.rows import assign_changed, in_chunks
 from tasks.corrective.plans import close_ended
@@ -110,20 +110,23 @@ def _check(
     """Read both files through; raise `EtoolsFileError` with every problem found."""
     problems, checked = Problems(), Checked()
     digest = hashlib.sha256()
-    listed = {record.vendor_number for record in iter_partners(partners_file, problems, digest)}
+    own = unicef(session)
+    listed = _listed_partners(partners_file, problems, digest, own)
     checked.digests[partners_file] = digest.hexdigest()
     partners_readable = not problems
     digest = hashlib.sha256()
     elsewhere: dict[str, list[int]] = defaultdict(list)
     for record in iter_interventions(interventions_file, workspaces, problems, digest):
         _note_country(checked.countries, record)
+        _not_unicef(problems, interventions_file, record, own)
         if record.vendor_number not in listed:
             elsewhere[record.vendor_number].append(record.line)
         if record.status in ENDED_STATUSES and record.end_date is None:
             message = "is empty, but an ended partnership needs it"
             problems.add(Problem(str(interventions_file), record.line, "End Date", message))
     checked.digests[interventions_file] = digest.hexdigest()
-    checked.stored = _stored_partners(session, elsewhere)
+    stored = partner_time_zones(session, elsewhere)
+    checked.stored = {vendor: Known(*found) for vendor, found in stored.items()}
     # A partner row with a problem is not in `listed`: its interventions are not unknown.
     for vendor, lines in elsewhere.items() if partners_readable else ():
         if vendor not in checked.stored:
@@ -135,21 +138,31 @@ def _check(
     return checked
 
 
+def _listed_partners(path: Path, problems: Problems, digest: Any, own: Partner | None) -> set[str]:
+    """Return the vendor numbers the partner export lists, its problems noted."""
+    listed: set[str] = set()
+    for partner in iter_partners(path, problems, digest):
+        listed.add(partner.vendor_number)
+        _not_unicef(problems, path, partner, own)
+    return listed
+
+
+def _not_unicef(
+    problems: Problems, path: Path, record: PartnerRecord | InterventionRecord, own: Partner | None
+) -> None:
+    """Refuse a row naming UNICEF's own row: its contacts are staff, and a partnership of
+    its own would bring them into what goes to partners."""
+    if own is not None and record.vendor_number == own.vendor_number:
+        message = "names UNICEF's own row (the staff directory), not a partner"
+        problems.add(Problem(str(path), record.line, "Vendor Number", message))
+
+
 def _note_country(countries: dict[str, tuple[date, str]], record: InterventionRecord) -> None:
     """Keep the country of the partner's partnership ending last (the later row on a tie)."""
     ends = record.end_date or record.start_date or date.min
     latest = countries.get(record.vendor_number)
     if latest is None or ends >= latest[0]:
         countries[record.vendor_number] = (ends, record.country)
-
-
-def _stored_partners(session: Session, vendor_numbers: Iterable[str]) -> dict[str, Known]:
-    found: dict[str, Known] = {}
-    for chunk in in_chunks(vendor_numbers):
-        query = select(Partner.vendor_number, Partner.id, Partner.time_zone)
-        rows = session.execute(query.where(Partner.vendor_number.in_(chunk)))
-        found.update((vendor, Known(id_, zone)) for vendor, id_, zone in rows)
-    return found
 
 
 def _same_file(path: Path, checked: Checked, digest: Any, problems: Problems) -> None:

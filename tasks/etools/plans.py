@@ -7,11 +7,10 @@ from collections import Counter
 from datetime import date
 from typing import Any
 
-from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
 from db.models import FollowUpPlan, Partnership, TouchpointKind
-from db.partnerships import plans_by_partnership
+from db.partnerships import insert_plans, plans_by_partnership
 from db.rows import assign_changed
 from tasks.cadence import first_due_at, trigger_for
 from tasks.follow_up_policy import FollowUpPolicy, Touchpoint, plan_window
@@ -53,8 +52,7 @@ def sync_plans(
                 counts["created"] += 1
             else:
                 counts[_align(existing, schedules[key])] += 1
-    if created:
-        session.execute(insert(FollowUpPlan), created)
+    insert_plans(session, created)
     if len(schedules) > 50_000:
         schedules.clear()  # bounded memory, whatever the spread of end dates
     return loaded, counts

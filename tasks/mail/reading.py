@@ -8,6 +8,8 @@ from email import message_from_bytes, policy
 from email.message import EmailMessage, Message
 from html.parser import HTMLParser
 
+from tasks.responses.forms import CONTROL
+
 MAX_TEXT = 100_000
 # Subjects of automatic answers, in the languages partners' clients use (Outlook/Exchange,
 # Gmail, Thunderbird, Zimbra, Mail.ru, Yandex…): these phrases are never a person's own.
@@ -31,13 +33,12 @@ _ABSENCE_SUBJECT = re.compile(
 _REPLY_PREFIX = re.compile(r"^\s*(re|r[ée]f|rv|aw|sv|vs|odp|ynt|rif|antw|ответ|رد)\s*:", re.I)
 _MESSAGE_ID_LINE = re.compile(r"^Message-ID:\s*(<[^>\s]{1,250}>)", re.IGNORECASE | re.MULTILINE)
 ADDRESS_HEADERS = ("To", "Cc", "Delivered-To", "X-Original-To", "Envelope-To")
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def clean(text: str) -> str:
     """Return `text` without control characters (databases refuse NUL; none belong in
     text a person wrote), keeping tabs and line breaks."""
-    return _CONTROL.sub("", text)
+    return CONTROL.sub("", text)
 
 
 def parsed(raw: bytes) -> EmailMessage:

@@ -160,9 +160,8 @@ def opt_out(
 ) -> bool:
     """Opt the contact out of every flow; return False if they already were. The request
     is logged as a response of kind "opt_out"."""
-    if contact.opted_out_at is not None:
+    if not contact.opt_out(now):
         return False
-    contact.opted_out_at = now
     session.add(
         Response(
             message_id=message.id if message else None,

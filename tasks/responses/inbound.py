@@ -146,8 +146,7 @@ def _complaint(session: Session, reading: Reading, inbound: InboundMail, now: da
     if reading.report is not None:
         inbound.details["feedback_type"] = reading.report.feedback_type
     contact = proven[0].contact
-    if contact.opted_out_at is None:
-        contact.opted_out_at = now
+    if contact.opt_out(now):
         _history(session, contact, "opted_out", now, reason="complaint", mail=inbound)
 
 

@@ -9,19 +9,13 @@ from typing import Annotated, Literal
 from prefect import task
 from prefect.cache_policies import NO_CACHE
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from db.contacts import partner_contacts
 from db.engine import engine_for, transaction
-from db.models import (
-    Contact,
-    Message,
-    MessageStatus,
-    Partnership,
-    Response,
-    ResponseChannel,
-    TouchpointKind,
-)
+from db.models import Contact, Partnership, Response, ResponseChannel, TouchpointKind
+from db.partnerships import partnership_by_reference
+from db.responses import latest_message_to
 from tasks.responses.answers import Answering, record_answer
 from tasks.responses.forms import FormError
 from tasks.settings import get_settings
@@ -64,9 +58,7 @@ class ManualEntryError(Exception):
 def record_manual_response(session: Session, entry: ManualResponse, now: datetime) -> Response:
     """Record the entry as the contact's (or the partnership's) current answer; raise
     `ManualEntryError` for an unknown partnership or contact, or missing answers."""
-    partnership = session.scalars(
-        select(Partnership).where(Partnership.reference_number == entry.partnership)
-    ).one_or_none()
+    partnership = partnership_by_reference(session, entry.partnership)
     if partnership is None:
         raise ManualEntryError(f"no partnership with reference {entry.partnership!r}")
     contact = _contact(session, partnership, entry.contact_name)
@@ -76,7 +68,7 @@ def record_manual_response(session: Session, entry: ManualResponse, now: datetim
         answers = parse_answers(kind, {key: str(value) for key, value in fields.items()})
     except FormError as error:
         raise ManualEntryError(str(error)) from None
-    message = _latest_message(session, kind, partnership, contact)
+    message = latest_message_to(session, kind, partnership.id, contact.id)
     who = Answering(contact, partnership, kind, message)
     return record_answer(
         session,
@@ -90,9 +82,7 @@ def record_manual_response(session: Session, entry: ManualResponse, now: datetim
 
 
 def _contact(session: Session, partnership: Partnership, name: str) -> Contact:
-    contacts = session.scalars(
-        select(Contact).where(Contact.partner_id == partnership.partner_id).order_by(Contact.id)
-    ).all()
+    contacts = partner_contacts(session, partnership.partner_id)
     if not contacts:
         raise ManualEntryError(f"{partnership.reference_number} has no contacts")
     if not name:
@@ -103,24 +93,6 @@ def _contact(session: Session, partnership: Partnership, name: str) -> Contact:
         known = ", ".join(contact.name for contact in contacts)
         raise ManualEntryError(f"no contact named {name!r} at this partner (known: {known})")
     return found[0]
-
-
-def _latest_message(
-    session: Session, kind: TouchpointKind, partnership: Partnership, contact: Contact
-) -> Message | None:
-    """Return the latest message of `kind` sent to the contact about the partnership (the
-    answer closes it and its reminders), or None when none was sent."""
-    query = (
-        select(Message)
-        .where(
-            Message.kind == kind,
-            Message.contact_id == contact.id,
-            Message.status.in_([MessageStatus.SENT, MessageStatus.BOUNCED]),
-            (Message.partnership_id == partnership.id) | (Message.partnership_id.is_(None)),
-        )
-        .order_by(Message.sent_at.desc(), Message.id.desc())
-    )
-    return session.scalars(query).first()
 
 
 def record_stage(entry: ManualResponse) -> dict[str, object]:

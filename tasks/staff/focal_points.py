@@ -5,24 +5,26 @@ product matches a partnership's focal points to it by name, accents and case asi
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from email_validator import EmailNotValidError, validate_email
 from prefect import task
 from prefect.cache_policies import NO_CACHE
 from pydantic import ConfigDict, Field
-from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from db.audience import STAFF_VENDOR
-from db.corrective import staff_contacts, staff_partner
+from db.contacts import staff_contacts, staff_with_address, unicef
+from db.corrective import hand_over_measures
 from db.engine import engine_for, transaction
-from db.models import Contact, CorrectiveMeasure, Partner, Partnership
+from db.models import Contact, Partner, Partnership
+from tasks.countries import SUPPORTED_LANGUAGES, Language
 from tasks.responses.forms import CONTROL, Clean
 from tasks.settings import get_settings
 from tasks.staff.influence import supporter_key
 
-LANGUAGES = ("fr", "en", "es")
+# UNICEF's own row needs a vendor number (the column is unique and required): one that no
+# eTools export uses.
+UNICEF_VENDOR_NUMBER = "UNICEF-STAFF"
 
 
 class DirectoryError(Exception):
@@ -45,8 +47,8 @@ def add_focal_point(session: Session, name: str, address: str, language: str = "
     name = name.strip()
     if not name or len(name) > 256 or CONTROL.search(name) or not supporter_key(name):
         raise DirectoryError(f"name {name[:40]!r}: give the focal point's name as eTools spells it")
-    if language not in LANGUAGES:
-        raise DirectoryError(f"language {language!r}: use one of {', '.join(LANGUAGES)}")
+    if language not in SUPPORTED_LANGUAGES:
+        raise DirectoryError(f"language {language!r}: use one of {', '.join(SUPPORTED_LANGUAGES)}")
     try:
         email = validate_email(address, check_deliverability=False).normalized.lower()
     except EmailNotValidError as error:
@@ -57,25 +59,10 @@ def add_focal_point(session: Session, name: str, address: str, language: str = "
     contact = staff_contact(session, email, language)
     if twin is not None and twin.id != contact.id:
         twin.active = False
-        hand_over_measures(session, twin, contact)
+        # The measures it owned follow, so their follow-up reaches the address now registered.
+        hand_over_measures(session, twin.id, contact.id)
     contact.name, contact.language, contact.active = name, language, True
     return contact
-
-
-def staff_with_address(session: Session, address: str) -> Contact | None:
-    """Return the staff contact holding `address` (compared in lower case), if any."""
-    wanted = address.strip().lower()
-    return next((c for c in staff_contacts(session) if c.email == wanted), None)
-
-
-def hand_over_measures(session: Session, old: Contact, new: Contact) -> None:
-    """Give `new` the corrective measures `old` owned, so their follow-up reaches the
-    focal point at the address now registered."""
-    session.execute(
-        update(CorrectiveMeasure)
-        .where(CorrectiveMeasure.owner_id == old.id)
-        .values(owner_id=new.id)
-    )
 
 
 def named(session: Session, name: str) -> Contact | None:
@@ -105,28 +92,33 @@ def focal_points_of(session: Session, partnership: Partnership) -> FocalPoints:
 
 
 def staff_contact(session: Session, address: str, language: str) -> Contact:
-    """Return the contact row of a staff address (test sends, focal points), made if new."""
-    partner = staff_partner(session)
-    if partner is None:
-        partner = Partner(
-            vendor_number=STAFF_VENDOR,
-            name="UNICEF staff",
-            short_name="UNICEF",
-            partner_type="UN Agency",
-            language="en",
-            time_zone="UTC",
-        )
-        session.add(partner)
-        session.flush()
+    """Return the contact row of a staff address (test sends, focal points), made if new,
+    with UNICEF's own row the first time."""
     email = address.lower()
-    contact = session.scalars(
-        select(Contact).where(Contact.partner_id == partner.id, Contact.email == email)
-    ).one_or_none()
+    contact = staff_with_address(session, email)
     if contact is None:
-        contact = Contact(partner=partner, name=email.split("@")[0], email=email, language=language)
+        organisation = unicef(session) or _new_unicef(session)
+        contact = Contact(
+            partner=organisation, name=email.split("@")[0], email=email, language=language
+        )
         session.add(contact)
         session.flush()
     return contact
+
+
+def _new_unicef(session: Session) -> Partner:
+    organisation = Partner(
+        vendor_number=UNICEF_VENDOR_NUMBER,
+        name="UNICEF staff",
+        short_name="UNICEF",
+        partner_type="UN Agency",
+        language="en",
+        time_zone="UTC",
+        is_unicef=True,
+    )
+    session.add(organisation)
+    session.flush()
+    return organisation
 
 
 class FocalPointInput(Clean):
@@ -138,7 +130,7 @@ class FocalPointInput(Clean):
         description="the name as eTools spells it"
     )
     address: Annotated[str, Field(min_length=3, max_length=320)]
-    language: Literal["fr", "en", "es"] = "en"
+    language: Language = "en"
 
 
 def record_focal_point_stage(focal_point: FocalPointInput) -> dict[str, Any]:

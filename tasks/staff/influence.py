@@ -15,8 +15,9 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from sqlalchemy.orm import Session
 
 from db.engine import engine_for, transaction
-from db.influence import entry_named, partnership_by_reference
+from db.influence import entry_named
 from db.models import InfluenceEntry
+from db.partnerships import partnership_by_reference
 from tasks.settings import get_settings
 
 Kind = Literal["person", "body"]

@@ -7,7 +7,7 @@ import json
 import tomllib
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Annotated, Any, Literal, TypeVar
+from typing import Annotated, Any, TypeVar
 
 from pydantic import (
     AfterValidator,
@@ -20,20 +20,19 @@ from pydantic import (
     ValidationError,
     model_validator,
 )
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from db.contacts import partner_contacts_with_addresses
 from db.engine import engine_for, transaction
 from db.models import (
     ConsultationEvent,
-    Contact,
     Evaluation,
     EvaluationContributor,
-    Partnership,
     PolicyUpdate,
     UpdateCategory,
 )
-from tasks.countries import country
+from db.partnerships import partnership_by_reference
+from tasks.countries import SUPPORTED_LANGUAGES, Language, country
 from tasks.settings import get_settings
 
 MAX_TEXT = 20_000
@@ -54,7 +53,7 @@ def _one_line(value: str) -> str:
 def _texts(value: dict[str, str]) -> dict[str, str]:
     cleaned = {language: text.strip() for language, text in value.items() if text.strip()}
     if not cleaned:
-        raise ValueError("give the text in at least one of fr, en, es")
+        raise ValueError(f"give the text in at least one of {', '.join(SUPPORTED_LANGUAGES)}")
     return cleaned
 
 
@@ -64,11 +63,8 @@ def alpha3_code(value: str) -> str:
     return value.upper()
 
 
-Texts = Annotated[
-    dict[Literal["fr", "en", "es"], Annotated[str, Field(max_length=MAX_TEXT)]],
-    AfterValidator(_texts),
-]
-OptionalTexts = dict[Literal["fr", "en", "es"], Annotated[str, Field(max_length=MAX_TEXT)]]
+OptionalTexts = dict[Language, Annotated[str, Field(max_length=MAX_TEXT)]]
+Texts = Annotated[OptionalTexts, AfterValidator(_texts)]
 Line = Annotated[str, Field(max_length=512), AfterValidator(_one_line)]
 Country = Annotated[str, AfterValidator(alpha3_code)]
 Section = Annotated[str, Field(min_length=1, max_length=256)]
@@ -198,17 +194,11 @@ def record_update(session: Session, data: UpdateInput, now: datetime) -> PolicyU
 def record_evaluation(session: Session, data: EvaluationInput) -> Evaluation:
     """Record the evaluation; raise `StaffDataError` for an unknown partnership or a
     contributor who is not a contact of its partner."""
-    partnership = session.scalars(
-        select(Partnership).where(Partnership.reference_number == data.partnership)
-    ).one_or_none()
+    partnership = partnership_by_reference(session, data.partnership)
     if partnership is None:
         raise StaffDataError(f"partnership: no partnership with reference {data.partnership!r}")
     wanted = [address.lower() for address in data.contributors]
-    contacts = session.scalars(
-        select(Contact).where(
-            Contact.partner_id == partnership.partner_id, func.lower(Contact.email).in_(wanted)
-        )
-    ).all()
+    contacts = partner_contacts_with_addresses(session, partnership.partner_id, wanted)
     missing = sorted(set(wanted) - {contact.email for contact in contacts if contact.email})
     if missing:
         raise StaffDataError(f"contributors: not contacts of this partner: {', '.join(missing)}")

@@ -13,7 +13,7 @@ from pydantic import Field, field_validator
 from sqlalchemy.orm import Session
 
 from db.acknowledgements import acknowledgements
-from db.corrective import partner_contacts
+from db.contacts import partner_contacts
 from db.models import Acknowledgement, Message, Response, TouchpointKind
 from tasks.acknowledgements.register import asks_current_revision, decide, requests_key
 from tasks.outbox.planning import Planned

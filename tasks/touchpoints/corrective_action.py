@@ -11,7 +11,6 @@ from typing import Any, Literal
 
 from sqlalchemy.orm import Session
 
-from db.audience import STAFF_VENDOR
 from db.corrective import plans
 from db.models import CorrectiveMeasure, CorrectivePlan, Message, Response, TouchpointKind
 from db.outbox import occurrence_planned
@@ -76,7 +75,7 @@ class CorrectiveAction(Touchpoint[MeasureAnswers]):
         return {
             "measure": measure_context(measure),
             "days": message.context.get("days"),
-            "staff_recipient": message.contact.partner.vendor_number == STAFF_VENDOR,
+            "staff_recipient": message.contact.is_staff,
         }
 
     def page_context(

@@ -5,9 +5,10 @@ from pathlib import Path
 
 import pytest
 from alembic import command
-from sqlalchemy import inspect, text
+from sqlalchemy import inspect, select, text
 
-from db.engine import make_engine
+from db.contacts import staff_contacts
+from db.engine import make_engine, transaction
 from db.migrate import (
     NotMigratedError,
     alembic_config,
@@ -16,7 +17,7 @@ from db.migrate import (
     head_revision,
     upgrade,
 )
-from db.models import Base
+from db.models import Base, Partner
 
 OLD = datetime(2026, 11, 2, 9, 30)
 
@@ -105,4 +106,41 @@ def test_upgrading_to_the_quarantine_keeps_every_contact_and_inbound_mail(
         ("reply", None),
         ("bounce", None),
     ]
+    engine.dispose()
+
+
+def test_upgrading_to_unicefs_own_row_makes_the_pseudo_partners_contacts_staff(
+    database_url: str,
+) -> None:
+    config = alembic_config(database_url)
+    command.downgrade(config, "0008")
+    engine = make_engine(database_url)
+    with engine.begin() as connection:
+        for number, vendor in enumerate(("UNICEF-STAFF", "2500123456"), start=1):
+            connection.execute(
+                text(
+                    "INSERT INTO partners (id, vendor_number, name, short_name, partner_type,"
+                    " cso_type, language, time_zone, created_at, updated_at) VALUES"
+                    " (:id, :vendor, 'P', '', '', '', 'fr', 'UTC', :at, :at)"
+                ),
+                {"id": number, "vendor": vendor, "at": OLD},
+            )
+            connection.execute(
+                text(
+                    "INSERT INTO contacts (id, partner_id, name, email, role, language, active,"
+                    " soft_bounces, hard_bounces, created_at, updated_at) VALUES (:id, :id,"
+                    " 'C', :email, 'staff member', 'fr', true, 0, 0, :at, :at)"
+                ),
+                {"id": number, "email": f"c{number}@example.org", "at": OLD},
+            )
+    upgrade(database_url)
+    with transaction(engine) as session:
+        assert [contact.email for contact in staff_contacts(session)] == ["c1@example.org"]
+        partners = session.scalars(select(Partner).order_by(Partner.id)).all()
+        assert [partner.is_unicef for partner in partners] == [True, False]
+    command.downgrade(config, "0008")
+    with engine.connect() as connection:
+        kept = connection.execute(text("SELECT count(*) FROM contacts")).scalar()
+    assert kept == 2
+    upgrade(database_url)
     engine.dispose()

@@ -24,6 +24,22 @@ CHANGED: dict[tuple[str, str], Callable[[Any], Any]] = {
 }
 
 
+# Staff were the contacts of a pseudo-partner known by its vendor number until 0010, of
+# UNICEF's own row (`partners.is_unicef`) since.
+STAFF_CONTACTS = (
+    "SELECT contacts.id FROM contacts JOIN partners ON partners.id = contacts.partner_id"
+)
+
+
+def staff(path: Path, where: str) -> set[int]:
+    """Return the ids of the staff contacts, their organisation picked by `where`."""
+    connection = sqlite3.connect(path)
+    try:
+        return {row[0] for row in connection.execute(f"{STAFF_CONTACTS} WHERE {where}")}
+    finally:
+        connection.close()
+
+
 def records(path: Path) -> dict[str, dict[Any, dict[str, Any]]]:
     """Return every row of every table, by primary key (the whole row where none)."""
     connection = sqlite3.connect(path)
@@ -57,12 +73,17 @@ def test_upgrading_a_release_database_keeps_every_record(archive: Path, tmp_path
     database.write_bytes(gzip.decompress(archive.read_bytes()))
     before = records(database)
     assert sum(map(len, before.values())) > 500, "a release database with history"
+    staff_before = staff(database, "partners.vendor_number = 'UNICEF-STAFF'")
+    assert len(staff_before) == 3, "the demo's focal points"
     upgrade(f"sqlite:///{database}")
     engine = make_engine(f"sqlite:///{database}")
     ensure_migrated(engine)
     assert current_revision(engine) == head_revision()
     engine.dispose()
     after = records(database)
+    assert staff(database, "partners.is_unicef") == staff_before
+    unicef = [row for row in after["partners"].values() if row["is_unicef"]]
+    assert [row["vendor_number"] for row in unicef] == ["UNICEF-STAFF"]
     for table, rows in before.items():
         assert set(after[table]) == set(rows), f"{table}: rows lost or added"
         for key, row in rows.items():

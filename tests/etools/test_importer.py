@@ -18,6 +18,7 @@ from tasks.etools import importer as etools_import
 from tasks.etools.files import EtoolsFileError
 from tasks.etools.importer import import_etools
 from tasks.follow_up_policy import DEFAULT_POLICY, FollowUpPolicy, load_policy
+from tasks.staff.focal_points import UNICEF_VENDOR_NUMBER, staff_contact
 from tests.exports import (
     INTERVENTION_HEADER,
     PARTNER_HEADER,
@@ -456,3 +457,20 @@ def test_the_command_refuses_bad_workspace_options_clearly(
     assert result.exit_code == 2
     assert message in " ".join(result.stderr.split())
     assert "\x1b" not in result.stderr and len(result.stderr) < 400
+
+
+def test_an_export_naming_unicefs_own_row_aborts_the_import(engine: Engine, tmp_path: Path) -> None:
+    with transaction(engine) as session:
+        staff_contact(session, "ops@unicef.example.org", "en")
+    before = snapshot(engine)
+    partners = write_export(tmp_path / "p.csv", PARTNER_HEADER, [partner(UNICEF_VENDOR_NUMBER)])
+    rows = [intervention(vendor=UNICEF_VENDOR_NUMBER)]
+    interventions = write_export(tmp_path / "i.csv", INTERVENTION_HEADER, rows)
+    with pytest.raises(EtoolsFileError) as raised:
+        run_import(engine, partners, interventions)
+    assert [(p.file, p.line, p.column) for p in raised.value.problems] == [
+        (str(partners), 2, "Vendor Number"),
+        (str(interventions), 2, "Vendor Number"),
+    ]
+    assert "UNICEF's own row" in str(raised.value)
+    assert snapshot(engine) == before
