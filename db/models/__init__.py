@@ -1,0 +1,65 @@
+"""The data model, one module per entity group; every name is importable from `db.models`."""
+
+from db.models.acknowledgements import Acknowledgement
+from db.models.base import NAMING, Base, Timestamped, utcnow
+from db.models.corrective import CorrectiveEvent, CorrectiveMeasure, CorrectivePlan
+from db.models.outbox import Campaign, Message
+from db.models.partners import SOFT_BOUNCE_LIMIT, SOFT_BOUNCE_SPAN, Contact, ContactEvent, Partner
+from db.models.partnerships import FollowUpPlan, ImportRun, Partnership
+from db.models.responses import NOT_ANSWERS, REVISED, InboundMail, InfluenceEntry, Response
+from db.models.staff_records import (
+    ConsultationEvent,
+    DigestItem,
+    Evaluation,
+    EvaluationContributor,
+    PolicyUpdate,
+)
+from db.models.states import (
+    ENDED_STATUSES,
+    FINAL_STATUSES,
+    InterventionStatus,
+    MeasureStatus,
+    MessageStatus,
+    ResponseChannel,
+    TouchpointKind,
+    UpdateCategory,
+)
+
+__all__ = [
+    "ENDED_STATUSES",
+    "FINAL_STATUSES",
+    "NAMING",
+    "NOT_ANSWERS",
+    "REVISED",
+    "SOFT_BOUNCE_LIMIT",
+    "SOFT_BOUNCE_SPAN",
+    "Acknowledgement",
+    "Base",
+    "Campaign",
+    "ConsultationEvent",
+    "Contact",
+    "ContactEvent",
+    "CorrectiveEvent",
+    "CorrectiveMeasure",
+    "CorrectivePlan",
+    "DigestItem",
+    "Evaluation",
+    "EvaluationContributor",
+    "FollowUpPlan",
+    "ImportRun",
+    "InboundMail",
+    "InfluenceEntry",
+    "InterventionStatus",
+    "MeasureStatus",
+    "Message",
+    "MessageStatus",
+    "Partner",
+    "Partnership",
+    "PolicyUpdate",
+    "Response",
+    "ResponseChannel",
+    "Timestamped",
+    "TouchpointKind",
+    "UpdateCategory",
+    "utcnow",
+]
