@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from db.models import Campaign, Message, TouchpointKind
 from tasks.campaigns.audience import Audience, audience
+from tasks.countries import FALLBACK_LANGUAGE, SUPPORTED_LANGUAGES
 
 __all__ = ["Adhoc", "AdhocCampaign", "Content", "Variant", "audience", "due"]
 from tasks.outbox.context import partnership_context
@@ -28,7 +29,6 @@ from tasks.staff_markdown import filled, filled_body
 from tasks.touchpoints.touchpoint import Touchpoint
 
 KIND = TouchpointKind.ADHOC
-LANGUAGES = ("fr", "en", "es")
 
 
 class Variant(BaseModel):
@@ -49,7 +49,8 @@ class Variant(BaseModel):
 
 
 class Content(BaseModel):
-    """What the campaign says: a variant per language (at least one)."""
+    """What the campaign says: a variant per language (at least one). The fields are the
+    Prefect form's, one per supported language (a test holds them to SUPPORTED_LANGUAGES)."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -58,8 +59,9 @@ class Content(BaseModel):
     es: Variant | None = None
 
     def variant_for(self, language: str) -> tuple[str, Variant]:
-        """Return (language used, variant): the contact's, else English, French, Spanish."""
-        for candidate in (language, "en", "fr", "es"):
+        """Return (language used, variant): the contact's, else the fallback language, else
+        the first supported language the campaign has."""
+        for candidate in (language, FALLBACK_LANGUAGE, *SUPPORTED_LANGUAGES):
             variant = getattr(self, candidate, None)
             if variant is not None:
                 return candidate, variant
@@ -67,7 +69,7 @@ class Content(BaseModel):
 
     @property
     def languages(self) -> list[str]:
-        return [language for language in LANGUAGES if getattr(self, language) is not None]
+        return [language for language in SUPPORTED_LANGUAGES if getattr(self, language) is not None]
 
 
 class AdhocCampaign(BaseModel):

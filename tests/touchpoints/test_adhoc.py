@@ -1,0 +1,37 @@
+"""An update campaign's content: one variant per supported language, the reader's first."""
+
+from __future__ import annotations
+
+import pytest
+
+from tasks.countries import FALLBACK_LANGUAGE, SUPPORTED_LANGUAGES
+from tasks.touchpoints.adhoc import Content, Variant
+
+
+def test_the_form_offers_one_variant_per_supported_language() -> None:
+    assert tuple(Content.model_fields) == SUPPORTED_LANGUAGES
+
+
+def test_a_reader_gets_their_language_else_the_fallback_else_any() -> None:
+    every = Content(
+        **{language: Variant(subject=language, body="x") for language in SUPPORTED_LANGUAGES}
+    )
+    assert [every.variant_for(language)[0] for language in SUPPORTED_LANGUAGES] == list(
+        SUPPORTED_LANGUAGES
+    )
+    others = [language for language in SUPPORTED_LANGUAGES if language != FALLBACK_LANGUAGE]
+    only_last = Content(**{others[-1]: Variant(subject="s", body="b")})
+    assert only_last.variant_for(others[0])[0] == others[-1]
+    assert only_last.languages == [others[-1]]
+    with_fallback = Content(
+        **{
+            FALLBACK_LANGUAGE: Variant(subject="s", body="b"),
+            others[-1]: Variant(subject="t", body="b"),
+        }
+    )
+    assert with_fallback.variant_for(others[0])[0] == FALLBACK_LANGUAGE
+
+
+def test_a_campaign_without_content_is_refused() -> None:
+    with pytest.raises(ValueError, match="no content"):
+        Content().variant_for(FALLBACK_LANGUAGE)
