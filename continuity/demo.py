@@ -40,6 +40,7 @@ from tasks.acknowledgements.changes import AcknowledgementChange
 from tasks.acknowledgements.changes import apply_change as apply_acknowledgement
 from tasks.acknowledgements.register import draft_missing
 from tasks.acknowledgements.stages import publish_stage
+from tasks.clock import Clock
 from tasks.corrective.changes import CorrectiveChange
 from tasks.corrective.changes import apply_change as apply_corrective
 from tasks.etools.importer import import_etools
@@ -259,9 +260,9 @@ def step(engine: Engine, settings: Settings, partners: Partners, moment: datetim
     """One scheduler pass at `moment`: plan and render each touchpoint, deliver what is due,
     let partners answer, read the inbox."""
     for kind in SCHEDULED:
-        plan_stage(kind, moment)
+        plan_stage(kind, Clock.at(moment))
         render_stage([kind])
-    while deliver_batch(engine, settings, list(TouchpointKind), lambda: moment).claimed:
+    while deliver_batch(engine, settings, list(TouchpointKind), Clock.at(moment)).claimed:
         pass
     partners.answer(moment)
     collect_mail(engine, settings, moment + timedelta(hours=22))
@@ -279,7 +280,7 @@ def run(root: Path = Path("demo"), console: Console | None = None) -> dict[str, 
         for moment in moments():
             step(engine, settings, partners, moment)
             progress.update(walk, advance=1, description=f"{moment:%Y-%m-%d}")
-    published = publish_stage(moments()[-1])
+    published = publish_stage(Clock.at(moments()[-1]))
     with transaction(engine) as session:
         statuses = Counter(str(status) for status in session.scalars(select(Message.status)))
     return {

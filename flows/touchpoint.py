@@ -10,10 +10,9 @@ from uuid import UUID
 from prefect.artifacts import create_progress_artifact, update_progress_artifact
 
 from db.models import TouchpointKind
+from tasks.clock import Clock
 from tasks.outbox.shutdown import stop_requested
 from tasks.outbox.stages import (
-    aware,
-    clock_for,
     count_due,
     deliver,
     plan,
@@ -29,28 +28,30 @@ from tasks.touchpoints.registry import sent_kinds
 def run_touchpoint(kind: TouchpointKind, as_of: datetime | None, dry_run: bool) -> dict[str, Any]:
     """Run the pipeline for `kind` at `as_of` (now when None); with `dry_run`, plan and
     render inside a transaction that is rolled back, and report what would go out."""
-    moment = clock_for(as_of)()
+    clock = Clock.at(as_of)
+    # One moment names and keys the run's campaign, so a retried plan finds the same one.
+    run_at = Clock.at(clock.now())
     if dry_run:
-        return preview(kind, moment)
+        return preview(kind, run_at)
     get_settings().required_secret_key()
-    planned = plan(kind, moment)
+    planned = plan(kind, run_at)
     render(sent_kinds(kind))
-    recover(as_of)
-    delivery = deliver_all(sent_kinds(kind), aware(as_of))
+    recover(clock)
+    delivery = deliver_all(sent_kinds(kind), clock)
     return report(planned["campaign_id"], delivery)
 
 
 def deliver_all(
-    kinds: list[TouchpointKind], as_of: datetime | None, campaign_id: int | None = None
+    kinds: list[TouchpointKind], clock: Clock, campaign_id: int | None = None
 ) -> dict[str, int]:
     """Deliver batch after batch until nothing is due or a batch stops on server errors;
     keep a progress artifact up to date."""
-    total = count_due(kinds, as_of, campaign_id)
+    total = count_due(kinds, clock, campaign_id)
     progress = create_progress_artifact(0.0, description="messages handled in this run")
     assert isinstance(progress, UUID), "called from a synchronous flow"
     totals: Counter[str] = Counter()
     while True:
-        outcome = deliver(kinds, as_of, campaign_id)
+        outcome = deliver(kinds, clock, campaign_id)
         for key, value in outcome.items():
             if isinstance(value, int) and key != "claimed":
                 totals[key] += value

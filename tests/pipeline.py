@@ -40,10 +40,11 @@ def messages(engine: Engine, **where) -> list[Message]:
 
 
 def deliver_all(engine: Engine, kinds: list[TouchpointKind], at: datetime) -> None:
+    from tasks.clock import Clock
     from tasks.outbox.deliver import deliver_batch
     from tasks.settings import get_settings
 
-    while deliver_batch(engine, get_settings(), kinds, lambda: at).claimed:
+    while deliver_batch(engine, get_settings(), kinds, Clock.at(at)).claimed:
         pass
 
 

@@ -18,6 +18,7 @@ from continuity.cli.console import database, err, fail, out, quiet_tracebacks
 from db.engine import transaction
 from db.models import Campaign
 from db.outbox import counts_by_status
+from tasks.clock import Clock
 from tasks.settings import SettingsError, get_settings
 from tasks.touchpoints.adhoc import AdhocCampaign
 
@@ -70,7 +71,7 @@ def create_command(file: CampaignFile) -> None:
     """Create the campaign and plan its messages without sending (`send` sends them)."""
     from tasks.campaigns.stages import create_stage
 
-    result = create_stage(read_campaign(file, dry_run=False))
+    result = create_stage(read_campaign(file, dry_run=False), Clock())
     out.print(f"campaign {result['campaign_id']}: {result.get('inserted', 0)} messages planned")
 
 
@@ -90,7 +91,7 @@ def cancel_command(campaign_id: Annotated[int, typer.Argument(help="campaign id"
     with database() as engine, transaction(engine) as session:
         if session.get(Campaign, campaign_id) is None:
             raise fail(f"no campaign {campaign_id}; `continuity campaign list` shows them", 1)
-    counts = cancel_stage(campaign_id)
+    counts = cancel_stage(campaign_id, Clock())
     out.print(f"campaign {campaign_id} cancelled: {counts}", markup=False)
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -27,6 +27,7 @@ from db import migrate
 from db.engine import migrated_engine, transaction
 from db.migrate import NotMigratedError
 from db.status import status_counts
+from tasks.clock import Clock, parse_moment
 from tasks.countries import (
     WorkspaceError,
     Workspaces,
@@ -68,15 +69,15 @@ app.add_typer(contact_app, name="contact")
 app.command("run")(run_command)
 
 
-def parse_as_of(value: str | None) -> datetime:
-    """Return `value` (ISO 8601; naive means UTC) as an aware datetime, or now."""
+def parse_as_of(value: str | None) -> datetime | None:
+    """Return an `--as-of` value as an aware UTC datetime (tasks/clock.py), or None when
+    it was not given; a value that is not ISO 8601 is a usage error."""
     if value is None:
-        return datetime.now(UTC)
+        return None
     try:
-        moment = datetime.fromisoformat(value)
+        return parse_moment(value)
     except ValueError:
         raise typer.BadParameter(f"{value!r} is not an ISO 8601 date-time") from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 @app.callback()
@@ -187,9 +188,9 @@ def status(
     as_of: Annotated[str | None, typer.Option(help="ISO date-time for 'due' (default now)")] = None,
 ) -> None:
     """Show partners, contacts, partnerships, plans due, messages and responses."""
-    moment = parse_as_of(as_of)
+    now = Clock.at(parse_as_of(as_of)).now()
     with database() as engine, transaction(engine) as session:
-        counts = status_counts(session, moment)
+        counts = status_counts(session, now)
     if as_json:
         print(json.dumps(counts, ensure_ascii=False, sort_keys=True))
         return
@@ -271,9 +272,9 @@ def report_command(
     follow-ups, bounces and suppressions."""
     from tasks.reports.relationship import SECTIONS, report
 
-    moment = parse_as_of(as_of)
+    now = Clock.at(parse_as_of(as_of)).now()
     with database() as engine, transaction(engine) as session:
-        sections = report(session, moment, months)
+        sections = report(session, now, months)
     for name in SECTIONS:
         rows = sections[name]
         table = Table(title=f"{name.replace('_', ' ')} ({len(rows)})")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections import Counter
-from datetime import UTC, datetime
 from typing import Annotated, Any
 
 import typer
@@ -13,13 +12,13 @@ from continuity.cli.console import database, fail, out
 from db.engine import transaction
 from db.models import MessageStatus, TouchpointKind
 from db.outbox_decisions import held_groups, requeue
-from tasks.outbox.deliver import Clock, deliver_batch
+from tasks.clock import Clock
+from tasks.outbox.deliver import deliver_batch
 from tasks.outbox.holds import release_held
 from tasks.outbox.pacing import Pacer
 from tasks.outbox.recovery import recover_interrupted
 from tasks.outbox.render import RenderError
 from tasks.outbox.shutdown import stop_on_signals, stop_requested
-from tasks.outbox.stages import clock_for
 from tasks.settings import Settings, SettingsError, get_settings
 
 outbox_app = typer.Typer(help="The outbox of planned and sent messages.", no_args_is_help=True)
@@ -42,7 +41,7 @@ def requeue_command(
     if status not in REQUEUEABLE:
         raise fail(f"only {', '.join(REQUEUEABLE)} messages can be requeued, not {status}")
     with database() as engine, transaction(engine) as session:
-        count = requeue(session, status, datetime.now(UTC), kind, message_id or ())
+        count = requeue(session, status, Clock().now(), kind, message_id or ())
     out.print(f"requeued {count} {status} message(s); the next run of their flow sends them")
 
 
@@ -79,7 +78,7 @@ def release_command(
         try:
             with transaction(engine) as session:
                 count = release_held(
-                    session, get_settings(), datetime.now(UTC), campaign, message_id or ()
+                    session, get_settings(), Clock().now(), campaign, message_id or ()
                 )
         except RenderError as error:
             raise fail(str(error), 1) from None
@@ -108,7 +107,7 @@ def deliver_command(
     """
     from continuity.cli.main import parse_as_of
 
-    clock = clock_for(parse_as_of(as_of) if as_of else None)
+    clock = Clock.at(parse_as_of(as_of))
     settings = get_settings()
     try:
         settings.required_secret_key()
@@ -117,7 +116,7 @@ def deliver_command(
     kinds = kind or list(TouchpointKind)
     with database() as engine, stop_on_signals():
         with transaction(engine) as session:
-            recovered = recover_interrupted(session, clock())
+            recovered = recover_interrupted(session, clock.now())
         totals = drain(engine, settings, kinds, clock, Pacer(settings.rate_limit), campaign)
     totals.update({f"recovered_{key}": value for key, value in recovered.items()})
     if as_json:

@@ -26,7 +26,7 @@ def run_command(
 
     if deployment not in FLOWS:
         raise fail(f"unknown deployment {deployment!r}; one of: {', '.join(FLOWS)}")
-    moment = parse_as_of(as_of) if as_of else None
+    moment = parse_as_of(as_of)
     if not dry_run:
         try:
             get_settings().required_secret_key()

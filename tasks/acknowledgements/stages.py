@@ -3,7 +3,6 @@ what both sides approved (and nothing else)."""
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from prefect import task
@@ -22,7 +21,8 @@ from tasks.acknowledgements.public_pages import (
 )
 from tasks.acknowledgements.register import draft_missing
 from tasks.artifacts import publish_markdown
-from tasks.outbox.stages import app_engine, clock_for, logger
+from tasks.clock import Clock
+from tasks.outbox.stages import app_engine, logger
 from tasks.settings import get_settings
 
 
@@ -34,7 +34,7 @@ def draft_stage() -> int:
     return drafted
 
 
-def publish_stage(as_of: datetime | None = None) -> dict[str, Any]:
+def publish_stage(clock: Clock) -> dict[str, Any]:
     """Rewrite the public pages from the approved acknowledgements; return the pages
     written (entries per country), the pages removed, and what was published or
     unpublished since the last run."""
@@ -43,7 +43,7 @@ def publish_stage(as_of: datetime | None = None) -> dict[str, Any]:
         every = acknowledgements(session)
         pages = country_pages([item for item in every if item.is_publishable])
         removed = write_pages(folder, pages)
-        changes = mark_published(every, clock_for(as_of)())
+        changes = mark_published(every, clock.now())
         markdown = {page.code: page_markdown(page) for page in pages}
         counts = {page.code: len(page.entries) for page in pages}
     publish_artifacts(markdown, removed)

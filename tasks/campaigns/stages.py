@@ -11,15 +11,16 @@ from db.engine import transaction
 from db.models import Campaign
 from tasks.artifacts import code_block, markdown_text, publish_markdown
 from tasks.campaigns.runs import campaign_of, cancel, plan_campaign, plan_tests, preview
-from tasks.outbox.stages import app_engine, clock_for, logger
+from tasks.clock import Clock
+from tasks.outbox.stages import app_engine, logger
 from tasks.settings import get_settings
 from tasks.touchpoints.adhoc import AdhocCampaign
 
 
-def preview_stage(params: AdhocCampaign) -> dict[str, Any]:
+def preview_stage(params: AdhocCampaign, clock: Clock) -> dict[str, Any]:
     """Preview the campaign inside a transaction that is rolled back; publish the preview."""
     with transaction(app_engine()) as session:
-        found = preview(session, params, clock_for(None)(), get_settings())
+        found = preview(session, params, clock.now(), get_settings())
         session.rollback()
     publish_markdown("adhoc-campaign-preview", preview_markdown(found))
     return found
@@ -45,10 +46,9 @@ def preview_markdown(found: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def create_stage(params: AdhocCampaign) -> dict[str, Any]:
+def create_stage(params: AdhocCampaign, clock: Clock) -> dict[str, Any]:
     """Create the campaign (once per idempotency key) and plan its messages."""
-    settings = get_settings()
-    now = clock_for(None)()
+    settings, now = get_settings(), clock.now()
     with transaction(app_engine()) as session:
         campaign = campaign_of(session, params, now)
         if campaign.status == "cancelled":
@@ -59,10 +59,9 @@ def create_stage(params: AdhocCampaign) -> dict[str, Any]:
     return {"campaign_id": campaign_id, **counts.as_dict()}
 
 
-def test_stage(params: AdhocCampaign) -> dict[str, Any]:
+def test_stage(params: AdhocCampaign, clock: Clock) -> dict[str, Any]:
     """Plan the campaign's test sends to staff addresses."""
-    settings = get_settings()
-    now = clock_for(None)()
+    settings, now = get_settings(), clock.now()
     with transaction(app_engine()) as session:
         campaign = campaign_of(session, params, now)
         counts = plan_tests(session, campaign, params, now, settings)
@@ -70,9 +69,9 @@ def test_stage(params: AdhocCampaign) -> dict[str, Any]:
     return {"campaign_id": campaign_id, **counts.as_dict()}
 
 
-def cancel_stage(campaign_id: int) -> dict[str, int]:
+def cancel_stage(campaign_id: int, clock: Clock) -> dict[str, int]:
     with transaction(app_engine()) as session:
-        return cancel(session, session.get_one(Campaign, campaign_id), clock_for(None)())
+        return cancel(session, session.get_one(Campaign, campaign_id), clock.now())
 
 
 preview_campaign = task(name="preview-campaign", cache_policy=NO_CACHE)(preview_stage)

@@ -16,6 +16,7 @@ from db.corrective import open_plan_of
 from db.engine import transaction
 from db.influence import partnership_by_reference
 from db.models import CorrectiveMeasure, CorrectivePlan, MeasureStatus, Partnership
+from tasks.clock import Clock
 from tasks.corrective.plans import (
     CorrectiveError,
     add_measure,
@@ -24,7 +25,7 @@ from tasks.corrective.plans import (
     owner_for,
     update_measure,
 )
-from tasks.outbox.stages import app_engine, clock_for
+from tasks.outbox.stages import app_engine
 from tasks.responses.forms import Clean
 
 Short = Annotated[str, Field(max_length=256)]
@@ -130,11 +131,9 @@ def plan_open_for(session: Session, partnership: Partnership) -> CorrectivePlan:
     return plan
 
 
-def record_corrective_stage(
-    change: CorrectiveChange, as_of: datetime | None = None
-) -> dict[str, Any]:
+def record_corrective_stage(change: CorrectiveChange, clock: Clock) -> dict[str, Any]:
     with transaction(app_engine()) as session:
-        return apply_change(session, change, clock_for(as_of)())
+        return apply_change(session, change, clock.now())
 
 
 record_corrective = task(name="record-corrective-action", cache_policy=NO_CACHE)(

@@ -3,7 +3,7 @@ partnerships with no plan, and escalations that found no address. Names, no addr
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 from prefect import task
@@ -16,9 +16,10 @@ from db.corrective import open_plans_of_ended, plans, suspended_without_plan, tr
 from db.engine import transaction
 from db.models import CorrectivePlan
 from tasks.artifacts import publish_table
+from tasks.clock import Clock
 from tasks.corrective.followup import event_line, line_summary
 from tasks.corrective.plans import close_ended
-from tasks.outbox.stages import app_engine, clock_for, logger
+from tasks.outbox.stages import app_engine, logger
 from tasks.privacy import redacted
 
 SECTIONS = ("corrective_measures", "suspended_without_plan", "escalations_without_address")
@@ -85,20 +86,20 @@ def plan_trail(session: Session, plan: CorrectivePlan) -> list[dict[str, Any]]:
     ]
 
 
-def close_ended_stage(as_of: datetime | None = None) -> list[int]:
+def close_ended_stage(clock: Clock) -> list[int]:
     """Close the open plans of partnerships that have ended since; return their ids."""
     with transaction(app_engine()) as session:
-        closed = close_ended(session, open_plans_of_ended(session), clock_for(as_of)())
+        closed = close_ended(session, open_plans_of_ended(session), clock.now())
     if closed:
         logger().info("closed corrective plans of ended partnerships: %s", closed)
     return closed
 
 
-def overview_stage(as_of: datetime | None = None) -> dict[str, list[dict[str, Any]]]:
+def overview_stage(clock: Clock) -> dict[str, list[dict[str, Any]]]:
     """Return the overview; in a flow run, publish it and each open plan's audit trail
     (`corrective-plan-<id>-trail`) as keyed table artifacts."""
     with transaction(app_engine()) as session:
-        sections = overview(session, clock_for(as_of)().date())
+        sections = overview(session, clock.now().date())
         trails = {plan.id: plan_trail(session, plan) for plan in plans(session)}
     try:
         get_run_logger()

@@ -7,8 +7,6 @@ transaction and is safe to run again. Only the I/O stages retry.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
-from datetime import UTC, datetime
 from functools import cache
 from typing import Any
 
@@ -23,6 +21,7 @@ from db.engine import engine_for, transaction
 from db.models import Campaign, Message, TouchpointKind
 from db.outbox import IS_PLANNED
 from tasks.artifacts import markdown_text, publish_markdown, publish_table
+from tasks.clock import Clock
 from tasks.outbox.deliver import deliver_batch
 from tasks.outbox.holds import hold_failed_run
 from tasks.outbox.pacing import Pacer
@@ -43,32 +42,20 @@ def logger() -> logging.Logger | logging.LoggerAdapter[logging.Logger]:
         return logging.getLogger("continuity")
 
 
-def aware(moment: datetime | None) -> datetime | None:
-    """Return `moment` with UTC assumed when it carries no time zone."""
-    if moment is None or moment.tzinfo is not None:
-        return moment
-    return moment.replace(tzinfo=UTC)
-
-
-def clock_for(as_of: datetime | None) -> Callable[[], datetime]:
-    """Return a clock: fixed at `as_of` when given (simulated time), else the real one."""
-    fixed = aware(as_of)
-    return (lambda: fixed) if fixed else (lambda: datetime.now(UTC))
-
-
 def app_engine() -> Engine:
     return engine_for(get_settings().database_url)
 
 
-def plan_stage(kind: TouchpointKind, as_of: datetime) -> dict[str, Any]:
-    """Insert the outbox rows due at `as_of` for `kind` under this run's campaign."""
-    settings = get_settings()
+def plan_stage(kind: TouchpointKind, clock: Clock) -> dict[str, Any]:
+    """Insert the outbox rows due now for `kind` under the campaign named and keyed by
+    this moment (a fixed clock: a retry plans the same campaign)."""
+    settings, now = get_settings(), clock.now()
     with transaction(app_engine()) as session:
         campaign = campaign_for(
-            session, kind, f"{kind} {as_of:%Y-%m-%d %H:%M} UTC", f"{kind}:{as_of.isoformat()}"
+            session, kind, f"{kind} {now:%Y-%m-%d %H:%M} UTC", f"{kind}:{now.isoformat()}"
         )
-        wanted = due_messages(session, kind, as_of, settings.reminder_delays)
-        counts = plan_messages(session, wanted, campaign.id, as_of, settings.window)
+        wanted = due_messages(session, kind, now, settings.reminder_delays)
+        counts = plan_messages(session, wanted, campaign.id, now, settings.window)
         campaign_id = campaign.id
     logger().info("planned %s: %s", kind, redacted(str(counts.as_dict())))
     return {"campaign_id": campaign_id, **counts.as_dict()}
@@ -96,21 +83,19 @@ def render_stage(kinds: list[TouchpointKind], campaign_id: int | None = None) ->
     return check.as_dict()
 
 
-def recover_stage(as_of: datetime | None) -> dict[str, int]:
+def recover_stage(clock: Clock) -> dict[str, int]:
     """Resolve rows a stopped delivery left in `sending` (see tasks/interruptions.py)."""
     with transaction(app_engine()) as session:
-        outcomes = recover_interrupted(session, clock_for(as_of)())
+        outcomes = recover_interrupted(session, clock.now())
     if outcomes:
         logger().warning("resolved interrupted deliveries: %s", dict(outcomes))
     return dict(outcomes)
 
 
-def due_count(
-    kinds: list[TouchpointKind], as_of: datetime | None, campaign_id: int | None = None
-) -> int:
+def due_count(kinds: list[TouchpointKind], clock: Clock, campaign_id: int | None = None) -> int:
     with transaction(app_engine()) as session:
         query = select(func.count()).where(
-            IS_PLANNED, Message.kind.in_(kinds), Message.due_at <= clock_for(as_of)()
+            IS_PLANNED, Message.kind.in_(kinds), Message.due_at <= clock.now()
         )
         if campaign_id is not None:
             query = query.where(Message.campaign_id == campaign_id)
@@ -124,13 +109,13 @@ def process_pacer(per_minute: int) -> Pacer:
 
 
 def deliver_stage(
-    kinds: list[TouchpointKind], as_of: datetime | None, campaign_id: int | None = None
+    kinds: list[TouchpointKind], clock: Clock, campaign_id: int | None = None
 ) -> dict[str, Any]:
     """Deliver one batch of due messages of `kinds` (of one campaign, if given); return
     what happened to it."""
     settings = get_settings()
     pacer = process_pacer(settings.rate_limit)
-    outcome = deliver_batch(app_engine(), settings, kinds, clock_for(as_of), pacer, campaign_id)
+    outcome = deliver_batch(app_engine(), settings, kinds, clock, pacer, campaign_id)
     if outcome.claimed:
         logger().info("delivered a batch: %s", outcome.as_dict())
     if outcome.stopped:
@@ -160,18 +145,18 @@ def publish(summary: dict[str, Any], delivery: dict[str, int], dry_run: bool) ->
     publish_markdown(f"{key}-summary", summary_markdown(summary, delivery, dry_run), description)
 
 
-def preview_stage(kind: TouchpointKind, as_of: datetime) -> dict[str, Any]:
-    """Plan and render what `kind` would send at `as_of`, report it, then roll it all back."""
-    settings = get_settings()
+def preview_stage(kind: TouchpointKind, clock: Clock) -> dict[str, Any]:
+    """Plan and render what `kind` would send now, report it, then roll it all back."""
+    settings, now = get_settings(), clock.now()
     with transaction(app_engine()) as session:
         campaign = campaign_for(
             session,
             kind,
-            f"dry run: {kind} {as_of:%Y-%m-%d %H:%M} UTC",
-            f"dry-run:{kind}:{as_of.isoformat()}",
+            f"dry run: {kind} {now:%Y-%m-%d %H:%M} UTC",
+            f"dry-run:{kind}:{now.isoformat()}",
         )
-        wanted = due_messages(session, kind, as_of, settings.reminder_delays)
-        plan_messages(session, wanted, campaign.id, as_of, settings.window)
+        wanted = due_messages(session, kind, now, settings.reminder_delays)
+        plan_messages(session, wanted, campaign.id, now, settings.window)
         check = check_planned(session, settings, sent_kinds(kind))
         summary = campaign_summary(session, campaign)
         session.rollback()

@@ -14,7 +14,8 @@ from sqlalchemy.orm import Session
 
 from db.engine import transaction
 from tasks.artifacts import publish_table
-from tasks.outbox.stages import app_engine, clock_for
+from tasks.clock import Clock
+from tasks.outbox.stages import app_engine
 from tasks.staff.focal_points import focal_points_of
 from tasks.touchpoints.capacity_alert import concerns
 
@@ -38,9 +39,9 @@ def overview(session: Session, now: datetime) -> list[dict[str, Any]]:
     return rows
 
 
-def overview_stage(as_of: datetime | None = None) -> list[dict[str, Any]]:
+def overview_stage(clock: Clock) -> list[dict[str, Any]]:
     with transaction(app_engine()) as session:
-        rows = overview(session, clock_for(as_of)())
+        rows = overview(session, clock.now())
     try:
         get_run_logger()
     except MissingContextError:

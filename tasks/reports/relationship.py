@@ -26,8 +26,9 @@ from db.relationship import (
 )
 from tasks.acknowledgements.changes import state
 from tasks.artifacts import publish_markdown, publish_table
+from tasks.clock import Clock
 from tasks.corrective.report import measure_rows
-from tasks.outbox.stages import app_engine, clock_for, logger
+from tasks.outbox.stages import app_engine, logger
 from tasks.privacy import redacted
 from tasks.touchpoints.capacity_alert import concerns
 from tasks.touchpoints.evaluation_followup import contributor_record
@@ -187,9 +188,9 @@ def _day(moment: datetime | None) -> str:
     return f"{moment:%Y-%m-%d}" if moment else "never"
 
 
-def report_stage(as_of: datetime | None = None, months: int = QUIET_MONTHS) -> dict[str, Any]:
+def report_stage(clock: Clock, months: int = QUIET_MONTHS) -> dict[str, Any]:
     with transaction(app_engine()) as session:
-        sections = report(session, clock_for(as_of)(), months)
+        sections = report(session, clock.now(), months)
     publish(sections)
     logger().info("relationship report: %s", {name: len(rows) for name, rows in sections.items()})
     return sections

@@ -18,8 +18,9 @@ from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
 from db.engine import engine_for, for_writing, transaction
 from tasks.artifacts import markdown_text, publish_markdown, publish_table
+from tasks.clock import Clock
 from tasks.mail.inbox import InboxItem, open_inbox
-from tasks.outbox.stages import clock_for, logger
+from tasks.outbox.stages import logger
 from tasks.responses.inbound import quarantine, record_inbound
 from tasks.settings import Settings, get_settings
 
@@ -102,10 +103,10 @@ def _is_transient(error: DBAPIError) -> bool:
     return isinstance(error, OperationalError | InterfaceError)
 
 
-def collect_stage(as_of: datetime | None, dry_run: bool = False) -> dict[str, int]:
+def collect_stage(clock: Clock, dry_run: bool = False) -> dict[str, int]:
     settings = get_settings()
     engine = engine_for(settings.database_url)
-    collected = collect_mail(engine, settings, clock_for(as_of)(), dry_run)
+    collected = collect_mail(engine, settings, clock.now(), dry_run)
     logger().info("collected inbound mail: %s", dict(collected.counts))
     if collected.alert:
         logger().warning("bounces blaming our sender: %s", dict(collected.sender_side))

@@ -3,7 +3,7 @@ the `record-response` deployment or `continuity response add`."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Annotated, Literal
 
 from prefect import task
@@ -22,6 +22,7 @@ from db.models import (
     ResponseChannel,
     TouchpointKind,
 )
+from tasks.clock import Clock
 from tasks.responses.answers import Answering, record_answer
 from tasks.responses.forms import FormError, parse_answers
 from tasks.settings import get_settings
@@ -125,7 +126,7 @@ def _latest_message(
 def record_stage(entry: ManualResponse) -> dict[str, object]:
     """Record one manual entry; return what was stored (no personal data)."""
     with transaction(engine_for(get_settings().database_url)) as session:
-        response = record_manual_response(session, entry, datetime.now(UTC))
+        response = record_manual_response(session, entry, Clock().now())
         return {
             "response_id": response.id,
             "partnership": entry.partnership,

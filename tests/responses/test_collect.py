@@ -157,7 +157,7 @@ def test_broken_address_headers_are_recorded_like_any_mail(
 def test_a_mail_whose_record_fails_is_quarantined_and_the_rest_goes_on(
     maildir_env, engine: Engine, monkeypatch
 ) -> None:
-    from tasks.responses.answers import inbound
+    from tasks.responses import inbound
 
     maildir_env.add(b"Message-ID: <first@x>\r\n\r\nfirst")
     maildir_env.add(b"Message-ID: <second@x>\r\n\r\nsecond")
