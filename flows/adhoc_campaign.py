@@ -7,7 +7,7 @@ from typing import Any
 
 from prefect import flow
 
-from flows.touchpoint import deliver_all
+from flows.touchpoint import deliver_due
 from tasks.campaigns.stages import create_campaign, plan_test_sends, preview_campaign
 from tasks.clock import Clock
 from tasks.outbox.stages import render, report
@@ -37,5 +37,5 @@ def adhoc_campaign(campaign: AdhocCampaign, as_of: datetime | None = None) -> di
     render([campaign.kind], campaign_id)
     delivery = {}
     if campaign.test_recipients or not campaign.send_at or campaign.send_at <= clock.now():
-        delivery = deliver_all([campaign.kind], clock, campaign_id)
+        delivery = deliver_due([campaign.kind], clock, campaign_id)
     return report(campaign_id, delivery)

@@ -8,7 +8,7 @@ from typing import Any
 from prefect import flow
 
 from db.models import TouchpointKind
-from flows.touchpoint import deliver_all
+from flows.touchpoint import deliver_due
 from tasks.clock import Clock
 from tasks.outbox.stages import count_due, recover
 
@@ -26,4 +26,4 @@ def deliver_outbox(as_of: datetime | None = None, dry_run: bool = False) -> dict
     if dry_run:
         return {"due": count_due(kinds, clock)}
     recover(clock)
-    return {"delivery": deliver_all(kinds, clock)}
+    return {"delivery": deliver_due(kinds, clock)}

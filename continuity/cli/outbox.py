@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from collections import Counter
-from typing import Annotated, Any
+from functools import partial
+from typing import Annotated
 
 import typer
-from sqlalchemy import Engine
 
 from continuity.cli.console import database, fail, out
 from db.engine import transaction
@@ -14,12 +13,13 @@ from db.models import MessageStatus, TouchpointKind
 from db.outbox_decisions import held_groups, requeue
 from tasks.clock import Clock
 from tasks.outbox.deliver import deliver_batch
+from tasks.outbox.drain import drain
 from tasks.outbox.holds import release_held
 from tasks.outbox.pacing import Pacer
 from tasks.outbox.recovery import recover_interrupted
 from tasks.outbox.render import RenderError
-from tasks.outbox.shutdown import stop_on_signals, stop_requested
-from tasks.settings import Settings, SettingsError, get_settings
+from tasks.outbox.shutdown import stop_on_signals
+from tasks.settings import SettingsError, get_settings
 
 outbox_app = typer.Typer(help="The outbox of planned and sent messages.", no_args_is_help=True)
 REQUEUEABLE = (MessageStatus.UNCONFIRMED, MessageStatus.FAILED, MessageStatus.CANCELLED)
@@ -117,29 +117,11 @@ def deliver_command(
     with database() as engine, stop_on_signals():
         with transaction(engine) as session:
             recovered = recover_interrupted(session, clock.now())
-        totals = drain(engine, settings, kinds, clock, Pacer(settings.rate_limit), campaign)
+        pacer = Pacer(settings.rate_limit)
+        drained = drain(partial(deliver_batch, engine, settings, kinds, clock, pacer, campaign))
+    totals = drained.as_dict()
     totals.update({f"recovered_{key}": value for key, value in recovered.items()})
     if as_json:
         out.print_json(data=totals)
     else:
         out.print(", ".join(f"{value} {key}" for key, value in totals.items()) or "nothing due")
-
-
-def drain(
-    engine: Engine,
-    settings: Settings,
-    kinds: list[TouchpointKind],
-    clock: Clock,
-    pacer: Pacer,
-    campaign: int | None,
-) -> dict[str, Any]:
-    """Return the counts by outcome of delivering batches until none is claimed."""
-    totals: Counter[str] = Counter()
-    stopped = None
-    while not stop_requested():
-        outcome = deliver_batch(engine, settings, kinds, clock, pacer, campaign)
-        totals.update(outcome.by_outcome)
-        stopped = outcome.stopped
-        if not outcome.claimed or stopped:
-            break
-    return {**totals, **({"stopped": stopped} if stopped else {})}

@@ -7,22 +7,26 @@ transaction and is safe to run again. Only the I/O stages retry.
 from __future__ import annotations
 
 import logging
+from collections import Counter
+from collections.abc import Callable
 from functools import cache
 from typing import Any
+from uuid import UUID
 
 from prefect import task
+from prefect.artifacts import create_progress_artifact, update_progress_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.exceptions import MissingContextError
 from prefect.logging import get_run_logger
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine
 
 from db.campaigns import campaign_for
 from db.engine import engine_for, transaction
-from db.models import Campaign, Message, TouchpointKind
-from db.outbox import IS_PLANNED
+from db.models import Campaign, TouchpointKind
+from db.outbox import number_due
 from tasks.artifacts import markdown_text, publish_markdown, publish_table
 from tasks.clock import Clock
-from tasks.outbox.deliver import deliver_batch
+from tasks.outbox.deliver import BatchOutcome, deliver_batch
 from tasks.outbox.holds import hold_failed_run
 from tasks.outbox.pacing import Pacer
 from tasks.outbox.planning import plan_messages
@@ -31,6 +35,7 @@ from tasks.outbox.render import RenderError
 from tasks.outbox.render_check import check_planned
 from tasks.outbox.report import campaign_summary, summary_markdown
 from tasks.privacy import redacted
+from tasks.run_context import only_in_a_run
 from tasks.settings import get_settings
 from tasks.touchpoints.registry import due_messages, sent_kinds
 
@@ -93,13 +98,26 @@ def recover_stage(clock: Clock) -> dict[str, int]:
 
 
 def due_count(kinds: list[TouchpointKind], clock: Clock, campaign_id: int | None = None) -> int:
+    """Return how many planned messages of `kinds` (of one campaign, if given) are due."""
     with transaction(app_engine()) as session:
-        query = select(func.count()).where(
-            IS_PLANNED, Message.kind.in_(kinds), Message.due_at <= clock.now()
-        )
-        if campaign_id is not None:
-            query = query.where(Message.campaign_id == campaign_id)
-        return session.scalar(query.select_from(Message)) or 0
+        return number_due(session, kinds, clock.now(), campaign_id)
+
+
+@only_in_a_run
+def delivery_progress(
+    kinds: list[TouchpointKind], clock: Clock, campaign_id: int | None = None
+) -> Callable[[Counter[str]], None]:
+    """Return what keeps the run's progress artifact (messages handled of those due now)
+    up to date from a drain's running counts; None outside a run."""
+    total = due_count(kinds, clock, campaign_id)
+    progress = create_progress_artifact(0.0, description="messages handled in this run")
+    assert isinstance(progress, UUID), "called from a synchronous flow"
+
+    def update(counts: Counter[str]) -> None:
+        handled = sum(counts.values())
+        update_progress_artifact(progress, min(100.0, 100.0 * handled / total) if total else 100.0)
+
+    return update
 
 
 @cache
@@ -110,7 +128,7 @@ def process_pacer(per_minute: int) -> Pacer:
 
 def deliver_stage(
     kinds: list[TouchpointKind], clock: Clock, campaign_id: int | None = None
-) -> dict[str, Any]:
+) -> BatchOutcome:
     """Deliver one batch of due messages of `kinds` (of one campaign, if given); return
     what happened to it."""
     settings = get_settings()
@@ -120,7 +138,7 @@ def deliver_stage(
         logger().info("delivered a batch: %s", outcome.as_dict())
     if outcome.stopped:
         logger().warning("delivery stopped: %s", outcome.stopped)
-    return outcome.as_dict()
+    return outcome
 
 
 def report_stage(

@@ -10,6 +10,7 @@ from db.engine import transaction
 from db.models import Contact, Message, MessageStatus, TouchpointKind
 from tasks.clock import Clock
 from tasks.outbox.deliver import deliver_batch
+from tasks.outbox.drain import Drained, drain
 from tasks.outbox.outcomes import backoff
 from tasks.outbox.pacing import Pacer
 from tasks.outbox.recovery import LEASE, recover_interrupted
@@ -24,11 +25,8 @@ def deliver(engine: Engine, at: datetime = NOW):
     return deliver_batch(engine, get_settings(), [CHECKIN], Clock.at(at))
 
 
-def deliver_all(engine: Engine, at: datetime = NOW) -> int:
-    batches = 0
-    while deliver(engine, at).claimed:
-        batches += 1
-    return batches
+def deliver_all(engine: Engine, at: datetime = NOW) -> Drained:
+    return drain(lambda: deliver(engine, at))
 
 
 @pytest.fixture
