@@ -41,7 +41,7 @@ from flows.touchpoint import PLAIN, touchpoint_pass
 from tasks.acknowledgements.changes import AcknowledgementChange
 from tasks.acknowledgements.changes import apply_change as apply_acknowledgement
 from tasks.acknowledgements.register import draft_missing
-from tasks.acknowledgements.stages import publish_stage
+from tasks.acknowledgements.stages import publish_pages
 from tasks.clock import Clock
 from tasks.corrective.changes import CorrectiveChange
 from tasks.corrective.changes import apply_change as apply_corrective
@@ -278,7 +278,7 @@ def run(root: Path = Path("demo"), console: Console | None = None) -> dict[str, 
         for moment in moments():
             step(engine, settings, partners, moment)
             progress.update(walk, advance=1, description=f"{moment:%Y-%m-%d}")
-    published = publish_stage(Clock.at(moments()[-1]))
+    published = publish_pages.fn(Clock.at(moments()[-1]))
     with transaction(engine) as session:
         statuses = Counter(str(status) for status in session.scalars(select(Message.status)))
     return {

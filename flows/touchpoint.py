@@ -18,17 +18,12 @@ from tasks.outbox.deliver import BatchOutcome
 from tasks.outbox.drain import drain
 from tasks.outbox.stages import (
     deliver,
-    deliver_stage,
     delivery_progress,
     plan,
-    plan_stage,
     preview,
     recover,
-    recover_stage,
     render,
-    render_stage,
     report,
-    report_stage,
 )
 from tasks.settings import get_settings
 from tasks.touchpoints.registry import sent_kinds
@@ -46,7 +41,7 @@ class Steps:
 
 
 TASKS = Steps(plan, render, recover, deliver, report)
-PLAIN = Steps(plan_stage, render_stage, recover_stage, deliver_stage, report_stage)
+PLAIN = Steps(plan.fn, render.fn, recover.fn, deliver.fn, report.fn)
 
 
 def run_touchpoint(kind: TouchpointKind, as_of: datetime | None, dry_run: bool) -> dict[str, Any]:

@@ -13,7 +13,7 @@ from db.acknowledgements import acknowledgement_of, acknowledgements
 from db.engine import transaction
 from tasks.acknowledgements.changes import AcknowledgementChange, apply_change, state
 from tasks.acknowledgements.register import AcknowledgementError
-from tasks.acknowledgements.stages import draft_stage, publish_stage
+from tasks.acknowledgements.stages import draft_acknowledgements, publish_pages
 from tasks.clock import Clock
 
 acknowledgement_app = typer.Typer(
@@ -84,12 +84,12 @@ def show(partnership: Reference) -> None:
 @acknowledgement_app.command("draft")
 def draft() -> None:
     """Draft an acknowledgement for every ended partnership that has none."""
-    out.print(f"drafted {draft_stage()}")
+    out.print(f"drafted {draft_acknowledgements.fn()}")
 
 
 @acknowledgement_app.command("publish")
 def publish() -> None:
     """Rewrite the public pages now from what both sides approved."""
-    done = publish_stage(Clock())
+    done = publish_pages.fn(Clock())
     pages = ", ".join(f"{code} {count}" for code, count in done["pages"].items()) or "none"
     out.print(f"pages: {pages}; removed: {', '.join(done['removed']) or 'none'}", markup=False)

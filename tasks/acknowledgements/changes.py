@@ -114,11 +114,8 @@ def state(acknowledgement: Acknowledgement) -> dict[str, Any]:
     }
 
 
-def record_acknowledgement_stage(change: AcknowledgementChange, clock: Clock) -> dict[str, Any]:
+@task(name="record-acknowledgement", cache_policy=NO_CACHE)
+def record_acknowledgement(change: AcknowledgementChange, clock: Clock) -> dict[str, Any]:
+    """Apply one staff change to an acknowledgement; return where it stands."""
     with transaction(app_engine()) as session:
         return apply_change(session, change, clock.now())
-
-
-record_acknowledgement = task(name="record-acknowledgement", cache_policy=NO_CACHE)(
-    record_acknowledgement_stage
-)

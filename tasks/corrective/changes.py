@@ -131,11 +131,8 @@ def plan_open_for(session: Session, partnership: Partnership) -> CorrectivePlan:
     return plan
 
 
-def record_corrective_stage(change: CorrectiveChange, clock: Clock) -> dict[str, Any]:
+@task(name="record-corrective-action", cache_policy=NO_CACHE)
+def record_corrective(change: CorrectiveChange, clock: Clock) -> dict[str, Any]:
+    """Apply one staff change to a corrective-action plan; return what it did."""
     with transaction(app_engine()) as session:
         return apply_change(session, change, clock.now())
-
-
-record_corrective = task(name="record-corrective-action", cache_policy=NO_CACHE)(
-    record_corrective_stage
-)
