@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -19,6 +18,7 @@ from continuity.cli.contact import contact_app
 from continuity.cli.corrective import corrective_app, focal_point_app
 from continuity.cli.inbox import inbox_app
 from continuity.cli.influence import influence_app
+from continuity.cli.options import parse_as_of
 from continuity.cli.outbox import outbox_app
 from continuity.cli.responses import response_app
 from continuity.cli.run import run_command
@@ -27,7 +27,7 @@ from db import migrate
 from db.engine import migrated_engine, transaction
 from db.migrate import NotMigratedError
 from db.status import status_counts
-from tasks.clock import Clock, parse_moment
+from tasks.clock import Clock
 from tasks.countries import (
     WorkspaceError,
     Workspaces,
@@ -67,17 +67,6 @@ app.add_typer(response_app, name="response")
 app.add_typer(inbox_app, name="inbox")
 app.add_typer(contact_app, name="contact")
 app.command("run")(run_command)
-
-
-def parse_as_of(value: str | None) -> datetime | None:
-    """Return an `--as-of` value as an aware UTC datetime (tasks/clock.py), or None when
-    it was not given; a value that is not ISO 8601 is a usage error."""
-    if value is None:
-        return None
-    try:
-        return parse_moment(value)
-    except ValueError:
-        raise typer.BadParameter(f"{value!r} is not an ISO 8601 date-time") from None
 
 
 @app.callback()
