@@ -31,6 +31,7 @@ from db.engine import make_engine, transaction
 from db.migrate import upgrade
 from db.models import TouchpointKind
 from tasks.campaigns.runs import campaign_of, plan_campaign
+from tasks.clock import Clock
 from tasks.outbox.deliver import deliver_batch
 from tasks.outbox.render_check import check_planned
 from tasks.settings import get_settings
@@ -108,7 +109,7 @@ def ours(engine: Engine, workers: int) -> dict[str, float]:
 
 def deliver_here(engine: Engine, campaign_id: int) -> None:
     settings, kinds = get_settings(), [TouchpointKind.ADHOC]
-    while deliver_batch(engine, settings, kinds, lambda: NOW, None, campaign_id).claimed:
+    while deliver_batch(engine, settings, kinds, Clock.at(NOW), None, campaign_id).claimed:
         pass
 
 

@@ -2,9 +2,10 @@
 
 Everything happens in `./demo/` (its own SQLite database, outbox and inbox Maildirs),
 started afresh on every run. Simulated time walks forward twice a week through `as_of`;
-each step runs the scheduled flows' stages as their schedules would, and simulated
-partners answer: portal posts (through the real portal app), e-mail replies and
-auto-replies dropped into the inbox, a hard bounce, an opt-out.
+each step runs every touchpoint flow's pass (flows/touchpoint.py, the same function the
+flows call) as their schedules would, and simulated partners answer: portal posts
+(through the real portal app), e-mail replies and auto-replies dropped into the inbox, a
+hard bounce, an opt-out.
 """
 
 from __future__ import annotations
@@ -36,16 +37,16 @@ from continuity.portal.app import create_app
 from db.engine import engine_for, transaction
 from db.migrate import upgrade
 from db.models import Message, TouchpointKind
+from flows.touchpoint import PLAIN, touchpoint_pass
 from tasks.acknowledgements.changes import AcknowledgementChange
 from tasks.acknowledgements.changes import apply_change as apply_acknowledgement
 from tasks.acknowledgements.register import draft_missing
-from tasks.acknowledgements.stages import publish_stage
+from tasks.acknowledgements.stages import publish_pages
+from tasks.clock import Clock
 from tasks.corrective.changes import CorrectiveChange
 from tasks.corrective.changes import apply_change as apply_corrective
 from tasks.etools.importer import import_etools
 from tasks.follow_up_policy import load_policy
-from tasks.outbox.deliver import deliver_batch
-from tasks.outbox.stages import plan_stage, render_stage
 from tasks.responses.collect import collect_mail
 from tasks.responses.links import bounce_address, reply_address
 from tasks.settings import Settings, get_settings
@@ -256,13 +257,11 @@ class Partners:
 
 
 def step(engine: Engine, settings: Settings, partners: Partners, moment: datetime) -> None:
-    """One scheduler pass at `moment`: plan and render each touchpoint, deliver what is due,
-    let partners answer, read the inbox."""
+    """One scheduler pass at `moment`: each touchpoint flow's pass (flows/touchpoint.py:
+    plan, render check, recover, drain, report), then partners answer and the inbox is
+    read."""
     for kind in SCHEDULED:
-        plan_stage(kind, moment)
-        render_stage([kind])
-    while deliver_batch(engine, settings, list(TouchpointKind), lambda: moment).claimed:
-        pass
+        touchpoint_pass(kind, Clock.at(moment), PLAIN)
     partners.answer(moment)
     collect_mail(engine, settings, moment + timedelta(hours=22))
 
@@ -279,7 +278,7 @@ def run(root: Path = Path("demo"), console: Console | None = None) -> dict[str, 
         for moment in moments():
             step(engine, settings, partners, moment)
             progress.update(walk, advance=1, description=f"{moment:%Y-%m-%d}")
-    published = publish_stage(moments()[-1])
+    published = publish_pages.fn(Clock.at(moments()[-1]))
     with transaction(engine) as session:
         statuses = Counter(str(status) for status in session.scalars(select(Message.status)))
     return {

@@ -234,6 +234,19 @@ def interrupted(session: Session, claimed_before: datetime) -> list[Message]:
     return list(session.scalars(query.order_by(Message.id)))
 
 
+def number_due(
+    session: Session, kinds: Iterable[TouchpointKind], now: datetime, campaign_id: int | None
+) -> int:
+    """Return how many planned messages of `kinds` (of one campaign, if given) are due by
+    `now`."""
+    query = select(func.count()).where(
+        IS_PLANNED, Message.kind.in_(list(kinds)), Message.due_at <= now
+    )
+    if campaign_id is not None:
+        query = query.where(Message.campaign_id == campaign_id)
+    return session.scalar(query.select_from(Message)) or 0
+
+
 def counts_by_status(session: Session, **where: Any) -> dict[str, int]:
     query = select(Message.status, func.count()).filter_by(**where).group_by(Message.status)
     return {str(status): count for status, count in session.execute(query)}

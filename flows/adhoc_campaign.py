@@ -2,32 +2,40 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from prefect import flow
 
-from flows.touchpoint import deliver_all
+from flows.touchpoint import deliver_due
 from tasks.campaigns.stages import create_campaign, plan_test_sends, preview_campaign
-from tasks.outbox.stages import clock_for, render, report
+from tasks.clock import Clock
+from tasks.outbox.stages import render, report
 from tasks.touchpoints.adhoc import AdhocCampaign
 
 
 @flow(name="adhoc-campaign")
-def adhoc_campaign(campaign: AdhocCampaign) -> dict[str, Any]:
+def adhoc_campaign(campaign: AdhocCampaign, as_of: datetime | None = None) -> dict[str, Any]:
     """Send an update campaign to an audience: preview it (the default), send it to staff
     test addresses, or send it for real, now or at `send_at`.
 
     Args:
         campaign: audience, content and how to send it.
+        as_of: the moment to act for (default: now).
     """
+    clock = Clock.at(as_of)
     if campaign.dry_run:
-        return preview_campaign(campaign)
-    created = plan_test_sends(campaign) if campaign.test_recipients else create_campaign(campaign)
+        return preview_campaign(campaign, clock)
+    created = (
+        plan_test_sends(campaign, clock)
+        if campaign.test_recipients
+        else create_campaign(campaign, clock)
+    )
     if created.get("cancelled"):
         return created
     campaign_id = created["campaign_id"]
     render([campaign.kind], campaign_id)
     delivery = {}
-    if campaign.test_recipients or not campaign.send_at or campaign.send_at <= clock_for(None)():
-        delivery = deliver_all([campaign.kind], None, campaign_id)
+    if campaign.test_recipients or not campaign.send_at or campaign.send_at <= clock.now():
+        delivery = deliver_due([campaign.kind], clock, campaign_id)
     return report(campaign_id, delivery)

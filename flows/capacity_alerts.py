@@ -9,6 +9,7 @@ from prefect import flow
 
 from db.models import TouchpointKind
 from flows.touchpoint import run_touchpoint
+from tasks.clock import Clock
 from tasks.reports.capacity import capacity_overview
 
 
@@ -22,4 +23,4 @@ def capacity_alerts(as_of: datetime | None = None, dry_run: bool = False) -> dic
         dry_run: plan and render only, send nothing, and report what would go out.
     """
     sent = run_touchpoint(TouchpointKind.CAPACITY_ALERT, as_of, dry_run)
-    return {**sent, "at_risk": len(capacity_overview(as_of))}
+    return {**sent, "at_risk": len(capacity_overview(Clock.at(as_of)))}

@@ -7,6 +7,7 @@ from typing import Any
 
 from prefect import flow
 
+from tasks.clock import Clock
 from tasks.responses.collect import collect
 
 
@@ -19,4 +20,4 @@ def collect_responses(as_of: datetime | None = None, dry_run: bool = False) -> d
         as_of: the moment recorded as the time of receipt (default: now).
         dry_run: classify the unread mail, record nothing, leave it unread.
     """
-    return {"collected": collect(as_of, dry_run)}
+    return {"collected": collect(Clock.at(as_of), dry_run)}

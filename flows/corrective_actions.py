@@ -9,6 +9,7 @@ from prefect import flow
 
 from db.models import TouchpointKind
 from flows.touchpoint import run_touchpoint
+from tasks.clock import Clock
 from tasks.corrective.report import close_ended_plans, corrective_overview
 
 
@@ -23,7 +24,8 @@ def corrective_actions(as_of: datetime | None = None, dry_run: bool = False) -> 
         as_of: the moment to act for (default: now).
         dry_run: plan and render only, send and close nothing, and report what would go out.
     """
-    closed = [] if dry_run else close_ended_plans(as_of)
+    clock = Clock.at(as_of)
+    closed = [] if dry_run else close_ended_plans(clock)
     sent = run_touchpoint(TouchpointKind.CORRECTIVE_ACTION, as_of, dry_run)
-    sections = corrective_overview(as_of)
+    sections = corrective_overview(clock)
     return {"closed_plans": closed, **sent, "open_measures": len(sections["corrective_measures"])}

@@ -8,7 +8,8 @@ from typing import Any
 from prefect import flow
 
 from db.models import TouchpointKind
-from flows.touchpoint import deliver_all
+from flows.touchpoint import deliver_due
+from tasks.clock import Clock
 from tasks.outbox.stages import count_due, recover
 
 
@@ -21,8 +22,8 @@ def deliver_outbox(as_of: datetime | None = None, dry_run: bool = False) -> dict
         as_of: the moment to act for (default: now).
         dry_run: only count what is due.
     """
-    kinds = list(TouchpointKind)
+    kinds, clock = list(TouchpointKind), Clock.at(as_of)
     if dry_run:
-        return {"due": count_due(kinds, as_of)}
-    recover(as_of)
-    return {"delivery": deliver_all(kinds, as_of)}
+        return {"due": count_due(kinds, clock)}
+    recover(clock)
+    return {"delivery": deliver_due(kinds, clock)}

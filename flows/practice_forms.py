@@ -9,6 +9,7 @@ from typing import Any
 from prefect import flow
 
 from tasks.acknowledgements.changes import AcknowledgementChange, record_acknowledgement
+from tasks.clock import Clock
 from tasks.corrective.changes import CorrectiveChange, record_corrective
 from tasks.staff.focal_points import FocalPointInput, record_focal_point
 
@@ -25,7 +26,7 @@ def record_corrective_action(
         change: what to do (see each field).
         as_of: when the change is recorded (default: now).
     """
-    return record_corrective(change, as_of)
+    return record_corrective(change, Clock.at(as_of))
 
 
 @flow(name="record-acknowledgement")
@@ -39,7 +40,7 @@ def record_acknowledgement_change(
         change: what to do.
         as_of: when the change is recorded (default: now).
     """
-    return record_acknowledgement(change, as_of)
+    return record_acknowledgement(change, Clock.at(as_of))
 
 
 @flow(name="record-focal-point")

@@ -10,6 +10,7 @@ from prefect import flow
 from db.models import TouchpointKind
 from flows.touchpoint import run_touchpoint
 from tasks.acknowledgements.stages import draft_acknowledgements, publish_pages
+from tasks.clock import Clock
 
 
 @flow(name="public-acknowledgements", log_prints=False)
@@ -26,4 +27,4 @@ def public_acknowledgements(as_of: datetime | None = None, dry_run: bool = False
         return run_touchpoint(TouchpointKind.ACKNOWLEDGEMENT, as_of, dry_run)
     drafted = draft_acknowledgements()
     sent = run_touchpoint(TouchpointKind.ACKNOWLEDGEMENT, as_of, dry_run)
-    return {"drafted": drafted, **sent, "published": publish_pages(as_of)}
+    return {"drafted": drafted, **sent, "published": publish_pages(Clock.at(as_of))}

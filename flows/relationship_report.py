@@ -7,6 +7,7 @@ from typing import Any
 
 from prefect import flow
 
+from tasks.clock import Clock
 from tasks.reports.relationship import QUIET_MONTHS, build_report
 
 
@@ -23,4 +24,4 @@ def relationship_report(
         dry_run: reports write nothing anyway; accepted like every scheduled flow.
         months: how long without contact puts a partner on the list.
     """
-    return build_report(as_of, months)
+    return build_report(Clock.at(as_of), months)

@@ -1,21 +1,24 @@
-"""The one pipeline every scheduled touchpoint flow runs: plan → render → deliver → report."""
+"""The one pass every scheduled touchpoint flow runs: plan → render check → recover →
+drain → report.
+
+The flows run it with the Prefect tasks (`TASKS`); the demo runs the very same pass with
+their plain functions (`PLAIN`), outside any Prefect run.
+"""
 
 from __future__ import annotations
 
-from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
-from uuid import UUID
-
-from prefect.artifacts import create_progress_artifact, update_progress_artifact
 
 from db.models import TouchpointKind
-from tasks.outbox.shutdown import stop_requested
+from tasks.clock import Clock
+from tasks.outbox.deliver import BatchOutcome
+from tasks.outbox.drain import drain
 from tasks.outbox.stages import (
-    aware,
-    clock_for,
-    count_due,
     deliver,
+    delivery_progress,
     plan,
     preview,
     recover,
@@ -26,36 +29,51 @@ from tasks.settings import get_settings
 from tasks.touchpoints.registry import sent_kinds
 
 
+@dataclass(frozen=True)
+class Steps:
+    """The stages a pass calls, as Prefect tasks or as plain functions."""
+
+    plan: Callable[[TouchpointKind, Clock], dict[str, Any]]
+    render: Callable[[list[TouchpointKind]], dict[str, Any]]
+    recover: Callable[[Clock], dict[str, int]]
+    deliver: Callable[[list[TouchpointKind], Clock, int | None], BatchOutcome]
+    report: Callable[[int, dict[str, int]], dict[str, Any]]
+
+
+TASKS = Steps(plan, render, recover, deliver, report)
+PLAIN = Steps(plan.fn, render.fn, recover.fn, deliver.fn, report.fn)
+
+
 def run_touchpoint(kind: TouchpointKind, as_of: datetime | None, dry_run: bool) -> dict[str, Any]:
-    """Run the pipeline for `kind` at `as_of` (now when None); with `dry_run`, plan and
+    """Run the pass for `kind` at `as_of` (now when None); with `dry_run`, plan and
     render inside a transaction that is rolled back, and report what would go out."""
-    moment = clock_for(as_of)()
+    clock = Clock.at(as_of)
     if dry_run:
-        return preview(kind, moment)
+        return preview(kind, Clock.at(clock.now()))
+    return touchpoint_pass(kind, clock)
+
+
+def touchpoint_pass(kind: TouchpointKind, clock: Clock, steps: Steps = TASKS) -> dict[str, Any]:
+    """Plan what `kind` has due now, check that it all renders (or hold it and raise),
+    resolve interrupted deliveries, deliver what is due and return the campaign's report."""
     get_settings().required_secret_key()
-    planned = plan(kind, moment)
-    render(sent_kinds(kind))
-    recover(as_of)
-    delivery = deliver_all(sent_kinds(kind), aware(as_of))
-    return report(planned["campaign_id"], delivery)
+    # One moment names and keys the run's campaign, so a retried plan finds the same one.
+    planned = steps.plan(kind, Clock.at(clock.now()))
+    kinds = sent_kinds(kind)
+    steps.render(kinds)
+    steps.recover(clock)
+    delivery = deliver_due(kinds, clock, steps=steps)
+    return steps.report(planned["campaign_id"], delivery)
 
 
-def deliver_all(
-    kinds: list[TouchpointKind], as_of: datetime | None, campaign_id: int | None = None
+def deliver_due(
+    kinds: list[TouchpointKind],
+    clock: Clock,
+    campaign_id: int | None = None,
+    steps: Steps = TASKS,
 ) -> dict[str, int]:
-    """Deliver batch after batch until nothing is due or a batch stops on server errors;
-    keep a progress artifact up to date."""
-    total = count_due(kinds, as_of, campaign_id)
-    progress = create_progress_artifact(0.0, description="messages handled in this run")
-    assert isinstance(progress, UUID), "called from a synchronous flow"
-    totals: Counter[str] = Counter()
-    while True:
-        outcome = deliver(kinds, as_of, campaign_id)
-        for key, value in outcome.items():
-            if isinstance(value, int) and key != "claimed":
-                totals[key] += value
-        handled = sum(totals.values())
-        update_progress_artifact(progress, min(100.0, 100.0 * handled / total) if total else 100.0)
-        if not outcome["claimed"] or outcome["stopped"] or stop_requested():
-            break
-    return dict(totals)
+    """Drain the messages of `kinds` (of one campaign, if given) due now, one `deliver`
+    task per batch; return them by outcome. In a run, a progress artifact follows it."""
+    progress = delivery_progress(kinds, clock, campaign_id)
+    drained = drain(lambda: steps.deliver(kinds, clock, campaign_id), progress)
+    return dict(drained.counts)

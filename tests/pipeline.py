@@ -9,6 +9,7 @@ from sqlalchemy.orm import joinedload
 
 from db.engine import transaction
 from db.models import Contact, Message, TouchpointKind
+from tasks.outbox.drain import Drained
 from tasks.outbox.planning import PlanCounts, plan_messages
 from tasks.sending_window import parse_window
 from tasks.touchpoints.registry import due_messages
@@ -39,12 +40,14 @@ def messages(engine: Engine, **where) -> list[Message]:
         return list(session.scalars(query).unique())
 
 
-def deliver_all(engine: Engine, kinds: list[TouchpointKind], at: datetime) -> None:
+def deliver_all(engine: Engine, kinds: list[TouchpointKind], at: datetime) -> Drained:
+    """Deliver every message of `kinds` due at `at`, batch after batch (tasks/outbox/drain.py)."""
+    from tasks.clock import Clock
     from tasks.outbox.deliver import deliver_batch
+    from tasks.outbox.drain import drain
     from tasks.settings import get_settings
 
-    while deliver_batch(engine, get_settings(), kinds, lambda: at).claimed:
-        pass
+    return drain(lambda: deliver_batch(engine, get_settings(), kinds, Clock.at(at)))
 
 
 def links_by_recipient(mails) -> dict[str, dict[str, str]]:

@@ -20,7 +20,7 @@ from sqlalchemy import Engine, select, update
 from db.engine import transaction
 from db.models import Contact, Partner, Partnership
 from flows.registry import FLOWS, FORMS
-from tasks.acknowledgements.stages import draft_stage
+from tasks.acknowledgements.stages import draft_acknowledgements
 from tasks.artifacts import markdown_text
 from tasks.settings import get_settings
 from tasks.staff.records import EvaluationInput, read_input, record_evaluation
@@ -85,7 +85,7 @@ def hostile(imported: Engine, app_env, tmp_path: Path, outbox) -> Engine:
         assert other is not None
         other.suppressed_at, other.suppression_reason = NOW, HOSTILE
         record_evaluation(session, evaluation())
-    draft_stage()
+    draft_acknowledgements.fn()
     publish_acknowledgement(imported, outbox)
     record_answers()
     return imported

@@ -22,6 +22,7 @@ from bench.population import NOW
 from db import engine as db_engine
 from db.engine import make_engine, transaction
 from db.models import Message, MessageStatus, TouchpointKind
+from tasks.clock import Clock
 from tasks.outbox.deliver import deliver_batch
 from tasks.outbox.recovery import LEASE
 from tasks.settings import get_settings
@@ -34,7 +35,7 @@ ADHOC = [TouchpointKind.ADHOC]
 
 
 def one_batch(engine: Engine, campaign_id: int, at):
-    return deliver_batch(engine, get_settings(), ADHOC, lambda: at, None, campaign_id)
+    return deliver_batch(engine, get_settings(), ADHOC, Clock.at(at), None, campaign_id)
 
 
 def drained(engine: Engine, campaign_id: int) -> int:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Annotated, Any
 
 import typer
@@ -14,7 +13,8 @@ from db.acknowledgements import acknowledgement_of, acknowledgements
 from db.engine import transaction
 from tasks.acknowledgements.changes import AcknowledgementChange, apply_change, state
 from tasks.acknowledgements.register import AcknowledgementError
-from tasks.acknowledgements.stages import draft_stage, publish_stage
+from tasks.acknowledgements.stages import draft_acknowledgements, publish_pages
+from tasks.clock import Clock
 
 acknowledgement_app = typer.Typer(
     help="Public acknowledgements: drafted, approved by staff and partner, published.",
@@ -28,7 +28,7 @@ def changed(**fields: Any) -> None:
     change = validated(AcknowledgementChange, fields)
     try:
         with database() as engine, transaction(engine) as session:
-            done = apply_change(session, change, datetime.now(UTC))
+            done = apply_change(session, change, Clock().now())
     except AcknowledgementError as error:
         raise fail(str(error), 1) from None
     out.print(f"{done['partnership']}: revision {done['revision']}, {done['stage']}", markup=False)
@@ -84,12 +84,12 @@ def show(partnership: Reference) -> None:
 @acknowledgement_app.command("draft")
 def draft() -> None:
     """Draft an acknowledgement for every ended partnership that has none."""
-    out.print(f"drafted {draft_stage()}")
+    out.print(f"drafted {draft_acknowledgements.fn()}")
 
 
 @acknowledgement_app.command("publish")
 def publish() -> None:
     """Rewrite the public pages now from what both sides approved."""
-    done = publish_stage()
+    done = publish_pages.fn(Clock())
     pages = ", ".join(f"{code} {count}" for code, count in done["pages"].items()) or "none"
     out.print(f"pages: {pages}; removed: {', '.join(done['removed']) or 'none'}", markup=False)

@@ -18,6 +18,7 @@ from continuity.cli.console import database, err, fail, out, quiet_tracebacks
 from db.engine import transaction
 from db.models import Campaign
 from db.outbox import counts_by_status
+from tasks.clock import Clock
 from tasks.settings import SettingsError, get_settings
 from tasks.touchpoints.adhoc import AdhocCampaign
 
@@ -68,9 +69,9 @@ def preview_command(file: CampaignFile) -> None:
 @campaign_app.command("create")
 def create_command(file: CampaignFile) -> None:
     """Create the campaign and plan its messages without sending (`send` sends them)."""
-    from tasks.campaigns.stages import create_stage
+    from tasks.campaigns.stages import create_campaign
 
-    result = create_stage(read_campaign(file, dry_run=False))
+    result = create_campaign.fn(read_campaign(file, dry_run=False), Clock())
     out.print(f"campaign {result['campaign_id']}: {result.get('inserted', 0)} messages planned")
 
 
@@ -85,12 +86,12 @@ def send_command(file: CampaignFile) -> None:
 @campaign_app.command("cancel")
 def cancel_command(campaign_id: Annotated[int, typer.Argument(help="campaign id")]) -> None:
     """Stop what the campaign still has planned and say what had gone."""
-    from tasks.campaigns.stages import cancel_stage
+    from tasks.campaigns.stages import cancel_campaign
 
     with database() as engine, transaction(engine) as session:
         if session.get(Campaign, campaign_id) is None:
             raise fail(f"no campaign {campaign_id}; `continuity campaign list` shows them", 1)
-    counts = cancel_stage(campaign_id)
+    counts = cancel_campaign(campaign_id, Clock())
     out.print(f"campaign {campaign_id} cancelled: {counts}", markup=False)
 
 

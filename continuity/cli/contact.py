@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Annotated
 
 import typer
@@ -10,6 +9,7 @@ import typer
 from continuity.cli.console import database, fail, out, rows_table
 from db.contacts import contact_history, contacts_with_address
 from db.engine import transaction
+from tasks.clock import Clock
 from tasks.responses.suppressions import SuppressionError, lift_suppression
 
 contact_app = typer.Typer(help="Partners' contacts.", no_args_is_help=True)
@@ -25,7 +25,7 @@ def reinstate(
     reason written to their history."""
     try:
         with database() as engine, transaction(engine) as session:
-            lifted = lift_suppression(session, address, reason, by, datetime.now(UTC))
+            lifted = lift_suppression(session, address, reason, by, Clock().now())
             names = [f"{contact.name} ({contact.partner.name})" for contact in lifted]
     except SuppressionError as error:
         raise fail(str(error), 1) from None

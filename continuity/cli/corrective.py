@@ -3,7 +3,6 @@ staff directory they escalate to."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Annotated, Any
 
 import typer
@@ -14,6 +13,7 @@ from db.contacts import staff_contacts
 from db.corrective import plans
 from db.engine import transaction
 from db.models import MeasureStatus
+from tasks.clock import Clock
 from tasks.corrective.changes import CorrectiveChange, apply_change, known_partnership
 from tasks.corrective.plans import CorrectiveError
 from tasks.corrective.report import measure_rows, plan_trail
@@ -34,7 +34,7 @@ def changed(**fields: Any) -> None:
     change = validated(CorrectiveChange, {k: v for k, v in fields.items() if v is not None})
     try:
         with database() as engine, transaction(engine) as session:
-            done = apply_change(session, change, datetime.now(UTC))
+            done = apply_change(session, change, Clock().now())
     except CorrectiveError as error:
         raise fail(str(error), 1) from None
     out.print(", ".join(f"{key} {value}" for key, value in done.items()), markup=False)
@@ -113,7 +113,7 @@ def list_measures(
     closed: Annotated[bool, typer.Option(help="include closed plans")] = False,
 ) -> None:
     """List every measure of the open plans (and closed ones with --closed)."""
-    today = datetime.now(UTC).date()
+    today = Clock().now().date()
     with database() as engine, transaction(engine) as session:
         rows = [row for plan in plans(session, not closed) for row in measure_rows(plan, today)]
     out.print(rows_table("Corrective measures", rows, ("partnership", "measure")))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -19,6 +18,7 @@ from continuity.cli.contact import contact_app
 from continuity.cli.corrective import corrective_app, focal_point_app
 from continuity.cli.inbox import inbox_app
 from continuity.cli.influence import influence_app
+from continuity.cli.options import parse_as_of
 from continuity.cli.outbox import outbox_app
 from continuity.cli.responses import response_app
 from continuity.cli.run import run_command
@@ -27,6 +27,7 @@ from db import migrate
 from db.engine import migrated_engine, transaction
 from db.migrate import NotMigratedError
 from db.status import status_counts
+from tasks.clock import Clock
 from tasks.countries import (
     WorkspaceError,
     Workspaces,
@@ -66,17 +67,6 @@ app.add_typer(response_app, name="response")
 app.add_typer(inbox_app, name="inbox")
 app.add_typer(contact_app, name="contact")
 app.command("run")(run_command)
-
-
-def parse_as_of(value: str | None) -> datetime:
-    """Return `value` (ISO 8601; naive means UTC) as an aware datetime, or now."""
-    if value is None:
-        return datetime.now(UTC)
-    try:
-        moment = datetime.fromisoformat(value)
-    except ValueError:
-        raise typer.BadParameter(f"{value!r} is not an ISO 8601 date-time") from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 @app.callback()
@@ -187,9 +177,9 @@ def status(
     as_of: Annotated[str | None, typer.Option(help="ISO date-time for 'due' (default now)")] = None,
 ) -> None:
     """Show partners, contacts, partnerships, plans due, messages and responses."""
-    moment = parse_as_of(as_of)
+    now = Clock.at(parse_as_of(as_of)).now()
     with database() as engine, transaction(engine) as session:
-        counts = status_counts(session, moment)
+        counts = status_counts(session, now)
     if as_json:
         print(json.dumps(counts, ensure_ascii=False, sort_keys=True))
         return
@@ -271,9 +261,9 @@ def report_command(
     follow-ups, bounces and suppressions."""
     from tasks.reports.relationship import SECTIONS, report
 
-    moment = parse_as_of(as_of)
+    now = Clock.at(parse_as_of(as_of)).now()
     with database() as engine, transaction(engine) as session:
-        sections = report(session, moment, months)
+        sections = report(session, now, months)
     for name in SECTIONS:
         rows = sections[name]
         table = Table(title=f"{name.replace('_', ' ')} ({len(rows)})")

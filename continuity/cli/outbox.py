@@ -2,25 +2,25 @@
 
 from __future__ import annotations
 
-from collections import Counter
-from datetime import UTC, datetime
-from typing import Annotated, Any
+from functools import partial
+from typing import Annotated
 
 import typer
-from sqlalchemy import Engine
 
 from continuity.cli.console import database, fail, out
+from continuity.cli.options import parse_as_of
 from db.engine import transaction
 from db.models import MessageStatus, TouchpointKind
 from db.outbox_decisions import held_groups, requeue
-from tasks.outbox.deliver import Clock, deliver_batch
+from tasks.clock import Clock
+from tasks.outbox.deliver import deliver_batch
+from tasks.outbox.drain import drain
 from tasks.outbox.holds import release_held
 from tasks.outbox.pacing import Pacer
 from tasks.outbox.recovery import recover_interrupted
 from tasks.outbox.render import RenderError
-from tasks.outbox.shutdown import stop_on_signals, stop_requested
-from tasks.outbox.stages import clock_for
-from tasks.settings import Settings, SettingsError, get_settings
+from tasks.outbox.shutdown import stop_on_signals
+from tasks.settings import SettingsError, get_settings
 
 outbox_app = typer.Typer(help="The outbox of planned and sent messages.", no_args_is_help=True)
 REQUEUEABLE = (MessageStatus.UNCONFIRMED, MessageStatus.FAILED, MessageStatus.CANCELLED)
@@ -42,7 +42,7 @@ def requeue_command(
     if status not in REQUEUEABLE:
         raise fail(f"only {', '.join(REQUEUEABLE)} messages can be requeued, not {status}")
     with database() as engine, transaction(engine) as session:
-        count = requeue(session, status, datetime.now(UTC), kind, message_id or ())
+        count = requeue(session, status, Clock().now(), kind, message_id or ())
     out.print(f"requeued {count} {status} message(s); the next run of their flow sends them")
 
 
@@ -79,7 +79,7 @@ def release_command(
         try:
             with transaction(engine) as session:
                 count = release_held(
-                    session, get_settings(), datetime.now(UTC), campaign, message_id or ()
+                    session, get_settings(), Clock().now(), campaign, message_id or ()
                 )
         except RenderError as error:
             raise fail(str(error), 1) from None
@@ -106,9 +106,7 @@ def deliver_command(
     Several of these (on several machines, on PostgreSQL) drain one outbox together:
     each claims its own rows. SIGTERM or Ctrl-C finishes the batch in hand, then stops.
     """
-    from continuity.cli.main import parse_as_of
-
-    clock = clock_for(parse_as_of(as_of) if as_of else None)
+    clock = Clock.at(parse_as_of(as_of))
     settings = get_settings()
     try:
         settings.required_secret_key()
@@ -117,30 +115,12 @@ def deliver_command(
     kinds = kind or list(TouchpointKind)
     with database() as engine, stop_on_signals():
         with transaction(engine) as session:
-            recovered = recover_interrupted(session, clock())
-        totals = drain(engine, settings, kinds, clock, Pacer(settings.rate_limit), campaign)
+            recovered = recover_interrupted(session, clock.now())
+        pacer = Pacer(settings.rate_limit)
+        drained = drain(partial(deliver_batch, engine, settings, kinds, clock, pacer, campaign))
+    totals = drained.as_dict()
     totals.update({f"recovered_{key}": value for key, value in recovered.items()})
     if as_json:
         out.print_json(data=totals)
     else:
         out.print(", ".join(f"{value} {key}" for key, value in totals.items()) or "nothing due")
-
-
-def drain(
-    engine: Engine,
-    settings: Settings,
-    kinds: list[TouchpointKind],
-    clock: Clock,
-    pacer: Pacer,
-    campaign: int | None,
-) -> dict[str, Any]:
-    """Return the counts by outcome of delivering batches until none is claimed."""
-    totals: Counter[str] = Counter()
-    stopped = None
-    while not stop_requested():
-        outcome = deliver_batch(engine, settings, kinds, clock, pacer, campaign)
-        totals.update(outcome.by_outcome)
-        stopped = outcome.stopped
-        if not outcome.claimed or stopped:
-            break
-    return {**totals, **({"stopped": stopped} if stopped else {})}

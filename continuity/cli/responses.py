@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Annotated
 
 import typer
 
 from continuity.cli.console import database, fail, out, validated
 from db.engine import transaction
+from tasks.clock import Clock
 from tasks.responses.manual_entry import ManualEntryError, ManualResponse, record_manual_response
 
 response_app = typer.Typer(
@@ -45,7 +45,7 @@ def add_response(
     )
     try:
         with database() as engine, transaction(engine) as session:
-            response = record_manual_response(session, entry, datetime.now(UTC))
+            response = record_manual_response(session, entry, Clock().now())
             identifier, revision = response.id, response.revision
     except ManualEntryError as error:
         raise fail(str(error), 1) from None

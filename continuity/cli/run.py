@@ -10,6 +10,7 @@ from rich.table import Table
 from rich.text import Text
 
 from continuity.cli.console import fail, out, quiet_tracebacks
+from continuity.cli.options import parse_as_of
 from tasks.settings import SettingsError, get_settings
 
 
@@ -21,12 +22,11 @@ def run_command(
     dry_run: Annotated[bool, typer.Option(help="plan and render only, send nothing")] = False,
 ) -> None:
     """Run one flow once, locally, and print its summary."""
-    from continuity.cli.main import parse_as_of
     from flows.registry import FLOWS
 
     if deployment not in FLOWS:
         raise fail(f"unknown deployment {deployment!r}; one of: {', '.join(FLOWS)}")
-    moment = parse_as_of(as_of) if as_of else None
+    moment = parse_as_of(as_of)
     if not dry_run:
         try:
             get_settings().required_secret_key()

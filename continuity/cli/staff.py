@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -10,6 +9,7 @@ import typer
 
 from continuity.cli.console import database, err, out, rows_table
 from db.engine import transaction
+from tasks.clock import Clock
 from tasks.staff.records import (
     EvaluationInput,
     EventInput,
@@ -113,7 +113,7 @@ def add_update(
         "countries": country or None,
     }
     data = _input(UpdateInput, file, values)
-    now = datetime.now(UTC)
+    now = Clock().now()
     _record("policy update", lambda session: record_update(session, data, now))
 
 
@@ -133,6 +133,6 @@ def contributors(
     """Show who contributed to each completed evaluation, whether the findings reached
     them, and how they engaged (answered, joins the discussion, comment)."""
     with database() as engine, transaction(engine) as session:
-        rows = contributor_record(session, datetime.now(UTC))
+        rows = contributor_record(session, Clock().now())
     rows = [row for row in rows if evaluation is None or row["evaluation"] == evaluation]
     out.print(rows_table("Evaluation contributors", rows, ("evaluation", "contributor")))

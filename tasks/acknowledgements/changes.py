@@ -16,8 +16,9 @@ from db.acknowledgements import acknowledgement_of
 from db.engine import transaction
 from db.models import Acknowledgement
 from tasks.acknowledgements.register import AcknowledgementError, cancel_requests
+from tasks.clock import Clock
 from tasks.countries import SUPPORTED_LANGUAGES
-from tasks.outbox.stages import app_engine, clock_for
+from tasks.outbox.stages import app_engine
 from tasks.responses.forms import CONTROL, Clean
 
 MAX_TEXT = 8000
@@ -113,13 +114,8 @@ def state(acknowledgement: Acknowledgement) -> dict[str, Any]:
     }
 
 
-def record_acknowledgement_stage(
-    change: AcknowledgementChange, as_of: datetime | None = None
-) -> dict[str, Any]:
+@task(name="record-acknowledgement", cache_policy=NO_CACHE)
+def record_acknowledgement(change: AcknowledgementChange, clock: Clock) -> dict[str, Any]:
+    """Apply one staff change to an acknowledgement; return where it stands."""
     with transaction(app_engine()) as session:
-        return apply_change(session, change, clock_for(as_of)())
-
-
-record_acknowledgement = task(name="record-acknowledgement", cache_policy=NO_CACHE)(
-    record_acknowledgement_stage
-)
+        return apply_change(session, change, clock.now())

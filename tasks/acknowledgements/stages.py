@@ -3,13 +3,10 @@ what both sides approved (and nothing else)."""
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from prefect import task
 from prefect.cache_policies import NO_CACHE
-from prefect.exceptions import MissingContextError
-from prefect.logging import get_run_logger
 
 from db.acknowledgements import acknowledgements
 from db.engine import transaction
@@ -22,19 +19,23 @@ from tasks.acknowledgements.public_pages import (
 )
 from tasks.acknowledgements.register import draft_missing
 from tasks.artifacts import publish_markdown
-from tasks.outbox.stages import app_engine, clock_for, logger
+from tasks.clock import Clock
+from tasks.outbox.stages import app_engine
+from tasks.run_context import only_in_a_run, run_logger
 from tasks.settings import get_settings
 
 
-def draft_stage() -> int:
+@task(name="draft-acknowledgements", cache_policy=NO_CACHE)
+def draft_acknowledgements() -> int:
     """Draft an acknowledgement for each ended partnership that has none; return how many."""
     with transaction(app_engine()) as session:
         drafted = draft_missing(session)
-    logger().info("drafted %d acknowledgements", drafted)
+    run_logger().info("drafted %d acknowledgements", drafted)
     return drafted
 
 
-def publish_stage(as_of: datetime | None = None) -> dict[str, Any]:
+@task(name="publish-pages", cache_policy=NO_CACHE, retries=2)
+def publish_pages(clock: Clock) -> dict[str, Any]:
     """Rewrite the public pages from the approved acknowledgements; return the pages
     written (entries per country), the pages removed, and what was published or
     unpublished since the last run."""
@@ -43,20 +44,17 @@ def publish_stage(as_of: datetime | None = None) -> dict[str, Any]:
         every = acknowledgements(session)
         pages = country_pages([item for item in every if item.is_publishable])
         removed = write_pages(folder, pages)
-        changes = mark_published(every, clock_for(as_of)())
+        changes = mark_published(every, clock.now())
         markdown = {page.code: page_markdown(page) for page in pages}
         counts = {page.code: len(page.entries) for page in pages}
     publish_artifacts(markdown, removed)
-    logger().info("public pages: %d countries, %s", len(pages), changes)
+    run_logger().info("public pages: %d countries, %s", len(pages), changes)
     return {"pages": counts, "removed": removed, **changes}
 
 
+@only_in_a_run
 def publish_artifacts(markdown: dict[str, str], removed: list[str]) -> None:
     """One keyed markdown artifact per country; a removed page's artifact says so."""
-    try:
-        get_run_logger()
-    except MissingContextError:
-        return
     for code, text in markdown.items():
         publish_markdown(f"acknowledgements-{code}", text)
     for name in removed:
@@ -66,7 +64,3 @@ def publish_artifacts(markdown: dict[str, str], removed: list[str]) -> None:
             f"acknowledgements-{match.group(1)}",
             "Nothing is published for this country any more.\n",
         )
-
-
-draft_acknowledgements = task(name="draft-acknowledgements", cache_policy=NO_CACHE)(draft_stage)
-publish_pages = task(name="publish-pages", cache_policy=NO_CACHE, retries=2)(publish_stage)

@@ -1,4 +1,5 @@
-"""The ad-hoc campaign stages as plain functions, and the Prefect tasks that wrap them."""
+"""The ad-hoc campaign's Prefect tasks (`.fn` runs each without Prefect) and its
+cancellation."""
 
 from __future__ import annotations
 
@@ -11,18 +12,27 @@ from db.engine import transaction
 from db.models import Campaign
 from tasks.artifacts import code_block, markdown_text, publish_markdown
 from tasks.campaigns.runs import campaign_of, cancel, plan_campaign, plan_tests, preview
-from tasks.outbox.stages import app_engine, clock_for, logger
+from tasks.clock import Clock
+from tasks.outbox.stages import app_engine
+from tasks.run_context import only_in_a_run, run_logger
 from tasks.settings import get_settings
 from tasks.touchpoints.adhoc import AdhocCampaign
 
 
-def preview_stage(params: AdhocCampaign) -> dict[str, Any]:
-    """Preview the campaign inside a transaction that is rolled back; publish the preview."""
+@task(name="preview-campaign", cache_policy=NO_CACHE)
+def preview_campaign(params: AdhocCampaign, clock: Clock) -> dict[str, Any]:
+    """Preview the campaign inside a transaction that is rolled back; in a flow run,
+    publish the preview."""
     with transaction(app_engine()) as session:
-        found = preview(session, params, clock_for(None)(), get_settings())
+        found = preview(session, params, clock.now(), get_settings())
         session.rollback()
-    publish_markdown("adhoc-campaign-preview", preview_markdown(found))
+    publish_preview(found)
     return found
+
+
+@only_in_a_run
+def publish_preview(found: dict[str, Any]) -> None:
+    publish_markdown("adhoc-campaign-preview", preview_markdown(found))
 
 
 def preview_markdown(found: dict[str, Any]) -> str:
@@ -45,24 +55,24 @@ def preview_markdown(found: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def create_stage(params: AdhocCampaign) -> dict[str, Any]:
+@task(name="create-campaign", cache_policy=NO_CACHE, retries=2)
+def create_campaign(params: AdhocCampaign, clock: Clock) -> dict[str, Any]:
     """Create the campaign (once per idempotency key) and plan its messages."""
-    settings = get_settings()
-    now = clock_for(None)()
+    settings, now = get_settings(), clock.now()
     with transaction(app_engine()) as session:
         campaign = campaign_of(session, params, now)
         if campaign.status == "cancelled":
             return {"campaign_id": campaign.id, "cancelled": True}
         counts = plan_campaign(session, campaign, params, now, settings)
         campaign_id = campaign.id
-    logger().info("campaign %s planned: %s", campaign_id, counts.as_dict())
+    run_logger().info("campaign %s planned: %s", campaign_id, counts.as_dict())
     return {"campaign_id": campaign_id, **counts.as_dict()}
 
 
-def test_stage(params: AdhocCampaign) -> dict[str, Any]:
+@task(name="plan-test-sends", cache_policy=NO_CACHE)
+def plan_test_sends(params: AdhocCampaign, clock: Clock) -> dict[str, Any]:
     """Plan the campaign's test sends to staff addresses."""
-    settings = get_settings()
-    now = clock_for(None)()
+    settings, now = get_settings(), clock.now()
     with transaction(app_engine()) as session:
         campaign = campaign_of(session, params, now)
         counts = plan_tests(session, campaign, params, now, settings)
@@ -70,11 +80,7 @@ def test_stage(params: AdhocCampaign) -> dict[str, Any]:
     return {"campaign_id": campaign_id, **counts.as_dict()}
 
 
-def cancel_stage(campaign_id: int) -> dict[str, int]:
+def cancel_campaign(campaign_id: int, clock: Clock) -> dict[str, int]:
+    """Cancel what the campaign still has planned or held; return its messages by status."""
     with transaction(app_engine()) as session:
-        return cancel(session, session.get_one(Campaign, campaign_id), clock_for(None)())
-
-
-preview_campaign = task(name="preview-campaign", cache_policy=NO_CACHE)(preview_stage)
-create_campaign = task(name="create-campaign", cache_policy=NO_CACHE, retries=2)(create_stage)
-plan_test_sends = task(name="plan-test-sends", cache_policy=NO_CACHE)(test_stage)
+        return cancel(session, session.get_one(Campaign, campaign_id), clock.now())

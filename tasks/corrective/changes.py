@@ -16,6 +16,7 @@ from db.corrective import open_plan_of
 from db.engine import transaction
 from db.models import CorrectiveMeasure, CorrectivePlan, MeasureStatus, Partnership
 from db.partnerships import partnership_by_reference
+from tasks.clock import Clock
 from tasks.corrective.plans import (
     CorrectiveError,
     add_measure,
@@ -24,7 +25,7 @@ from tasks.corrective.plans import (
     owner_for,
     update_measure,
 )
-from tasks.outbox.stages import app_engine, clock_for
+from tasks.outbox.stages import app_engine
 from tasks.responses.forms import Clean
 
 Short = Annotated[str, Field(max_length=256)]
@@ -130,13 +131,8 @@ def plan_open_for(session: Session, partnership: Partnership) -> CorrectivePlan:
     return plan
 
 
-def record_corrective_stage(
-    change: CorrectiveChange, as_of: datetime | None = None
-) -> dict[str, Any]:
+@task(name="record-corrective-action", cache_policy=NO_CACHE)
+def record_corrective(change: CorrectiveChange, clock: Clock) -> dict[str, Any]:
+    """Apply one staff change to a corrective-action plan; return what it did."""
     with transaction(app_engine()) as session:
-        return apply_change(session, change, clock_for(as_of)())
-
-
-record_corrective = task(name="record-corrective-action", cache_policy=NO_CACHE)(
-    record_corrective_stage
-)
+        return apply_change(session, change, clock.now())

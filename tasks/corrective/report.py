@@ -3,23 +3,23 @@ partnerships with no plan, and escalations that found no address. Names, no addr
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 from prefect import task
 from prefect.cache_policies import NO_CACHE
-from prefect.exceptions import MissingContextError
-from prefect.logging import get_run_logger
 from sqlalchemy.orm import Session
 
 from db.corrective import open_plans_of_ended, plans, suspended_without_plan, trail
 from db.engine import transaction
 from db.models import CorrectivePlan
 from tasks.artifacts import publish_table
+from tasks.clock import Clock
 from tasks.corrective.followup import event_line, line_summary
 from tasks.corrective.plans import close_ended
-from tasks.outbox.stages import app_engine, clock_for, logger
+from tasks.outbox.stages import app_engine
 from tasks.privacy import redacted
+from tasks.run_context import only_in_a_run, run_logger
 
 SECTIONS = ("corrective_measures", "suspended_without_plan", "escalations_without_address")
 
@@ -85,33 +85,33 @@ def plan_trail(session: Session, plan: CorrectivePlan) -> list[dict[str, Any]]:
     ]
 
 
-def close_ended_stage(as_of: datetime | None = None) -> list[int]:
+@task(name="close-ended-plans", cache_policy=NO_CACHE, retries=2)
+def close_ended_plans(clock: Clock) -> list[int]:
     """Close the open plans of partnerships that have ended since; return their ids."""
     with transaction(app_engine()) as session:
-        closed = close_ended(session, open_plans_of_ended(session), clock_for(as_of)())
+        closed = close_ended(session, open_plans_of_ended(session), clock.now())
     if closed:
-        logger().info("closed corrective plans of ended partnerships: %s", closed)
+        run_logger().info("closed corrective plans of ended partnerships: %s", closed)
     return closed
 
 
-def overview_stage(as_of: datetime | None = None) -> dict[str, list[dict[str, Any]]]:
+@task(name="corrective-overview", cache_policy=NO_CACHE)
+def corrective_overview(clock: Clock) -> dict[str, list[dict[str, Any]]]:
     """Return the overview; in a flow run, publish it and each open plan's audit trail
     (`corrective-plan-<id>-trail`) as keyed table artifacts."""
     with transaction(app_engine()) as session:
-        sections = overview(session, clock_for(as_of)().date())
+        sections = overview(session, clock.now().date())
         trails = {plan.id: plan_trail(session, plan) for plan in plans(session)}
-    try:
-        get_run_logger()
-    except MissingContextError:
-        return sections
+    publish(sections, trails)
+    return sections
+
+
+@only_in_a_run
+def publish(
+    sections: dict[str, list[dict[str, Any]]], trails: dict[int, list[dict[str, Any]]]
+) -> None:
+    """Publish each section and each open plan's audit trail as a keyed table artifact."""
     for plan_id, rows in trails.items():
         publish_table(f"corrective-plan-{plan_id}-trail", rows, "audit trail")
     for name in SECTIONS:
         publish_table(name.replace("_", "-"), sections[name], name.replace("_", " "))
-    return sections
-
-
-close_ended_plans = task(name="close-ended-plans", cache_policy=NO_CACHE, retries=2)(
-    close_ended_stage
-)
-corrective_overview = task(name="corrective-overview", cache_policy=NO_CACHE)(overview_stage)

@@ -31,6 +31,7 @@ from sqlalchemy.orm import Session
 from db.engine import for_writing, transaction
 from db.models import Message, MessageStatus, TouchpointKind
 from db.outbox import RowWrites, claim_batch, messages_with_recipients
+from tasks.clock import Clock
 from tasks.mail.transport import (
     PermanentFailure,
     Submission,
@@ -50,7 +51,6 @@ from tasks.sending_window import is_quiet_hour, next_window_start
 from tasks.settings import Settings
 
 CONSECUTIVE_FAILURE_LIMIT = 10
-Clock = Callable[[], datetime]
 # What to record for a message that is not to be sent now (skipped, deferred, failed).
 Verdict = Callable[[RowWrites], str]
 
@@ -86,7 +86,7 @@ def deliver_batch(
     it over one connection."""
     engine, claim = for_writing(engine), secrets.token_hex(16)
     with transaction(engine) as session:
-        ids = claim_batch(session, kinds, clock(), batch_limit(settings), campaign_id, claim)
+        ids = claim_batch(session, kinds, clock.now(), batch_limit(settings), campaign_id, claim)
     outcome = BatchOutcome(claimed=len(ids))
     if not ids:
         return outcome
@@ -151,7 +151,7 @@ def _deliver_all(
             stops = tally.stops(answered(writes, *in_flight, settings, clock), in_flight[0])
             in_flight = None
             if stops:
-                outcome.by_outcome["released"] += release(writes, messages[position:], clock())
+                outcome.by_outcome["released"] += release(writes, messages[position:], clock.now())
                 return
         if isinstance(step, Composed):
             submission = submitted(session, writes, step, transport, settings, clock, pacer)
@@ -162,7 +162,7 @@ def _deliver_all(
         else:
             result = step(writes)
         if tally.stops(result, message):
-            outcome.by_outcome["released"] += release(writes, messages[position + 1 :], clock())
+            outcome.by_outcome["released"] += release(writes, messages[position + 1 :], clock.now())
             return
     if in_flight:
         tally.stops(answered(writes, *in_flight, settings, clock), in_flight[0])
@@ -229,7 +229,7 @@ def composition(
     """Return `message` composed with a new token, or the verdict to record when it is not
     to be sent now (contact unreachable, outside their window, does not compose). Writes
     nothing: the message before may still be waiting for its answer."""
-    now = clock()
+    now = clock.now()
     if reason := message.contact.unreachable_reason():
         return partial(skip, message=message, reason=reason)
     time_zone = message.contact.partner.time_zone
@@ -256,7 +256,7 @@ def submitted(
 ) -> Submission | None:
     """Commit the hand-off of `composed`, then write it to the transport; return None,
     sending nothing, when its row is no longer this delivery's."""
-    if not hand_over(session, writes, composed, settings, clock()):
+    if not hand_over(session, writes, composed, settings, clock.now()):
         return None
     message = composed.message
     if pacer:
@@ -277,11 +277,11 @@ def answered(
     except UncertainDelivery as error:
         return unconfirm(writes, message, error.reason)
     except TemporaryFailure as error:
-        return retry(writes, message, error.reason, clock(), settings.max_attempts)
+        return retry(writes, message, error.reason, clock.now(), settings.max_attempts)
     writes.set(
         message,
         status=MessageStatus.SENT,
-        sent_at=clock(),
+        sent_at=clock.now(),
         server_reply=reply[:1000],
         status_reason=None,
     )

@@ -1,29 +1,33 @@
-"""The pipeline stages as plain functions, and the Prefect tasks that wrap them.
+"""The pipeline's Prefect tasks: plan → render → recover → deliver → report, and the
+dry-run preview.
 
-plan → render → deliver → report: each stage reads its settings, opens its own
-transaction and is safe to run again. Only the I/O stages retry.
+Each task is a plain function under its `@task` (`.fn` runs it without Prefect, as the
+demo and the tests do): it reads its settings, opens its own transaction and is safe to
+run again. plan, recover and deliver retry (the database or the mail server may fail
+for a moment); render, count, report and preview do not (a retry would fail the same
+way).
 """
 
 from __future__ import annotations
 
-import logging
+from collections import Counter
 from collections.abc import Callable
-from datetime import UTC, datetime
 from functools import cache
 from typing import Any
+from uuid import UUID
 
 from prefect import task
+from prefect.artifacts import create_progress_artifact, update_progress_artifact
 from prefect.cache_policies import NO_CACHE
-from prefect.exceptions import MissingContextError
-from prefect.logging import get_run_logger
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine
 
 from db.campaigns import campaign_for
 from db.engine import engine_for, transaction
-from db.models import Campaign, Message, TouchpointKind
-from db.outbox import IS_PLANNED
+from db.models import Campaign, TouchpointKind
+from db.outbox import number_due
 from tasks.artifacts import markdown_text, publish_markdown, publish_table
-from tasks.outbox.deliver import deliver_batch
+from tasks.clock import Clock
+from tasks.outbox.deliver import BatchOutcome, deliver_batch
 from tasks.outbox.holds import hold_failed_run
 from tasks.outbox.pacing import Pacer
 from tasks.outbox.planning import plan_messages
@@ -32,49 +36,33 @@ from tasks.outbox.render import RenderError
 from tasks.outbox.render_check import check_planned
 from tasks.outbox.report import campaign_summary, summary_markdown
 from tasks.privacy import redacted
+from tasks.run_context import only_in_a_run, run_logger
 from tasks.settings import get_settings
 from tasks.touchpoints.registry import due_messages, sent_kinds
-
-
-def logger() -> logging.Logger | logging.LoggerAdapter[logging.Logger]:
-    try:
-        return get_run_logger()
-    except MissingContextError:
-        return logging.getLogger("continuity")
-
-
-def aware(moment: datetime | None) -> datetime | None:
-    """Return `moment` with UTC assumed when it carries no time zone."""
-    if moment is None or moment.tzinfo is not None:
-        return moment
-    return moment.replace(tzinfo=UTC)
-
-
-def clock_for(as_of: datetime | None) -> Callable[[], datetime]:
-    """Return a clock: fixed at `as_of` when given (simulated time), else the real one."""
-    fixed = aware(as_of)
-    return (lambda: fixed) if fixed else (lambda: datetime.now(UTC))
 
 
 def app_engine() -> Engine:
     return engine_for(get_settings().database_url)
 
 
-def plan_stage(kind: TouchpointKind, as_of: datetime) -> dict[str, Any]:
-    """Insert the outbox rows due at `as_of` for `kind` under this run's campaign."""
-    settings = get_settings()
+@task(name="plan", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=5)
+def plan(kind: TouchpointKind, clock: Clock) -> dict[str, Any]:
+    """Insert the outbox rows due now for `kind` under the campaign named and keyed by
+    this moment (a fixed clock: a retry plans the same campaign)."""
+    settings, now = get_settings(), clock.now()
     with transaction(app_engine()) as session:
         campaign = campaign_for(
-            session, kind, f"{kind} {as_of:%Y-%m-%d %H:%M} UTC", f"{kind}:{as_of.isoformat()}"
+            session, kind, f"{kind} {now:%Y-%m-%d %H:%M} UTC", f"{kind}:{now.isoformat()}"
         )
-        wanted = due_messages(session, kind, as_of, settings.reminder_delays)
-        counts = plan_messages(session, wanted, campaign.id, as_of, settings.window)
+        wanted = due_messages(session, kind, now, settings.reminder_delays)
+        counts = plan_messages(session, wanted, campaign.id, now, settings.window)
         campaign_id = campaign.id
-    logger().info("planned %s: %s", kind, redacted(str(counts.as_dict())))
+    run_logger().info("planned %s: %s", kind, redacted(str(counts.as_dict())))
     return {"campaign_id": campaign_id, **counts.as_dict()}
 
 
-def render_stage(kinds: list[TouchpointKind], campaign_id: int | None = None) -> dict[str, Any]:
+@task(name="render", cache_policy=NO_CACHE)
+def render(kinds: list[TouchpointKind], campaign_id: int | None = None) -> dict[str, Any]:
     """Render every planned message of `kinds` (of one campaign, if given). If one fails,
     hold them all with the reason (no delivery sends a held row until staff release it)
     and raise `RenderError` naming template and line."""
@@ -92,29 +80,42 @@ def render_stage(kinds: list[TouchpointKind], campaign_id: int | None = None) ->
                 + "; ".join(check.errors)
             )
         )
-    logger().info("rendered %d planned messages: %s", check.rendered, dict(check.by_language))
+    run_logger().info("rendered %d planned messages: %s", check.rendered, dict(check.by_language))
     return check.as_dict()
 
 
-def recover_stage(as_of: datetime | None) -> dict[str, int]:
+@task(name="recover-interrupted", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=5)
+def recover(clock: Clock) -> dict[str, int]:
     """Resolve rows a stopped delivery left in `sending` (see tasks/interruptions.py)."""
     with transaction(app_engine()) as session:
-        outcomes = recover_interrupted(session, clock_for(as_of)())
+        outcomes = recover_interrupted(session, clock.now())
     if outcomes:
-        logger().warning("resolved interrupted deliveries: %s", dict(outcomes))
+        run_logger().warning("resolved interrupted deliveries: %s", dict(outcomes))
     return dict(outcomes)
 
 
-def due_count(
-    kinds: list[TouchpointKind], as_of: datetime | None, campaign_id: int | None = None
-) -> int:
+@task(name="count-due", cache_policy=NO_CACHE)
+def count_due(kinds: list[TouchpointKind], clock: Clock, campaign_id: int | None = None) -> int:
+    """Return how many planned messages of `kinds` (of one campaign, if given) are due."""
     with transaction(app_engine()) as session:
-        query = select(func.count()).where(
-            IS_PLANNED, Message.kind.in_(kinds), Message.due_at <= clock_for(as_of)()
-        )
-        if campaign_id is not None:
-            query = query.where(Message.campaign_id == campaign_id)
-        return session.scalar(query.select_from(Message)) or 0
+        return number_due(session, kinds, clock.now(), campaign_id)
+
+
+@only_in_a_run
+def delivery_progress(
+    kinds: list[TouchpointKind], clock: Clock, campaign_id: int | None = None
+) -> Callable[[Counter[str]], None]:
+    """Return what keeps the run's progress artifact (messages handled of those due now)
+    up to date from a drain's running counts; None outside a run."""
+    total = count_due.fn(kinds, clock, campaign_id)
+    progress = create_progress_artifact(0.0, description="messages handled in this run")
+    assert isinstance(progress, UUID), "called from a synchronous flow"
+
+    def update(counts: Counter[str]) -> None:
+        handled = sum(counts.values())
+        update_progress_artifact(progress, min(100.0, 100.0 * handled / total) if total else 100.0)
+
+    return update
 
 
 @cache
@@ -123,24 +124,24 @@ def process_pacer(per_minute: int) -> Pacer:
     return Pacer(per_minute)
 
 
-def deliver_stage(
-    kinds: list[TouchpointKind], as_of: datetime | None, campaign_id: int | None = None
-) -> dict[str, Any]:
+@task(name="deliver-batch", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=10)
+def deliver(
+    kinds: list[TouchpointKind], clock: Clock, campaign_id: int | None = None
+) -> BatchOutcome:
     """Deliver one batch of due messages of `kinds` (of one campaign, if given); return
     what happened to it."""
     settings = get_settings()
     pacer = process_pacer(settings.rate_limit)
-    outcome = deliver_batch(app_engine(), settings, kinds, clock_for(as_of), pacer, campaign_id)
+    outcome = deliver_batch(app_engine(), settings, kinds, clock, pacer, campaign_id)
     if outcome.claimed:
-        logger().info("delivered a batch: %s", outcome.as_dict())
+        run_logger().info("delivered a batch: %s", outcome.as_dict())
     if outcome.stopped:
-        logger().warning("delivery stopped: %s", outcome.stopped)
-    return outcome.as_dict()
+        run_logger().warning("delivery stopped: %s", outcome.stopped)
+    return outcome
 
 
-def report_stage(
-    campaign_id: int, delivery: dict[str, int], dry_run: bool = False
-) -> dict[str, Any]:
+@task(name="report", cache_policy=NO_CACHE)
+def report(campaign_id: int, delivery: dict[str, int], dry_run: bool = False) -> dict[str, Any]:
     """Return the campaign's summary and publish it as Prefect artifacts when in a run."""
     with transaction(app_engine()) as session:
         summary = campaign_summary(session, session.get_one(Campaign, campaign_id))
@@ -148,11 +149,9 @@ def report_stage(
     return {**summary, "delivery": delivery}
 
 
+@only_in_a_run
 def publish(summary: dict[str, Any], delivery: dict[str, int], dry_run: bool) -> None:
-    try:
-        get_run_logger()
-    except MissingContextError:
-        return
+    """Publish the campaign's counts and summary as keyed artifacts."""
     key = f"campaign-{summary['campaign_id']}"
     description = f"Campaign {summary['campaign_id']}: {markdown_text(summary['campaign'])}"
     empty = {"kind": "-", "status": "-", "messages": 0}
@@ -160,18 +159,19 @@ def publish(summary: dict[str, Any], delivery: dict[str, int], dry_run: bool) ->
     publish_markdown(f"{key}-summary", summary_markdown(summary, delivery, dry_run), description)
 
 
-def preview_stage(kind: TouchpointKind, as_of: datetime) -> dict[str, Any]:
-    """Plan and render what `kind` would send at `as_of`, report it, then roll it all back."""
-    settings = get_settings()
+@task(name="preview", cache_policy=NO_CACHE)
+def preview(kind: TouchpointKind, clock: Clock) -> dict[str, Any]:
+    """Plan and render what `kind` would send now, report it, then roll it all back."""
+    settings, now = get_settings(), clock.now()
     with transaction(app_engine()) as session:
         campaign = campaign_for(
             session,
             kind,
-            f"dry run: {kind} {as_of:%Y-%m-%d %H:%M} UTC",
-            f"dry-run:{kind}:{as_of.isoformat()}",
+            f"dry run: {kind} {now:%Y-%m-%d %H:%M} UTC",
+            f"dry-run:{kind}:{now.isoformat()}",
         )
-        wanted = due_messages(session, kind, as_of, settings.reminder_delays)
-        plan_messages(session, wanted, campaign.id, as_of, settings.window)
+        wanted = due_messages(session, kind, now, settings.reminder_delays)
+        plan_messages(session, wanted, campaign.id, now, settings.window)
         check = check_planned(session, settings, sent_kinds(kind))
         summary = campaign_summary(session, campaign)
         session.rollback()
@@ -185,16 +185,3 @@ def preview_stage(kind: TouchpointKind, as_of: datetime) -> dict[str, Any]:
             for key, sample in check.samples.items()
         },
     }
-
-
-plan = task(name="plan", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=5)(plan_stage)
-render = task(name="render", cache_policy=NO_CACHE)(render_stage)
-recover = task(name="recover-interrupted", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=5)(
-    recover_stage
-)
-count_due = task(name="count-due", cache_policy=NO_CACHE)(due_count)
-deliver = task(name="deliver-batch", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=10)(
-    deliver_stage
-)
-report = task(name="report", cache_policy=NO_CACHE)(report_stage)
-preview = task(name="preview", cache_policy=NO_CACHE)(preview_stage)

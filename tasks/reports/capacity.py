@@ -8,13 +8,13 @@ from typing import Any
 
 from prefect import task
 from prefect.cache_policies import NO_CACHE
-from prefect.exceptions import MissingContextError
-from prefect.logging import get_run_logger
 from sqlalchemy.orm import Session
 
 from db.engine import transaction
 from tasks.artifacts import publish_table
-from tasks.outbox.stages import app_engine, clock_for
+from tasks.clock import Clock
+from tasks.outbox.stages import app_engine
+from tasks.run_context import only_in_a_run
 from tasks.staff.focal_points import focal_points_of
 from tasks.touchpoints.capacity_alert import concerns
 
@@ -38,17 +38,17 @@ def overview(session: Session, now: datetime) -> list[dict[str, Any]]:
     return rows
 
 
-def overview_stage(as_of: datetime | None = None) -> list[dict[str, Any]]:
+@task(name="capacity-overview", cache_policy=NO_CACHE)
+def capacity_overview(clock: Clock) -> list[dict[str, Any]]:
+    """Return the overview; in a flow run, publish it as the `capacity-at-risk` table."""
     with transaction(app_engine()) as session:
-        rows = overview(session, clock_for(as_of)())
-    try:
-        get_run_logger()
-    except MissingContextError:
-        return rows
-    publish_table(
-        "capacity-at-risk", rows, "partnerships whose local capacity is insufficient or declining"
-    )
+        rows = overview(session, clock.now())
+    publish(rows)
     return rows
 
 
-capacity_overview = task(name="capacity-overview", cache_policy=NO_CACHE)(overview_stage)
+@only_in_a_run
+def publish(rows: list[dict[str, Any]]) -> None:
+    publish_table(
+        "capacity-at-risk", rows, "partnerships whose local capacity is insufficient or declining"
+    )

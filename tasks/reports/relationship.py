@@ -26,9 +26,11 @@ from db.relationship import (
 )
 from tasks.acknowledgements.changes import state
 from tasks.artifacts import publish_markdown, publish_table
+from tasks.clock import Clock
 from tasks.corrective.report import measure_rows
-from tasks.outbox.stages import app_engine, clock_for, logger
+from tasks.outbox.stages import app_engine
 from tasks.privacy import redacted
+from tasks.run_context import only_in_a_run, run_logger
 from tasks.touchpoints.capacity_alert import concerns
 from tasks.touchpoints.evaluation_followup import contributor_record
 from tasks.touchpoints.registry import asking_kinds
@@ -188,14 +190,19 @@ def _day(moment: datetime | None) -> str:
     return f"{moment:%Y-%m-%d}" if moment else "never"
 
 
-def report_stage(as_of: datetime | None = None, months: int = QUIET_MONTHS) -> dict[str, Any]:
+@task(name="relationship-report", cache_policy=NO_CACHE)
+def build_report(clock: Clock, months: int = QUIET_MONTHS) -> dict[str, Any]:
+    """Return the report's sections; in a flow run, publish them as keyed artifacts."""
     with transaction(app_engine()) as session:
-        sections = report(session, clock_for(as_of)(), months)
+        sections = report(session, clock.now(), months)
     publish(sections)
-    logger().info("relationship report: %s", {name: len(rows) for name, rows in sections.items()})
+    run_logger().info(
+        "relationship report: %s", {name: len(rows) for name, rows in sections.items()}
+    )
     return sections
 
 
+@only_in_a_run
 def publish(sections: dict[str, list[dict[str, Any]]]) -> None:
     """Publish each section as a keyed table artifact (versioned on the Artifacts page)."""
     for name in SECTIONS:
@@ -204,6 +211,3 @@ def publish(sections: dict[str, list[dict[str, Any]]]) -> None:
         f"- {name.replace('_', ' ')}: {len(sections[name])}" for name in SECTIONS
     ]
     publish_markdown("relationship-report", "\n".join(summary) + "\n")
-
-
-build_report = task(name="relationship-report", cache_policy=NO_CACHE)(report_stage)

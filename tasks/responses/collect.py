@@ -18,9 +18,10 @@ from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
 from db.engine import engine_for, for_writing, transaction
 from tasks.artifacts import markdown_text, publish_markdown, publish_table
+from tasks.clock import Clock
 from tasks.mail.inbox import InboxItem, open_inbox
-from tasks.outbox.stages import clock_for, logger
 from tasks.responses.inbound import quarantine, record_inbound
+from tasks.run_context import only_in_a_run, run_logger
 from tasks.settings import Settings, get_settings
 
 MAX_PER_RUN = 2000
@@ -102,17 +103,21 @@ def _is_transient(error: DBAPIError) -> bool:
     return isinstance(error, OperationalError | InterfaceError)
 
 
-def collect_stage(as_of: datetime | None, dry_run: bool = False) -> dict[str, int]:
+@task(name="collect-mail", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=30)
+def collect(clock: Clock, dry_run: bool = False) -> dict[str, int]:
+    """Record the unread mail on the configured database and inbox; return the mails by
+    classification (in a flow run, also as artifacts)."""
     settings = get_settings()
     engine = engine_for(settings.database_url)
-    collected = collect_mail(engine, settings, clock_for(as_of)(), dry_run)
-    logger().info("collected inbound mail: %s", dict(collected.counts))
+    collected = collect_mail(engine, settings, clock.now(), dry_run)
+    run_logger().info("collected inbound mail: %s", dict(collected.counts))
     if collected.alert:
-        logger().warning("bounces blaming our sender: %s", dict(collected.sender_side))
+        run_logger().warning("bounces blaming our sender: %s", dict(collected.sender_side))
     publish(collected)
     return dict(collected.counts)
 
 
+@only_in_a_run
 def publish(collected: Collected) -> None:
     """Publish the run's counts, and the sender alert when there is one."""
     counts = collected.counts
@@ -148,8 +153,3 @@ def sender_alert(sender_side: Counter[str]) -> list[str]:
         " partners' addresses: check the sending domain's blocklist status, SPF, DKIM and"
         " DMARC, and the relay. No partner was suppressed for these bounces.",
     ]
-
-
-collect = task(name="collect-mail", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=30)(
-    collect_stage
-)

@@ -3,7 +3,7 @@ the `record-response` deployment or `continuity response add`."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Annotated, Literal
 
 from prefect import task
@@ -16,6 +16,7 @@ from db.engine import engine_for, transaction
 from db.models import Contact, Partnership, Response, ResponseChannel, TouchpointKind
 from db.partnerships import partnership_by_reference
 from db.responses import latest_message_to
+from tasks.clock import Clock
 from tasks.responses.answers import Answering, record_answer
 from tasks.responses.forms import FormError
 from tasks.settings import get_settings
@@ -98,7 +99,7 @@ def _contact(session: Session, partnership: Partnership, name: str) -> Contact:
 def record_stage(entry: ManualResponse) -> dict[str, object]:
     """Record one manual entry; return what was stored (no personal data)."""
     with transaction(engine_for(get_settings().database_url)) as session:
-        response = record_manual_response(session, entry, datetime.now(UTC))
+        response = record_manual_response(session, entry, Clock().now())
         return {
             "response_id": response.id,
             "partnership": entry.partnership,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import tomllib
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
@@ -32,6 +32,7 @@ from db.models import (
     UpdateCategory,
 )
 from db.partnerships import partnership_by_reference
+from tasks.clock import Clock
 from tasks.countries import SUPPORTED_LANGUAGES, Language, country
 from tasks.settings import get_settings
 
@@ -224,7 +225,7 @@ def record_staff_input(data: EventInput | UpdateInput | EvaluationInput) -> dict
         if isinstance(data, EventInput):
             row: ConsultationEvent | PolicyUpdate | Evaluation = record_event(session, data)
         elif isinstance(data, UpdateInput):
-            row = record_update(session, data, datetime.now(UTC))
+            row = record_update(session, data, Clock().now())
         else:
             row = record_evaluation(session, data)
         return {"recorded": type(row).__name__, "id": row.id}

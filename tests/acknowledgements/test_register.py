@@ -17,7 +17,8 @@ from db.engine import transaction
 from db.models import TouchpointKind
 from tasks.acknowledgements.changes import AcknowledgementChange, apply_change
 from tasks.acknowledgements.register import AcknowledgementError
-from tasks.acknowledgements.stages import draft_stage, publish_stage
+from tasks.acknowledgements.stages import draft_acknowledgements, publish_pages
+from tasks.clock import Clock
 from tasks.settings import get_settings
 from tasks.staff.records import EvaluationInput, read_input, record_evaluation
 from tests.pipeline import deliver_all, links_by_recipient, messages, plan
@@ -54,7 +55,7 @@ def drafted(imported: Engine, app_env, tmp_path: Path) -> Engine:
     )
     with transaction(imported) as session:
         record_evaluation(session, data)
-    draft_stage()
+    draft_acknowledgements.fn()
     return imported
 
 
@@ -88,12 +89,12 @@ def test_every_ended_partnership_gets_a_draft_from_its_recorded_results(drafted:
         assert found.text["en"].startswith("From ")
         references = {item.partnership.reference_number for item in acknowledgements(session)}
         assert "SEN/PCA2021001/PD2025002" not in references
-    assert draft_stage() == 0
+    assert draft_acknowledgements.fn() == 0
 
 
 def test_nothing_is_asked_or_published_before_staff_approve(drafted: Engine, outbox) -> None:
     assert ask_partner(drafted, outbox) == {}
-    published = publish_stage(NOW)
+    published = publish_pages.fn(Clock.at(NOW))
     assert published["pages"] == {} and published["published"] == []
 
 
@@ -107,14 +108,14 @@ def test_published_after_both_sides_approve_and_unpublished_on_withdrawal(
     page = client.get(links[AWA]["respond"].removeprefix("https://portal.example.org"))
     assert "doublé à Kolda" in page.text and "J&#39;approuve ce texte" in page.text
     assert answer(client, links[AWA]["respond"], decision="approve").status_code == 200
-    published = publish_stage(NOW)
+    published = publish_pages.fn(Clock.at(NOW))
     assert published["pages"] == {"sen": 1} and published["published"] == [ASEF]
     folder = get_settings().public_dir
     html = (folder / "sen.html").read_text(encoding="utf-8")
     assert '<html lang="fr">' in html and "doublé à Kolda" in html
     assert "sen.html" in (folder / "index.html").read_text(encoding="utf-8")
     answer(client, links[AWA]["respond"], decision="withdraw")
-    again = publish_stage(NOW)
+    again = publish_pages.fn(Clock.at(NOW))
     assert again["removed"] == ["sen.html"] and again["unpublished"] == [ASEF]
     assert not (folder / "sen.html").exists()
 
@@ -131,12 +132,12 @@ def test_proposed_changes_need_a_new_revision_approved_by_both(drafted: Engine, 
     assert staff(drafted, "approve")["revision"] == 2
     late = answer(client, first, decision="approve")
     assert late.status_code == 200 and "porte sur une version antérieure" in late.text
-    assert publish_stage(NOW)["pages"] == {}
+    assert publish_pages.fn(Clock.at(NOW))["pages"] == {}
     second = ask_partner(drafted, outbox, NOW + timedelta(hours=1))[AWA]["respond"]
     assert second != first
     answer(client, second, decision="approve")
     html = get_settings().public_dir / "sen.html"
-    publish_stage(NOW)
+    publish_pages.fn(Clock.at(NOW))
     assert "Avec la mairie de Kolda" in html.read_text(encoding="utf-8")
     assert {m.occurrence_key[-3:] for m in messages(drafted, kind=KIND)} == {":r1", ":r2"}
 
@@ -147,9 +148,9 @@ def test_an_edit_after_publication_unpublishes_until_approved_again(
     staff(drafted, "approve")
     link = ask_partner(drafted, outbox)[AWA]["respond"]
     answer(portal(drafted), link, decision="approve")
-    publish_stage(NOW)
+    publish_pages.fn(Clock.at(NOW))
     staff(drafted, "edit", texts={"fr": "Un texte que l'ASEF n'a pas vu."})
-    done = publish_stage(NOW)
+    done = publish_pages.fn(Clock.at(NOW))
     assert done["unpublished"] == [ASEF] and done["removed"] == ["sen.html"]
 
 
@@ -189,7 +190,7 @@ def test_an_approval_does_not_override_changes_a_colleague_proposed(
     answer(client, links[AWA]["respond"], decision="changes", changes="Citez la mairie.")
     other = next(address for address in links if address != AWA)
     answer(client, links[other]["respond"], decision="approve")
-    assert publish_stage(NOW)["pages"] == {}
+    assert publish_pages.fn(Clock.at(NOW))["pages"] == {}
 
 
 def test_a_withdrawal_stands_until_a_new_revision_is_approved_by_the_partner(
@@ -200,14 +201,14 @@ def test_a_withdrawal_stands_until_a_new_revision_is_approved_by_the_partner(
     client = portal(drafted)
     staff(drafted, "withdraw")
     answer(client, link, decision="approve")
-    assert publish_stage(NOW)["pages"] == {}
+    assert publish_pages.fn(Clock.at(NOW))["pages"] == {}
     with pytest.raises(AcknowledgementError, match="withdrew consent"):
         staff(drafted, "approve")
     staff(drafted, "edit", texts={"fr": "Un nouveau texte."})
     staff(drafted, "approve")
     fresh = ask_partner(drafted, outbox, NOW + timedelta(hours=2))[AWA]["respond"]
     answer(client, fresh, decision="approve")
-    assert publish_stage(NOW)["pages"] == {"sen": 1}
+    assert publish_pages.fn(Clock.at(NOW))["pages"] == {"sen": 1}
 
 
 def test_an_edit_keeps_the_other_languages_and_cancels_requests_not_yet_sent(

@@ -6,10 +6,8 @@ from email.utils import parseaddr, parsedate_to_datetime
 from sqlalchemy import Engine
 
 from db.models import MessageStatus, TouchpointKind
-from tasks.outbox.deliver import deliver_batch
 from tasks.responses.links import message_of_address, token_hash
-from tasks.settings import get_settings
-from tests.pipeline import messages, plan
+from tests.pipeline import deliver_all, messages, plan
 
 CHECKIN = TouchpointKind.SUSTAINABILITY_CHECKIN
 NOW = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
@@ -17,8 +15,7 @@ NOW = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
 
 def send_checkins(engine: Engine) -> None:
     plan(engine, CHECKIN, NOW)
-    while deliver_batch(engine, get_settings(), [CHECKIN], lambda: NOW).claimed:
-        pass
+    deliver_all(engine, [CHECKIN], NOW)
 
 
 def received_by(outbox, address: str):

@@ -8,7 +8,9 @@ from sqlalchemy import Engine, select, update
 
 from db.engine import transaction
 from db.models import Contact, Message, MessageStatus, TouchpointKind
+from tasks.clock import Clock
 from tasks.outbox.deliver import deliver_batch
+from tasks.outbox.drain import Drained, drain
 from tasks.outbox.outcomes import backoff
 from tasks.outbox.pacing import Pacer
 from tasks.outbox.recovery import LEASE, recover_interrupted
@@ -20,14 +22,11 @@ NOW = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
 
 
 def deliver(engine: Engine, at: datetime = NOW):
-    return deliver_batch(engine, get_settings(), [CHECKIN], lambda: at)
+    return deliver_batch(engine, get_settings(), [CHECKIN], Clock.at(at))
 
 
-def deliver_all(engine: Engine, at: datetime = NOW) -> int:
-    batches = 0
-    while deliver(engine, at).claimed:
-        batches += 1
-    return batches
+def deliver_all(engine: Engine, at: datetime = NOW) -> Drained:
+    return drain(lambda: deliver(engine, at))
 
 
 @pytest.fixture

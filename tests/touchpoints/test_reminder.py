@@ -6,6 +6,7 @@ from sqlalchemy import Engine
 
 from db.engine import transaction
 from db.models import MessageStatus, Response, ResponseChannel, TouchpointKind
+from tasks.clock import Clock
 from tasks.outbox.deliver import deliver_batch
 from tasks.settings import get_settings
 from tasks.staff.records import EventInput, read_input, record_event
@@ -17,7 +18,7 @@ SENT = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
 
 
 def send(engine: Engine, kinds, at: datetime) -> None:
-    while deliver_batch(engine, get_settings(), kinds, lambda: at).claimed:
+    while deliver_batch(engine, get_settings(), kinds, Clock.at(at)).claimed:
         pass
 
 
