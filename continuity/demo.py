@@ -60,20 +60,11 @@ from tasks.staff.records import (
     record_event,
     record_update,
 )
+from tasks.touchpoints.registry import scheduled_kinds
 
 SAMPLES = Path(__file__).resolve().parent.parent / "samples"
 START = datetime(2025, 1, 6, tzinfo=UTC)
 STEPS = 2 * 53 * 2
-SCHEDULED = (
-    TouchpointKind.SUSTAINABILITY_CHECKIN,
-    TouchpointKind.CONSULTATION_INVITATION,
-    TouchpointKind.POLICY_DIGEST,
-    TouchpointKind.EVALUATION_FOLLOWUP,
-    TouchpointKind.REMINDER,
-    TouchpointKind.CORRECTIVE_ACTION,
-    TouchpointKind.CAPACITY_ALERT,
-    TouchpointKind.ACKNOWLEDGEMENT,
-)
 BOUNCING = "e.lokwawi@tget.example.or.ke"
 OPTING_OUT = "s.odhiambo@krcs.example.or.ke"
 AWAY = "jp.mbarga@enfance-avenir.example.cm"
@@ -173,7 +164,7 @@ class Partners:
         ]
 
     def answer(self, moment: datetime) -> None:
-        self.app.state.portal.clock = lambda: moment + timedelta(hours=20)
+        self.app.state.portal.clock = Clock.at(moment + timedelta(hours=20))
         rows = self.sent_rows()
         delivered = [(rows[str(mail["Message-ID"])], mail) for mail in self.new_mail()]
         # In outbox order, so the same seed gives the same answers on every run.
@@ -260,7 +251,7 @@ def step(engine: Engine, settings: Settings, partners: Partners, moment: datetim
     """One scheduler pass at `moment`: each touchpoint flow's pass (flows/touchpoint.py:
     plan, render check, recover, drain, report), then partners answer and the inbox is
     read."""
-    for kind in SCHEDULED:
+    for kind in scheduled_kinds():
         touchpoint_pass(kind, Clock.at(moment), PLAIN)
     partners.answer(moment)
     collect_mail(engine, settings, moment + timedelta(hours=22))

@@ -19,6 +19,7 @@ from continuity.cli.main import app
 from continuity.portal.app import create_app
 from db.engine import transaction
 from db.models import MessageStatus, Partnership, Response, TouchpointKind
+from tasks.clock import Clock
 from tasks.etools.files import EtoolsFileError
 from tasks.etools.importer import import_etools
 from tasks.follow_up_policy import load_policy
@@ -63,7 +64,7 @@ def test_a_million_character_answer_is_refused_and_nothing_recorded(
     deliver_all(imported, [CHECKIN], NOW)
     link = next(iter(links_by_recipient(outbox()).values()))["respond"]
     portal = create_app(get_settings(), imported)
-    portal.state.portal.clock = lambda: NOW + timedelta(days=1)
+    portal.state.portal.clock = Clock.at(NOW + timedelta(days=1))
     client = TestClient(portal, base_url="https://portal.example.org")
     path = link.removeprefix("https://portal.example.org")
     answer = client.post(path, data={"csrf": "x", "comment": "x" * 1_000_000})

@@ -9,9 +9,8 @@ so a write waiting for a lock (SQLite's, a row's) holds one thread, not the whol
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -35,6 +34,7 @@ from continuity.portal.pages import (
 from continuity.portal.security import BodyLimit, SecurityHeaders, csrf_token, csrf_valid
 from db.engine import engine_for, for_writing, transaction
 from db.models import Message, ResponseChannel
+from tasks.clock import Clock
 from tasks.countries import supported_language
 from tasks.outbox.render import TEMPLATES, page_environment
 from tasks.responses.answers import (
@@ -58,7 +58,7 @@ class Portal:
     settings: Settings
     engine: Engine
     limiter: FailureLimiter = field(default_factory=FailureLimiter)
-    clock: Callable[[], datetime] = lambda: datetime.now(UTC)
+    clock: Clock = field(default_factory=Clock)
 
     @property
     def lifetime(self) -> timedelta:
@@ -105,7 +105,7 @@ async def posted_fields(request: Request) -> dict[str, str]:
 
 def show_form(portal: Portal, request: Request, token: str) -> Response:
     with transaction(portal.engine) as session:
-        opened = answerable(session, token, portal.clock(), portal.lifetime)
+        opened = answerable(session, token, portal.clock.now(), portal.lifetime)
         asked = asking(opened)
         if opened is None or asked is None:
             return portal.failed(request)
@@ -116,7 +116,7 @@ def show_form(portal: Portal, request: Request, token: str) -> Response:
 def submit_form(portal: Portal, request: Request, token: str, fields: dict[str, str]) -> Response:
     """Record the posted answers (in the thread pool: it waits for locks)."""
     with transaction(for_writing(portal.engine)) as session:
-        opened = answerable(session, token, portal.clock(), portal.lifetime)
+        opened = answerable(session, token, portal.clock.now(), portal.lifetime)
         asked = asking(opened)
         if opened is None or asked is None:
             return portal.failed(request)
@@ -130,7 +130,7 @@ def submit_form(portal: Portal, request: Request, token: str, fields: dict[str, 
             context["errors"] = error.fields
             return portal.page(asked.page, language, status=400, **context)
         who = Answering.opened_by(opened)
-        response = record_answer(session, who, answers, ResponseChannel.PORTAL, portal.clock())
+        response = record_answer(session, who, answers, ResponseChannel.PORTAL, portal.clock.now())
         return thanks(portal, session, opened, response.answers, language)
 
 
@@ -152,7 +152,7 @@ def unsubscribable(portal: Portal, session: Session, token: str) -> Message | No
     """Return the message whose opt-out link this is, while it works
     (`CONTINUITY_OPT_OUT_DAYS` after it went out), for any message that may have reached
     the contact, unconfirmed ones included; else None."""
-    return reached(session, token, portal.clock(), portal.opt_out_lifetime)
+    return reached(session, token, portal.clock.now(), portal.opt_out_lifetime)
 
 
 def confirm_opt_out(portal: Portal, request: Request, token: str) -> Response:
@@ -179,7 +179,7 @@ def do_opt_out(portal: Portal, request: Request, token: str, fields: dict[str, s
             return portal.failed(request)
         if not one_click and not portal.csrf_ok(token, fields.get("csrf", "")):
             return portal.invalid(request, 403)
-        opt_out(session, message.contact, portal.clock(), ResponseChannel.PORTAL, message)
+        opt_out(session, message.contact, portal.clock.now(), ResponseChannel.PORTAL, message)
         language = supported_language(message.language)
     if one_click:
         return PlainTextResponse("unsubscribed")

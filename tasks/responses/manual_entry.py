@@ -96,7 +96,8 @@ def _contact(session: Session, partnership: Partnership, name: str) -> Contact:
     return found[0]
 
 
-def record_stage(entry: ManualResponse) -> dict[str, object]:
+@task(name="record-response", cache_policy=NO_CACHE)
+def record(entry: ManualResponse) -> dict[str, object]:
     """Record one manual entry; return what was stored (no personal data)."""
     with transaction(engine_for(get_settings().database_url)) as session:
         response = record_manual_response(session, entry, Clock().now())
@@ -107,6 +108,3 @@ def record_stage(entry: ManualResponse) -> dict[str, object]:
             "channel": str(response.channel),
             "revision": response.revision,
         }
-
-
-record = task(name="record-response", cache_policy=NO_CACHE)(record_stage)

@@ -133,7 +133,8 @@ class FocalPointInput(Clean):
     language: Language = "en"
 
 
-def record_focal_point_stage(focal_point: FocalPointInput) -> dict[str, Any]:
+@task(name="record-focal-point", cache_policy=NO_CACHE)
+def record_focal_point(focal_point: FocalPointInput) -> dict[str, Any]:
     """Register the address; return the contact id and name (never the address)."""
     with transaction(engine_for(get_settings().database_url)) as session:
         contact = add_focal_point(
@@ -141,8 +142,3 @@ def record_focal_point_stage(focal_point: FocalPointInput) -> dict[str, Any]:
         )
         session.flush()
         return {"contact_id": contact.id, "name": contact.name}
-
-
-record_focal_point = task(name="record-focal-point", cache_policy=NO_CACHE)(
-    record_focal_point_stage
-)

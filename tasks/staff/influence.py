@@ -168,9 +168,7 @@ def _edited(session: Session, entry: InfluenceEntry, change: InfluenceChange) ->
     return {"entry_id": entry.id, "name": entry.name}
 
 
-def record_influence_stage(change: InfluenceChange) -> dict[str, Any]:
+@task(name="record-influence", cache_policy=NO_CACHE)
+def record_influence(change: InfluenceChange) -> dict[str, Any]:
     with transaction(engine_for(get_settings().database_url)) as session:
         return apply_change(session, change)
-
-
-record_influence = task(name="record-influence", cache_policy=NO_CACHE)(record_influence_stage)

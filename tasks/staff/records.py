@@ -9,6 +9,8 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
+from prefect import task
+from prefect.cache_policies import NO_CACHE
 from pydantic import (
     AfterValidator,
     AwareDatetime,
@@ -219,6 +221,7 @@ def record_evaluation(session: Session, data: EvaluationInput) -> Evaluation:
     return evaluation
 
 
+@task(name="record-staff-input", cache_policy=NO_CACHE)
 def record_staff_input(data: EventInput | UpdateInput | EvaluationInput) -> dict[str, int | str]:
     """Record one staff input on the configured database; return its id and what it is."""
     with transaction(engine_for(get_settings().database_url)) as session:

@@ -69,7 +69,7 @@ def ask_partner(engine: Engine, outbox, at: datetime = NOW) -> dict[str, dict[st
 
 def portal(engine: Engine) -> TestClient:
     app = create_app(get_settings(), engine)
-    app.state.portal.clock = lambda: NOW + timedelta(days=1)
+    app.state.portal.clock = Clock.at(NOW + timedelta(days=1))
     return TestClient(app, base_url="https://portal.example.org")
 
 

@@ -13,6 +13,7 @@ from continuity.portal.app import create_app
 from db.corrective import trail
 from db.engine import transaction
 from db.models import CorrectiveMeasure, MessageStatus, TouchpointKind
+from tasks.clock import Clock
 from tasks.corrective.changes import CorrectiveChange, apply_change
 from tasks.settings import get_settings
 from tasks.staff.focal_points import add_focal_point
@@ -94,7 +95,7 @@ def test_the_owner_reports_the_status_through_the_portal(
     send(imported, REMINDED)
     link = links_by_recipient(mail_to(outbox, OWNER))[OWNER]["respond"]
     app = create_app(get_settings(), imported)
-    app.state.portal.clock = lambda: REMINDED + timedelta(days=1)
+    app.state.portal.clock = Clock.at(REMINDED + timedelta(days=1))
     client = TestClient(app, base_url="https://portal.example.org")
     route = link.removeprefix("https://portal.example.org")
     page = client.get(route)
@@ -127,7 +128,7 @@ def test_hostile_status_posts_are_refused_and_change_nothing(
     send(imported, REMINDED)
     link = links_by_recipient(mail_to(outbox, OWNER))[OWNER]["respond"]
     client = TestClient(create_app(get_settings(), imported), base_url="https://portal.example.org")
-    client.app.state.portal.clock = lambda: REMINDED + timedelta(days=1)
+    client.app.state.portal.clock = Clock.at(REMINDED + timedelta(days=1))
     route = link.removeprefix("https://portal.example.org")
     csrf = client.get(route).text.split('name="csrf" value="', 1)[1].split('"', 1)[0]
     assert client.post(route, data={"csrf": csrf, **fields}).status_code == 400

@@ -9,6 +9,7 @@ from sqlalchemy import Engine, event, select
 from continuity.portal.app import create_app
 from db.engine import transaction
 from db.models import Contact, InfluenceEntry, Response, TouchpointKind
+from tasks.clock import Clock
 from tasks.settings import get_settings
 from tests.pipeline import deliver_all, links_by_recipient, plan
 
@@ -27,7 +28,7 @@ def links(imported: Engine, app_env, outbox) -> dict[str, dict[str, str]]:
 @pytest.fixture
 def client(imported: Engine, links) -> TestClient:
     app = create_app(get_settings(), imported)
-    app.state.portal.clock = lambda: SENT + timedelta(days=2)
+    app.state.portal.clock = Clock.at(SENT + timedelta(days=2))
     return TestClient(app, base_url="https://portal.example.org")
 
 
@@ -121,7 +122,7 @@ def test_wrong_tokens_get_the_same_plain_page(client, token: str) -> None:
 
 
 def test_an_expired_token_looks_like_any_invalid_one(client, links) -> None:
-    client.app.state.portal.clock = lambda: SENT + timedelta(days=91)
+    client.app.state.portal.clock = Clock.at(SENT + timedelta(days=91))
     page = client.get(path(links[AWA]["respond"]))
     assert page.status_code == 404 and "This link is not valid" in page.text
 

@@ -11,6 +11,7 @@ from sqlalchemy import Engine, select
 from continuity.portal.app import create_app
 from db.engine import transaction
 from db.models import Contact, Response, TouchpointKind
+from tasks.clock import Clock
 from tasks.settings import get_settings
 from tasks.staff.records import EventInput, read_input, record_event
 from tests.pipeline import deliver_all, links_by_recipient, plan
@@ -39,7 +40,7 @@ def portal(imported: Engine, app_env, outbox, live_server):
         plan(imported, kind, SENT)
     deliver_all(imported, kinds, SENT)
     app = create_app(get_settings(), imported)
-    app.state.portal.clock = lambda: SENT + timedelta(days=1)
+    app.state.portal.clock = Clock.at(SENT + timedelta(days=1))
     base = live_server(app)
     mails = outbox()
     invitations = [

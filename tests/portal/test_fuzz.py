@@ -19,6 +19,7 @@ from sqlalchemy import Engine
 from continuity.portal.app import create_app
 from db.engine import transaction
 from db.models import TouchpointKind
+from tasks.clock import Clock
 from tasks.responses.forms import FormError
 from tasks.settings import get_settings
 from tasks.staff.records import EventInput, read_input, record_event
@@ -67,7 +68,7 @@ def target(imported: Engine, app_env, outbox) -> Target:
         plan(imported, kind, SENT)
     deliver_all(imported, KINDS, SENT)
     app = create_app(get_settings(), imported)
-    app.state.portal.clock = lambda: SENT + timedelta(days=1)
+    app.state.portal.clock = Clock.at(SENT + timedelta(days=1))
     links = [link for found in links_by_recipient(outbox()).values() for link in found.values()]
     tokens = [link.rsplit("/", 1)[1] for link in links if "/r/" in link or "/opt-out/" in link]
     csrf = {token: app.state.portal.csrf(token) for token in tokens}

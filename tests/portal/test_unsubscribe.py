@@ -12,6 +12,7 @@ from sqlalchemy import Engine, select, update
 import tests.portal.test_app as portal_tests
 from db.engine import transaction
 from db.models import Contact, Message, MessageStatus
+from tasks.clock import Clock
 from tasks.settings import SettingsError, get_settings
 from tests.portal.test_app import AWA, SENT, checkin_answers, csrf_of, path, responses
 
@@ -60,10 +61,10 @@ def test_an_unconfirmed_message_can_be_answered(client, links, imported) -> None
 
 def test_the_opt_out_link_outlives_the_answers_then_expires(client, links, imported) -> None:
     portal = client.app.state.portal
-    portal.clock = lambda: SENT + timedelta(days=729)
+    portal.clock = Clock.at(SENT + timedelta(days=729))
     assert client.get(path(links[AWA]["respond"])).status_code == 404
     assert client.get(path(links[AWA]["opt_out"])).status_code == 200
-    portal.clock = lambda: SENT + timedelta(days=730)
+    portal.clock = Clock.at(SENT + timedelta(days=730))
     assert client.post(path(links[AWA]["opt_out"]), headers=FORM, **ONE_CLICK).status_code == 404
     assert not opted_out(imported, AWA)
 

@@ -15,6 +15,7 @@ from sqlalchemy.engine import make_url
 
 import tests.portal.test_app as portal_tests
 from continuity.portal.app import create_app
+from tasks.clock import Clock
 from tasks.settings import get_settings
 from tests.portal.test_app import AWA, SENT, checkin_answers, csrf_of, responses
 
@@ -37,7 +38,7 @@ def test_the_health_check_answers_while_a_post_waits_for_the_write_lock(
     imported: Engine, links, live_server, database_url: str, route: str
 ) -> None:
     app = create_app(get_settings(), imported)
-    app.state.portal.clock = lambda: SENT + timedelta(days=2)
+    app.state.portal.clock = Clock.at(SENT + timedelta(days=2))
     base = live_server(app)
     link = links[AWA][route].replace("https://portal.example.org", base)
     data = post_data(route, httpx.get(link).text)

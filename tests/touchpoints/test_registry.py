@@ -26,6 +26,7 @@ from db.models import (
 from tasks.acknowledgements.changes import AcknowledgementChange, apply_change
 from tasks.acknowledgements.register import draft_missing
 from tasks.campaigns.runs import campaign_of, plan_campaign
+from tasks.clock import Clock
 from tasks.corrective.changes import CorrectiveChange
 from tasks.corrective.changes import apply_change as apply_corrective
 from tasks.countries import SUPPORTED_LANGUAGES
@@ -296,7 +297,7 @@ def test_the_portal_serves_and_takes_each_kinds_form(
     deliver_all(imported, [kind], NOW)
     route = route_to_one(imported, kind)
     app = create_app(get_settings(), imported)
-    app.state.portal.clock = lambda: NOW + timedelta(days=1)
+    app.state.portal.clock = Clock.at(NOW + timedelta(days=1))
     client = TestClient(app, base_url="https://portal.example.org")
     page = client.get(route)
     assert page.status_code == 200 and f'action="{route}"' in page.text
