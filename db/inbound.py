@@ -46,9 +46,7 @@ def waiting_for_staff(session: Session, limit: int) -> list[InboundMail]:
     quarantined, and bounces or complaints that proved no message of ours."""
     query = (
         select(InboundMail)
-        .where(
-            InboundMail.classification.in_(["unmatched", "quarantined", "bounce", "complaint"])
-        )
+        .where(InboundMail.classification.in_(["unmatched", "quarantined", "bounce", "complaint"]))
         .order_by(InboundMail.id.desc())
     )
     found: list[InboundMail] = []

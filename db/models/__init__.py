@@ -6,7 +6,18 @@ from db.models.corrective import CorrectiveEvent, CorrectiveMeasure, CorrectiveP
 from db.models.outbox import Campaign, Message
 from db.models.partners import SOFT_BOUNCE_LIMIT, SOFT_BOUNCE_SPAN, Contact, ContactEvent, Partner
 from db.models.partnerships import FollowUpPlan, ImportRun, Partnership
-from db.models.responses import NOT_ANSWERS, REVISED, InboundMail, InfluenceEntry, Response
+from db.models.responses import (
+    LISTED,
+    NOT_ANSWERS,
+    REVISED,
+    WORD_FIELDS,
+    InboundMail,
+    InboxMark,
+    InfluenceEntry,
+    PartnerMessageNotice,
+    Response,
+    partner_words,
+)
 from db.models.staff_records import (
     ConsultationEvent,
     DigestItem,
@@ -28,11 +39,13 @@ from db.models.states import (
 __all__ = [
     "ENDED_STATUSES",
     "FINAL_STATUSES",
+    "LISTED",
     "NAMING",
     "NOT_ANSWERS",
     "REVISED",
     "SOFT_BOUNCE_LIMIT",
     "SOFT_BOUNCE_SPAN",
+    "WORD_FIELDS",
     "Acknowledgement",
     "Base",
     "Campaign",
@@ -48,12 +61,14 @@ __all__ = [
     "FollowUpPlan",
     "ImportRun",
     "InboundMail",
+    "InboxMark",
     "InfluenceEntry",
     "InterventionStatus",
     "MeasureStatus",
     "Message",
     "MessageStatus",
     "Partner",
+    "PartnerMessageNotice",
     "Partnership",
     "PolicyUpdate",
     "Response",
@@ -61,5 +76,6 @@ __all__ = [
     "Timestamped",
     "TouchpointKind",
     "UpdateCategory",
+    "partner_words",
     "utcnow",
 ]

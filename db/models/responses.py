@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     ForeignKey,
     Index,
@@ -13,6 +14,8 @@ from sqlalchemy import (
     LargeBinary,
     String,
     Text,
+    UniqueConstraint,
+    event,
     text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -34,6 +37,26 @@ NOT_ANSWERS = ("auto_reply", "opt_out")
 # portal or entered by staff. E-mail replies stay outside it: each is a letter of its own,
 # recorded as it came (collection never supersedes one), and opt-outs are requests.
 REVISED = "message_id IS NOT NULL AND channel <> 'email' AND kind NOT IN ('auto_reply', 'opt_out')"
+
+# The answers that carry a partner's own words, in the order a reader takes them: what
+# the portal's and staff's forms ask in free text. An e-mail reply's words are its text.
+WORD_FIELDS = ("news", "support_needed", "policy_changes", "changes", "comment")
+
+# A partner message is an answer with words that is still what the partner says: the
+# current revision of a form's answer, or any e-mail reply (each a letter of its own, even
+# once a portal answer supersedes it).
+LISTED = "words <> '' AND (superseded_at IS NULL OR channel = 'email')"
+
+
+def partner_words(text: str, answers: dict[str, Any]) -> str:
+    """Return what a partner wrote in an answer: the reply's or note's text and each free
+    text field, in `WORD_FIELDS` order, one paragraph each, a text given twice once; ""
+    for an answer without words (a bare RSVP, a capacity level)."""
+    parts: list[str] = []
+    for part in [text, *(answers.get(name) for name in WORD_FIELDS)]:
+        if isinstance(part, str) and part.strip() and part.strip() not in parts:
+            parts.append(part.strip())
+    return "\n\n".join(parts)
 
 
 class Response(Timestamped, Base):
@@ -61,6 +84,13 @@ class Response(Timestamped, Base):
             sqlite_where=text(REVISED),
             postgresql_where=text(REVISED),
         ),
+        # The partner messages waiting for a person, newest first.
+        Index(
+            "ix_responses_unhandled_words",
+            "received_at",
+            sqlite_where=text(f"{LISTED} AND handled_at IS NULL"),
+            postgresql_where=text(f"{LISTED} AND handled_at IS NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -77,10 +107,29 @@ class Response(Timestamped, Base):
     revision: Mapped[int] = mapped_column(Integer, default=1)
     superseded_at: Mapped[datetime | None]
     recorded_by: Mapped[str] = mapped_column(String(256), default="")
+    # What the partner wrote (`partner_words`), set once when the answer is recorded.
+    words: Mapped[str] = mapped_column(Text, default="")
+    # Who at UNICEF dealt with the words, when and how (`continuity response handle`).
+    handled_at: Mapped[datetime | None]
+    handled_by: Mapped[str] = mapped_column(String(256), default="")
+    handled_note: Mapped[str] = mapped_column(Text, default="")
 
     message: Mapped[Message | None] = relationship()
     contact: Mapped[Contact | None] = relationship()
     partnership: Mapped[Partnership | None] = relationship()
+
+    def handle(self, by: str, note: str, now: datetime) -> None:
+        """Record that `by` dealt with the partner's words; a second call replaces who
+        and how (a correction), keeping the first time it was handled."""
+        self.handled_at = self.handled_at or now
+        self.handled_by, self.handled_note = by, note
+
+
+@event.listens_for(Response, "before_insert")
+def _words_of_answer(mapper: Any, connection: Any, response: Response) -> None:
+    """Every way an answer is recorded (reply, portal, staff entry) sets its words here."""
+    if not response.words:
+        response.words = partner_words(response.text or "", response.answers or {})
 
 
 class InfluenceEntry(Timestamped, Base):
@@ -125,3 +174,35 @@ class InboundMail(Timestamped, Base):
     # Only a quarantined mail is kept here, byte for byte, for staff to look at: the others
     # stay in the mailbox.
     raw: Mapped[bytes | None] = mapped_column(LargeBinary)
+
+
+class InboxMark(Base):
+    """A mail the collector has recorded, by the mailbox it sits in and its key there: the
+    collector's own mark, so it never touches the flags people read by (`\\Seen`, a
+    Maildir's `S`). `uid` is an IMAP mailbox's UID (under the UIDVALIDITY in `mailbox`),
+    whose highest value is where the next run starts."""
+
+    __tablename__ = "inbox_marks"
+    __table_args__ = (UniqueConstraint("mailbox", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    mailbox: Mapped[str] = mapped_column(String(512))
+    key: Mapped[str] = mapped_column(String(512))
+    uid: Mapped[int | None] = mapped_column(BigInteger)
+    recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class PartnerMessageNotice(Base):
+    """A partner message a focal point has had in a digest (`reminder`: the once it came
+    back unhandled past the answer-within limit), and the digest's occurrence key. At most
+    one notice and one reminder per message and focal point."""
+
+    __tablename__ = "partner_message_notices"
+    __table_args__ = (UniqueConstraint("response_id", "contact_id", "reminder"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    response_id: Mapped[int] = mapped_column(ForeignKey("responses.id"), index=True)
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id"), index=True)
+    reminder: Mapped[bool] = mapped_column(Boolean, default=False)
+    occurrence_key: Mapped[str] = mapped_column(String(255))
+    noticed_at: Mapped[datetime] = mapped_column(default=utcnow)

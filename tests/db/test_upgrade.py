@@ -5,6 +5,7 @@ every row of every table it had comes back with every value it held."""
 from __future__ import annotations
 
 import gzip
+import json
 import sqlite3
 from collections.abc import Callable
 from pathlib import Path
@@ -14,6 +15,7 @@ import pytest
 
 from db.engine import make_engine
 from db.migrate import current_revision, ensure_migrated, head_revision, upgrade
+from db.models import partner_words
 
 RELEASES = sorted((Path(__file__).parents[1] / "data" / "releases").glob("*.db.gz"))
 # What a migration changes on purpose, value by value; everything else must stay as it was.
@@ -90,3 +92,8 @@ def test_upgrading_a_release_database_keeps_every_record(archive: Path, tmp_path
             for column, value in row.items():
                 expected = CHANGED.get((table, column), lambda same: same)(value)
                 assert after[table][key][column] == expected, (table, key, column)
+    for key, row in before["responses"].items():
+        if "words" not in row:
+            written = partner_words(row["text"], json.loads(row["answers"]))
+            assert after["responses"][key]["words"] == written, key
+    assert any(row["words"] for row in after["responses"].values()), "partners' words kept"
