@@ -148,3 +148,19 @@ def add_notices(
         for ident in response_ids
     )
     session.flush()
+
+
+def copy_notices(session: Session, from_id: int, to_id: int) -> None:
+    """Give response `to_id` the notices response `from_id` had (a revision that says the
+    same in words was had by the same focal points)."""
+    query = select(PartnerMessageNotice).where(PartnerMessageNotice.response_id == from_id)
+    session.add_all(
+        PartnerMessageNotice(
+            response_id=to_id,
+            contact_id=notice.contact_id,
+            reminder=notice.reminder,
+            occurrence_key=notice.occurrence_key,
+            noticed_at=notice.noticed_at,
+        )
+        for notice in session.scalars(query)
+    )

@@ -159,6 +159,17 @@ def imported(engine: Engine) -> Engine:
     return engine
 
 
+@pytest.fixture
+def checkins(imported: Engine, app_env) -> Engine:
+    """The sample partnerships with their check-ins sent at `tests.pipeline.SENT`."""
+    from db.models import TouchpointKind
+    from tests.pipeline import SENT, deliver_all, plan
+
+    plan(imported, TouchpointKind.SUSTAINABILITY_CHECKIN, SENT)
+    deliver_all(imported, [TouchpointKind.SUSTAINABILITY_CHECKIN], SENT)
+    return imported
+
+
 def require(condition: bool, reason: str) -> None:
     """Skip the test when a system component is missing, except under CI=true, where the
     project's own setup (scripts/system-packages.sh) must have installed it."""

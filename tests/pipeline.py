@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 from sqlalchemy import Engine, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import Session, joinedload
 
 from db.engine import transaction
 from db.models import Contact, Message, TouchpointKind
@@ -15,6 +15,8 @@ from tasks.sending_window import parse_window
 from tasks.touchpoints.registry import due_messages
 
 ALWAYS_OPEN = parse_window("mon-sun 00:00-23:59")
+# When the `checkins` fixture (tests/conftest.py) sends the sample check-ins.
+SENT = datetime(2026, 12, 1, 12, tzinfo=UTC)
 
 
 def plan(
@@ -89,3 +91,19 @@ def sample_mail(
         unsubscribe_to=unsubscribe_address(secret, message.id, sender),
     )
     return filled.encode("utf-8", "surrogateescape")
+
+
+def checkin_to(session: Session, email: str) -> Message:
+    """Return the check-in sent to the contact at `email`."""
+    found = session.scalars(
+        select(Message).where(Message.kind == TouchpointKind.SUSTAINABILITY_CHECKIN)
+    )
+    return next(message for message in found if message.contact.email == email)
+
+
+def reply(engine: Engine, email: str, text: str, at: datetime) -> int:
+    """Record `text` as the contact's e-mail reply to its check-in; return the response id."""
+    from tasks.responses.inbound import record_reply
+
+    with transaction(engine) as session:
+        return record_reply(session, checkin_to(session, email), text, "Re: suivi", at).id

@@ -24,6 +24,7 @@ from db.models import (
     ResponseChannel,
     TouchpointKind,
 )
+from db.partner_messages import copy_notices
 from db.responses import (
     current_answers,
     last_revision,
@@ -125,10 +126,11 @@ def record_answer(
     (check-in supporters go into the partnership's register, a measure's status into its
     plan, a decision on an acknowledgement into its consent...)."""
     message_id = who.message.id if who.message else None
-    revision = 1
+    revision, replaced = 1, []
     if message_id is not None:
         lock_answers_to(session, message_id)
-        for previous in current_answers(session, message_id, who.contact.id):
+        replaced = current_answers(session, message_id, who.contact.id)
+        for previous in replaced:
             previous.superseded_at = now
             retire_influence_entries(session, previous.id)
         revision = last_revision(session, message_id, who.contact.id) + 1
@@ -146,9 +148,21 @@ def record_answer(
     )
     session.add(response)
     session.flush()
+    keep_handling(session, replaced, response)
     who.contact.heard_from()
     touchpoint(who.kind).answered(session, response, answers, now)
     return response
+
+
+def keep_handling(session: Session, replaced: list[Response], response: Response) -> None:
+    """A revision that says in words what the form answer it replaces said keeps that
+    answer's handling and notices: correcting a capacity level does not send the same
+    news to focal points again, nor undo what staff did with it."""
+    for previous in replaced:
+        if previous.channel != ResponseChannel.EMAIL and previous.words == response.words:
+            response.handled_at = previous.handled_at
+            response.handled_by, response.handled_note = previous.handled_by, previous.handled_note
+            copy_notices(session, previous.id, response.id)
 
 
 def opt_out(
