@@ -256,14 +256,18 @@ def demo(
 def report_command(
     as_of: Annotated[str | None, typer.Option(help="ISO date-time (default now)")] = None,
     months: Annotated[int, typer.Option(help="months without contact that count")] = 6,
+    since: Annotated[
+        str | None, typer.Option(help="what partners said since (default: a week before)")
+    ] = None,
 ) -> None:
-    """Print the relationship report: quiet partners, response rates, results at risk,
-    follow-ups, bounces and suppressions."""
+    """Print the relationship report: what partners said and what waits for an answer,
+    quiet partners, response rates, results at risk, follow-ups, bounces and suppressions."""
     from tasks.reports.relationship import SECTIONS, report
 
     now = Clock.at(parse_as_of(as_of)).now()
+    within = get_settings().answer_within_days
     with database() as engine, transaction(engine) as session:
-        sections = report(session, now, months)
+        sections = report(session, now, months, parse_as_of(since), within)
     for name in SECTIONS:
         rows = sections[name]
         table = Table(title=f"{name.replace('_', ' ')} ({len(rows)})")

@@ -1,5 +1,6 @@
-"""The relationship report: who has gone quiet, who answers, which results are at risk,
-what is coming up, which addresses bounce. Names partners, never addresses."""
+"""The relationship report: what partners said and what waits for an answer, who has gone
+quiet, who answers, which results are at risk, what is coming up, which addresses bounce.
+Names partners, never addresses; partners' words only in the terminal."""
 
 from __future__ import annotations
 
@@ -30,13 +31,26 @@ from tasks.clock import Clock
 from tasks.corrective.report import measure_rows
 from tasks.outbox.stages import app_engine
 from tasks.privacy import redacted
+from tasks.reports.partner_messages import (
+    for_prefect,
+    said_since,
+    waiting_too_long,
+    without_focal_point,
+)
 from tasks.run_context import only_in_a_run, run_logger
+from tasks.settings import get_settings
 from tasks.touchpoints.capacity_alert import concerns
 from tasks.touchpoints.evaluation_followup import contributor_record
 from tasks.touchpoints.registry import asking_kinds
 
 QUIET_MONTHS = 6
+# The report runs weekly: by default what partners said is what they said since the last.
+SAID_DAYS = 7
+ANSWER_WITHIN_DAYS = 5
 SECTIONS = (
+    "partners_said",
+    "waiting_for_answer",
+    "no_focal_point",
     "not_heard_from",
     "response_rates",
     "at_risk",
@@ -137,12 +151,21 @@ def no_supporters(session: Session) -> list[dict[str, Any]]:
 
 
 def report(
-    session: Session, now: datetime, months: int = QUIET_MONTHS
+    session: Session,
+    now: datetime,
+    months: int = QUIET_MONTHS,
+    since: datetime | None = None,
+    answer_within: int = ANSWER_WITHIN_DAYS,
 ) -> dict[str, list[dict[str, Any]]]:
-    """Return every section of the report at `now`."""
+    """Return every section of the report at `now`: what partners said since `since`
+    (default: a week before), the messages waiting more than `answer_within` working
+    days for a person, partners not heard from in `months` months, and the rest."""
     upcoming = follow_ups_between(session, now, now + timedelta(days=30))
     overdue = follow_ups_between(session, now - timedelta(days=3650), now - timedelta(days=1))
     return {
+        "partners_said": said_since(session, since or now - timedelta(days=SAID_DAYS)),
+        "waiting_for_answer": waiting_too_long(session, now, answer_within),
+        "no_focal_point": without_focal_point(session),
         "not_heard_from": quiet_partners(session, now, months),
         "response_rates": [
             {"by": dimension, **row}
@@ -193,8 +216,9 @@ def _day(moment: datetime | None) -> str:
 @task(name="relationship-report", cache_policy=NO_CACHE)
 def build_report(clock: Clock, months: int = QUIET_MONTHS) -> dict[str, Any]:
     """Return the report's sections; in a flow run, publish them as keyed artifacts."""
+    within = get_settings().answer_within_days
     with transaction(app_engine()) as session:
-        sections = report(session, clock.now(), months)
+        sections = report(session, clock.now(), months, answer_within=within)
     publish(sections)
     run_logger().info(
         "relationship report: %s", {name: len(rows) for name, rows in sections.items()}
@@ -206,7 +230,8 @@ def build_report(clock: Clock, months: int = QUIET_MONTHS) -> dict[str, Any]:
 def publish(sections: dict[str, list[dict[str, Any]]]) -> None:
     """Publish each section as a keyed table artifact (versioned on the Artifacts page)."""
     for name in SECTIONS:
-        publish_table(f"relationship-{name.replace('_', '-')}", sections[name], name)
+        rows = for_prefect(sections[name])
+        publish_table(f"relationship-{name.replace('_', '-')}", rows, name)
     summary = ["# Relationship report", ""] + [
         f"- {name.replace('_', ' ')}: {len(sections[name])}" for name in SECTIONS
     ]

@@ -11,10 +11,12 @@ from db.engine import transaction
 from db.models import Contact, Response, ResponseChannel, TouchpointKind
 from flows.registry import FLOWS
 from tasks.reports.relationship import report
-from tests.pipeline import deliver_all, messages, plan
+from tasks.staff.focal_points import add_focal_point
+from tests.pipeline import deliver_all, messages, plan, reply
 
 SENT = datetime(2026, 12, 1, 12, tzinfo=UTC)
 CHECKIN = TouchpointKind.SUSTAINABILITY_CHECKIN
+WORDS = "Oui, les clubs continuent avec les enseignantes de Kolda."
 
 
 @pytest.fixture
@@ -146,3 +148,45 @@ def test_supporters_and_partnerships_no_one_supports_are_listed(history: Engine)
     ]
     uncovered = {row["partnership"] for row in found["no_supporters"]}
     assert "SEN/PCA2021001/PD2021004" not in uncovered and uncovered
+
+
+def test_the_report_shows_what_partners_said_and_what_waits_too_long(history: Engine) -> None:
+    reply(history, "o.ba@rjsc-kolda.example.org", "Les pairs éducateurs continuent.", SENT)
+    reply(history, "a.ndiaye@asef-senegal.example.org", WORDS, SENT + timedelta(days=8))
+    found = sections(history, SENT + timedelta(days=9))
+    assert [row["text"] for row in found["partners_said"]] == [WORDS]
+    late, formation = found["waiting_for_answer"]
+    assert late["text"] == "Les pairs éducateurs continuent." and late["waiting"] == 7
+    assert late["from"] == "Ousmane Ba" and late["handled"] == "no"
+    assert formation["text"] == "Formation", "the fixture's check-in asked for support"
+
+
+def test_partnerships_whose_words_reach_no_focal_point_are_listed(history: Engine) -> None:
+    reply(history, "a.ndiaye@asef-senegal.example.org", WORDS, SENT)
+    (row,) = sections(history, SENT + timedelta(days=1))["no_focal_point"]
+    assert row["partnership"] == "SEN/PCA2021001/PD2021004" and row["messages"] == 2
+    assert "Aïssatou Sow" in row["why"], "names whom to register in the staff directory"
+    with transaction(history) as session:
+        add_focal_point(session, "Aissatou SOW", "a.sow@unicef.example.org", "fr")
+    assert sections(history, SENT + timedelta(days=1))["no_focal_point"] == []
+
+
+def test_the_cli_prints_the_words_and_prefect_never_keeps_them(history: Engine) -> None:
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
+
+    reply(history, "a.ndiaye@asef-senegal.example.org", WORDS, SENT + timedelta(days=1))
+    at = (SENT + timedelta(days=2)).isoformat()
+    result = CliRunner().invoke(app, ["report", "--as-of", at], env={"COLUMNS": "250"})
+    assert result.exit_code == 0, result.output
+    assert "partners said (2)" in result.stdout and "enseignantes" in result.stdout
+    FLOWS["relationship-report"](as_of=SENT + timedelta(days=2))
+    with get_client(sync_client=True) as client:
+        said = client.read_artifacts(
+            artifact_filter=ArtifactFilter(
+                key=ArtifactFilterKey(any_=["relationship-partners-said"])
+            )
+        )
+    kept = str([artifact.data for artifact in said])
+    assert "SEN/PCA2021001/PD2021004" in kept
+    assert "enseignantes" not in kept and "Ndiaye" not in kept and "@" not in kept
