@@ -257,6 +257,12 @@ def occurrence_planned(session: Session, occurrence_key: str) -> bool:
     return bool(session.scalar(select(exists().where(Message.occurrence_key == occurrence_key))))
 
 
+def recipients_of(session: Session, occurrence_key: str) -> set[int]:
+    """Return the contacts (ids) with a message of this occurrence, whatever became of it."""
+    query = select(Message.contact_id).where(Message.occurrence_key == occurrence_key)
+    return set(session.scalars(query))
+
+
 def unanswered(
     session: Session, kinds: Iterable[TouchpointKind], sent_after: datetime, sent_before: datetime
 ) -> list[Message]:

@@ -14,6 +14,7 @@ from flows.consultation_invitations import consultation_invitations
 from flows.corrective_actions import corrective_actions
 from flows.deliver_outbox import deliver_outbox
 from flows.evaluation_followup import evaluation_followup
+from flows.focal_point_digest import focal_point_digest
 from flows.policy_updates import policy_updates
 from flows.practice_forms import (
     record_acknowledgement_change,
@@ -44,6 +45,7 @@ FLOWS: dict[str, Flow[..., dict[str, Any]]] = {
     "corrective-actions": corrective_actions,
     "capacity-alerts": capacity_alerts,
     "public-acknowledgements": public_acknowledgements,
+    "focal-point-digest": focal_point_digest,
 }
 
 FORMS: dict[str, Flow[..., dict[str, Any]]] = {

@@ -174,6 +174,7 @@ def run_every_artifact_flow() -> list[Any]:
         FLOWS["corrective-actions"](as_of=later, return_state=True),
         FLOWS["capacity-alerts"](as_of=NOW, return_state=True),
         FLOWS["public-acknowledgements"](as_of=NOW + timedelta(days=2), return_state=True),
+        FLOWS["focal-point-digest"](as_of=NOW + timedelta(days=2), return_state=True),
     ]
     assert all(state.is_completed() for state in states), states
     return [state.state_details.flow_run_id for state in states]

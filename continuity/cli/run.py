@@ -61,3 +61,10 @@ def print_summary(result: dict[str, Any], dry_run: bool) -> None:
         out.print("delivered in this run: " + ", ".join(f"{k} {v}" for k, v in delivery.items()))
     for key, sample in result.get("samples", {}).items():
         out.print(f"sample {key}: {sample['subject']}", highlight=False, markup=False)
+    for row in result.get("unreached", []):
+        out.print(
+            f"{row['partnership']}: {row['waiting']} partner message(s) waiting since"
+            f" {row['since']}, and no focal point to tell ({row['why']})",
+            highlight=False,
+            markup=False,
+        )

@@ -36,6 +36,7 @@ class TouchpointKind(enum.StrEnum):
     CORRECTIVE_ESCALATION = "corrective_escalation"
     CAPACITY_ALERT = "capacity_alert"
     ACKNOWLEDGEMENT = "acknowledgement"
+    FOCAL_POINT_DIGEST = "focal_point_digest"
 
 
 class MessageStatus(enum.StrEnum):

@@ -1,19 +1,29 @@
 """The report's sections on what partners wrote: what they said lately, what has waited
-too long for a person, and the partnerships whose messages reach no focal point. Rows
-carry the words and the writer's name for the terminal; `for_prefect` drops both before
-anything goes to Prefect (its artifacts keep history and can name people)."""
+too long for a person, and the partnerships whose messages reach no focal point (also the
+focal-point-digest flow's own table). Rows of the first two carry the words and the
+writer's name for the terminal; `for_prefect` drops both before anything goes to Prefect
+(its artifacts keep history and can name people)."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
 
+from prefect import task
+from prefect.cache_policies import NO_CACHE
 from sqlalchemy.orm import Session
 
+from db.engine import transaction
 from db.models import Partnership, Response
 from db.partner_messages import MessageFilter, partner_messages, unhandled_partnership_messages
+from tasks.artifacts import publish_table
+from tasks.clock import Clock
+from tasks.outbox.stages import app_engine
+from tasks.privacy import redacted
 from tasks.responses.partner_messages import artifact_row
+from tasks.run_context import only_in_a_run, run_logger
 from tasks.staff.focal_points import focal_points_of
+from tasks.touchpoints.focal_point_digest import reachable_focal_points
 from tasks.working_days import waited_longer_than, working_days_between
 
 # The columns only the terminal shows.
@@ -35,38 +45,6 @@ def waiting_too_long(session: Session, now: datetime, working_days: int) -> list
     ]
 
 
-def without_focal_point(session: Session) -> list[dict[str, Any]]:
-    """Return the partnerships with unhandled partner messages that no focal point can be
-    told of: none in eTools, none in the staff directory, or none reachable."""
-    waiting: dict[int, tuple[Partnership, int]] = {}
-    for response in unhandled_partnership_messages(session):
-        assert response.partnership is not None
-        partnership, count = waiting.get(response.partnership.id, (response.partnership, 0))
-        waiting[partnership.id] = (partnership, count + 1)
-    rows = []
-    for partnership, count in waiting.values():
-        found = focal_points_of(session, partnership)
-        if any(contact.is_reachable for contact in found.reachable):
-            continue
-        rows.append(
-            {
-                "partnership": partnership.reference_number,
-                "partner": partnership.partner.name,
-                "messages": count,
-                "why": _why_unreachable(partnership, found.unknown),
-            }
-        )
-    return sorted(rows, key=lambda row: row["partnership"])
-
-
-def _why_unreachable(partnership: Partnership, unknown: list[str]) -> str:
-    if not partnership.focal_points:
-        return "eTools names no focal point"
-    if unknown:
-        return "not in the staff directory: " + ", ".join(unknown)
-    return "focal points unreachable (bounced or opted out)"
-
-
 def for_prefect(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Return the rows without the columns only the terminal may show."""
     return [{key: value for key, value in row.items() if key not in PRIVATE} for row in rows]
@@ -78,3 +56,56 @@ def _row(response: Response) -> dict[str, Any]:
         "from": contact.name if contact else "",
         "text": response.words,
     }
+
+
+def unreached(session: Session, now: datetime) -> list[dict[str, Any]]:
+    """Return, by reference, each partnership with unhandled partner messages received by
+    `now` and no focal point a digest can reach: how many wait, since when, and why."""
+    waiting: dict[int, list[Response]] = {}
+    for message in unhandled_partnership_messages(session):
+        if message.received_at <= now and message.partnership_id is not None:
+            waiting.setdefault(message.partnership_id, []).append(message)
+    rows = []
+    for messages in waiting.values():
+        partnership = messages[0].partnership
+        assert partnership is not None
+        if not reachable_focal_points(session, partnership):
+            rows.append(
+                {
+                    "partnership": partnership.reference_number,
+                    "partner": partnership.partner.name,
+                    "waiting": len(messages),
+                    "since": f"{messages[0].received_at:%Y-%m-%d}",
+                    "why": why_unreached(session, partnership),
+                }
+            )
+    return sorted(rows, key=lambda row: str(row["partnership"]))
+
+
+def why_unreached(session: Session, partnership: Partnership) -> str:
+    """Return why no digest reaches the partnership's focal points, one reason each."""
+    focal = focal_points_of(session, partnership)
+    reasons = [f"{name}: no address in the staff directory" for name in focal.unknown]
+    reasons += [f"{contact.name}: {contact.unreachable_reason()}" for contact in focal.reachable]
+    return redacted("; ".join(reasons)) or "no focal point named in eTools"
+
+
+@task(name="unreached-partnerships", cache_policy=NO_CACHE)
+def unreached_partnerships(clock: Clock) -> list[dict[str, Any]]:
+    """Return the partnerships no digest reaches; in a flow run, publish them as the
+    `partner-messages-unreached` table and warn when there are any."""
+    with transaction(app_engine()) as session:
+        rows = unreached(session, clock.now())
+    if rows:
+        run_logger().warning("%d partnership(s): partner messages no focal point gets", len(rows))
+    publish(rows)
+    return rows
+
+
+@only_in_a_run
+def publish(rows: list[dict[str, Any]]) -> None:
+    publish_table(
+        "partner-messages-unreached",
+        rows,
+        "partnerships whose partner messages no focal point receives (no address, opted out…)",
+    )

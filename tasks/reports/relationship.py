@@ -34,8 +34,8 @@ from tasks.privacy import redacted
 from tasks.reports.partner_messages import (
     for_prefect,
     said_since,
+    unreached,
     waiting_too_long,
-    without_focal_point,
 )
 from tasks.run_context import only_in_a_run, run_logger
 from tasks.settings import get_settings
@@ -165,7 +165,7 @@ def report(
     return {
         "partners_said": said_since(session, since or now - timedelta(days=SAID_DAYS)),
         "waiting_for_answer": waiting_too_long(session, now, answer_within),
-        "no_focal_point": without_focal_point(session),
+        "no_focal_point": unreached(session, now),
         "not_heard_from": quiet_partners(session, now, months),
         "response_rates": [
             {"by": dimension, **row}

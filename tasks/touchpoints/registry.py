@@ -22,6 +22,7 @@ from tasks.touchpoints import (
     corrective_action,
     corrective_escalation,
     evaluation_followup,
+    focal_point_digest,
     policy_digest,
     reminder,
     sustainability_checkin,
@@ -44,6 +45,7 @@ REGISTERED: tuple[Touchpoint[Any], ...] = (
     corrective_action.CorrectiveAction(),
     capacity_alert.CapacityAlert(),
     acknowledgement.AcknowledgementRequest(),
+    focal_point_digest.FocalPointDigest(),
     adhoc.Adhoc(),
     corrective_escalation.CorrectiveEscalation(),
 )

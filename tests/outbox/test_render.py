@@ -29,6 +29,28 @@ NOTICES = ["corrective_escalation", "capacity_alert"]
 LANGUAGES = ["fr", "en", "es"]
 
 
+DIGEST_GROUP = {
+    "partner": "ASEF",
+    "title": "Maintien des filles à l'école",
+    "reference": "SEN/PCA2021001/PD2021004",
+    "messages": [
+        {
+            "id": 7,
+            "author": "Awa Ndiaye",
+            "address": "a.ndiaye@asef.example.org",
+            "mailto": "mailto:a.ndiaye@asef.example.org?subject=Re%3A%20R%C3%A9sultats",
+            "received_at": datetime(2026, 12, 1, 13, tzinfo=UTC),
+            "channel": "email",
+            "kind": "sustainability_checkin",
+            "words": "Les cantines continuent.\n\nMerci.",
+            "late": True,
+            "handled": False,
+            "handled_by": "",
+        }
+    ],
+}
+
+
 def sample_context(**overrides) -> dict:
     context = {
         "contact": {"name": "Awa Ndiaye"},
@@ -165,6 +187,17 @@ def test_every_kind_renders_in_every_language(kind: str, language: str) -> None:
                 ]
             },
             "- 2026-11-28: 2/5",
+        ),
+        (
+            "focal_point_digest",
+            {
+                "new": [DIGEST_GROUP],
+                "reminders": [DIGEST_GROUP],
+                "new_count": 1,
+                "reminder_count": 1,
+                "answer_within_days": 5,
+            },
+            "continuity response handle 7 --by",
         ),
     ],
 )

@@ -164,7 +164,7 @@ def test_the_report_shows_what_partners_said_and_what_waits_too_long(history: En
 def test_partnerships_whose_words_reach_no_focal_point_are_listed(history: Engine) -> None:
     reply(history, "a.ndiaye@asef-senegal.example.org", WORDS, SENT)
     (row,) = sections(history, SENT + timedelta(days=1))["no_focal_point"]
-    assert row["partnership"] == "SEN/PCA2021001/PD2021004" and row["messages"] == 2
+    assert row["partnership"] == "SEN/PCA2021001/PD2021004" and row["waiting"] == 2
     assert "Aïssatou Sow" in row["why"], "names whom to register in the staff directory"
     with transaction(history) as session:
         add_focal_point(session, "Aissatou SOW", "a.sow@unicef.example.org", "fr")

@@ -104,6 +104,7 @@ def test_only_kinds_with_a_schedule_of_their_own_are_planned(engine: Engine) -> 
         K.CORRECTIVE_ACTION,
         K.CAPACITY_ALERT,
         K.ACKNOWLEDGEMENT,
+        K.FOCAL_POINT_DIGEST,
     ]
     with transaction(engine) as session:
         for kind in scheduled_kinds():
