@@ -21,6 +21,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 
 from continuity.portal.access_log import keep_tokens_out_of_logs
+from continuity.portal.handling import show_handling, submit_handling
 from continuity.portal.limits import FailureLimiter, client_key
 from continuity.portal.pages import (
     answer_labels,
@@ -227,6 +228,10 @@ def add_pages(app: FastAPI, portal: Portal) -> None:
     def opt_out_page(request: Request, token: str) -> Response:
         return confirm_opt_out(portal, request, token)
 
+    @app.get("/handled/{token}")
+    def handling_page(request: Request, token: str) -> Response:
+        return show_handling(portal, request, token)
+
 
 def add_posts(app: FastAPI, portal: Portal) -> None:
     """The POST routes: the body is read on the event loop, the database work is done in
@@ -241,3 +246,8 @@ def add_posts(app: FastAPI, portal: Portal) -> None:
     async def post_opt_out(request: Request, token: str) -> Response:
         fields = await posted_fields(request)
         return await run_in_threadpool(do_opt_out, portal, request, token, fields)
+
+    @app.post("/handled/{token}")
+    async def post_handling(request: Request, token: str) -> Response:
+        fields = await posted_fields(request)
+        return await run_in_threadpool(submit_handling, portal, request, token, fields)

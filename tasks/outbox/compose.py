@@ -16,6 +16,7 @@ from tasks.outbox.context import base_context
 from tasks.outbox.render import RenderedEmail, render_email, template_language
 from tasks.responses.links import (
     bounce_address,
+    handled_link,
     opt_out_link,
     reply_address,
     respond_link,
@@ -42,6 +43,7 @@ def render_message(
     links = {
         "respond": respond_link(settings.portal_url, token),
         "opt_out": opt_out_link(settings.portal_url, token),
+        "handled": handled_link(settings.portal_url, token),
     }
     context = base_context(message, links, settings.sender)
     context.update(template_context(session, message, cache))

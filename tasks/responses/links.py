@@ -95,6 +95,12 @@ def opt_out_link(portal_url: str, token: str) -> str:
     return f"{portal_url}/opt-out/{token}"
 
 
+def handled_link(portal_url: str, token: str) -> str:
+    """Return the link of a focal-point digest's page, where its messages are marked
+    handled (the portal opens it for digests only)."""
+    return f"{portal_url}/handled/{token}"
+
+
 def bounce_address(secret: str, message_id: int, sender: str) -> str:
     """Return the envelope sender (VERP) for outbox row `message_id`."""
     _, local, domain = sender_parts(sender)

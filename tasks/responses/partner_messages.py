@@ -65,16 +65,23 @@ def artifact_row(response: Response) -> dict[str, Any]:
     }
 
 
-def handle_message(session: Session, ident: int, by: str, note: str, now: datetime) -> Response:
-    """Record that `by` dealt with partner message `ident` (how: `note`) and return it.
-    Raise `HandlingError` for an id that is no partner message, an empty or hostile name,
-    or a note too long or with control characters. Handling it again corrects who and how
-    and keeps the first time."""
+def checked_handling(by: str, note: str) -> tuple[str, str]:
+    """Return the name and note of a handling, stripped; raise `HandlingError` for an
+    empty or hostile name, or a note too long or with control characters."""
     by, note = by.strip(), note.strip()
     if not by or len(by) > MAX_NAME or CONTROL.search(by) or "\n" in by:
         raise HandlingError("--by: give your name (one line, at most 256 characters)")
     if len(note) > MAX_NOTE or CONTROL.search(note):
         raise HandlingError(f"--note: at most {MAX_NOTE} characters, no control characters")
+    return by, note
+
+
+def handle_message(session: Session, ident: int, by: str, note: str, now: datetime) -> Response:
+    """Record that `by` dealt with partner message `ident` (how: `note`) and return it.
+    Raise `HandlingError` for an id that is no partner message, an empty or hostile name,
+    or a note too long or with control characters. Handling it again corrects who and how
+    and keeps the first time."""
+    by, note = checked_handling(by, note)
     response = partner_message(session, ident)
     if response is None:
         raise HandlingError(f"no partner message {ident} (see `continuity response list`)")

@@ -22,6 +22,7 @@ TOKEN = "jHyuRRIh4lKgAbDctW2Me2y1uE6QslthIgsNEPacLfY"
     [
         (f"/r/{TOKEN}", "/r/…"),
         (f"/opt-out/{TOKEN}", "/opt-out/…"),
+        (f"/handled/{TOKEN}", "/handled/…"),
         (f"/R/{TOKEN}", "/r/…"),
         (f"/r%2F{TOKEN}", "/r/…"),
         (f"//r/{TOKEN}", "/r/…"),
