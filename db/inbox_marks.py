@@ -11,20 +11,21 @@ from sqlalchemy.orm import Session
 
 from db.models import InboxMark
 
-# Keys per IN (…) query: well under SQLite's and PostgreSQL's limits on bound parameters.
-CHUNK = 500
+# Beyond this many keys asked about at once (a Maildir's every name), the mailbox's marks
+# are read in one pass instead of by an IN list.
+MANY = 500
 
 
 def recorded_keys(session: Session, mailbox: str, keys: Iterable[str]) -> set[str]:
-    """Return those of `keys` that have a mark in `mailbox`, asking in chunks, so a
-    mailbox of any size costs one indexed look-up per key and never loads the table."""
-    wanted = list(dict.fromkeys(keys))
-    found: set[str] = set()
-    for start in range(0, len(wanted), CHUNK):
-        chunk = wanted[start : start + CHUNK]
-        query = select(InboxMark.key).where(InboxMark.mailbox == mailbox, InboxMark.key.in_(chunk))
-        found.update(session.scalars(query))
-    return found
+    """Return those of `keys` that have a mark in `mailbox`: a few by the index, many by
+    one pass over the mailbox's marks. (An IN list of hundreds, planned before PostgreSQL
+    has statistics on a table just filled, compares each of the mailbox's marks with each
+    key: seconds for 20,000, where the one pass takes milliseconds.)"""
+    wanted = set(keys)
+    query = select(InboxMark.key).where(InboxMark.mailbox == mailbox)
+    if len(wanted) > MANY:
+        return wanted.intersection(session.scalars(query))
+    return set(session.scalars(query.where(InboxMark.key.in_(wanted)))) if wanted else set()
 
 
 def highest_uid(session: Session, mailbox: str) -> int:
