@@ -25,12 +25,17 @@ class InboxError(Exception):
 class InboxItem:
     """One mail of the inbox: `key` names it across mailboxes and is recorded with it
     (`maildir:NAME`, `imap:FOLDER:UIDVALIDITY:UID`); `name` within its mailbox, as the
-    collector marks it (a Maildir's unique name, an IMAP UID); `uid` is its IMAP UID."""
+    collector marks it (a Maildir's unique name, an IMAP UID; the key when not given);
+    `uid` is its IMAP UID."""
 
     key: str
     raw: bytes
-    name: str
+    name: str = ""
     uid: int | None = None
+
+    def __post_init__(self) -> None:
+        if not self.name:
+            object.__setattr__(self, "name", self.key)
 
 
 class Recorded(Protocol):

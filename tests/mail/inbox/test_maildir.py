@@ -52,13 +52,13 @@ def test_it_reads_read_and_unread_mail_and_renames_nothing(box: Path) -> None:
 def test_what_was_recorded_is_neither_read_nor_opened(box: Path, monkeypatch) -> None:
     memory = Memory()
     memory.remember(MaildirInbox(box).new_mail(memory))
-    opened: list[Path] = []
+    opened: list[str] = []
     real = maildir_module._bytes
     monkeypatch.setattr(maildir_module, "_bytes", lambda path: opened.append(path) or real(path))
     assert list(MaildirInbox(box).new_mail(memory)) == []
     (box / "new" / "1003.d.host").write_bytes(b"Subject: later\r\n\r\n")
     assert [item.name for item in MaildirInbox(box).new_mail(memory)] == ["1003.d.host"]
-    assert opened == [box / "new" / "1003.d.host"]
+    assert opened == [str(box / "new" / "1003.d.host")]
 
 
 def test_a_mail_a_person_opens_while_the_run_reads_is_still_read(box: Path) -> None:
