@@ -232,8 +232,8 @@ def dovecot(monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest):
     """A running Dovecot with one user; the client trusts its self-signed certificate
     through SSL_CERT_FILE, as a deployment would trust its own CA. Its directory is
     outside pytest's private tmp, which Dovecot's unprivileged processes cannot enter.
-    `@pytest.mark.dovecot(keywords=False)` (or `move=False`: `tests.imap.Dovecot`'s
-    options) makes it play a server without them."""
+    `@pytest.mark.dovecot(keywords=False)` (or `move=False`, `namespace=False`:
+    `tests.imap.Dovecot`'s options) makes it play a server without them."""
     import shutil
     import tempfile
 

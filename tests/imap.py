@@ -2,7 +2,7 @@
 directory, with a self-signed certificate, IMAPS and IMAP with STARTTLS. It can also play
 the servers the collector must cope with: one where the account may not set keywords
 (an ACL without the "w" right: PERMANENTFLAGS holds only \\Deleted and \\Seen, as on
-Exchange), and one that does not offer MOVE."""
+Exchange), one that does not offer MOVE, one that does not offer NAMESPACE."""
 
 from __future__ import annotations
 
@@ -61,15 +61,16 @@ plugin {{
   acl = vfile:{root}/global-acl
 }}
 """
-WITHOUT_MOVE = """
-imap_capability = IMAP4rev1 LITERAL+ SASL-IR LOGIN-REFERRALS ID ENABLE IDLE NAMESPACE UIDPLUS
-"""
+# What a client sees after login, when the server offers less than Dovecot does.
+CAPABILITIES = "IMAP4rev1 LITERAL+ SASL-IR LOGIN-REFERRALS ID ENABLE IDLE UIDPLUS"
 
 
 class Dovecot:
-    def __init__(self, root: Path, keywords: bool = True, move: bool = True) -> None:
+    def __init__(
+        self, root: Path, keywords: bool = True, move: bool = True, namespace: bool = True
+    ) -> None:
         self.root = root
-        self.keywords, self.move = keywords, move
+        self.keywords, self.move, self.namespace = keywords, move, namespace
         self.imap_port, self.imaps_port = free_port(), free_port()
         self.process: subprocess.Popen[bytes] | None = None
 
@@ -112,8 +113,13 @@ class Dovecot:
         if not self.keywords:
             (self.root / "global-acl").write_text("* owner lrstipekxa\n")
             text += WITHOUT_KEYWORDS
-        if not self.move:
-            text += WITHOUT_MOVE
+        if not (self.move and self.namespace):
+            offered = [
+                CAPABILITIES,
+                "MOVE" if self.move else "",
+                "NAMESPACE" if self.namespace else "",
+            ]
+            text += f"imap_capability = {' '.join(filter(None, offered))}\n"
         config.write_text(text.format(root=self.root, imap=self.imap_port, imaps=self.imaps_port))
         self.process = subprocess.Popen(["/usr/sbin/dovecot", "-F", "-c", str(config)])
         deadline = time.monotonic() + 15

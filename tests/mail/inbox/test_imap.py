@@ -119,13 +119,19 @@ def test_a_recorded_mail_whose_keyword_a_stopped_run_missed_gets_it_unread(
 
 
 @pytest.mark.parametrize(
-    "how", ["move", pytest.param("copy-expunge", marks=pytest.mark.dovecot(move=False))]
+    "how",
+    [
+        "move",
+        pytest.param("copy-expunge", marks=pytest.mark.dovecot(move=False)),
+        pytest.param("no-namespace", marks=pytest.mark.dovecot(move=False, namespace=False)),
+    ],
 )
 def test_filing_moves_mail_with_its_flags_into_a_folder_it_creates(dovecot, how: str) -> None:
     dovecot.deliver(mail(1), mail(2), mail(3))
     opened_first(dovecot, 1)
     with open_inbox(dovecot.url()) as inbox:
         assert ("MOVE" in inbox.capabilities) is dovecot.move
+        assert ("NAMESPACE" in inbox.capabilities) is dovecot.namespace
         first, second, third = inbox.new_mail(Memory())
         for item in (first, second, third):
             inbox.mark_collected(item)
