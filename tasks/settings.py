@@ -15,6 +15,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
+from tasks.mail.inbox.protocol import folder_path
 from tasks.sending_window import SendingWindow, parse_window
 
 ENV_PREFIX = "CONTINUITY_"
@@ -35,6 +36,11 @@ class Settings(BaseSettings):
     database_url: str = Field("sqlite:///continuity.db", description="SQLAlchemy URL")
     mail_url: str = Field("maildir://./outbox", description="maildir://PATH or smtp://…")
     inbox_url: str = Field("maildir://./inbox", description="maildir://PATH or imap(s)://…")
+    inbox_file_into: str = Field(
+        "",
+        description="folder handled mail is filed under (Answers, Bounces, Auto-replies in it);"
+        " empty: none is filed",
+    )
     portal_url: str = Field("http://127.0.0.1:8080", description="public base URL of the portal")
     secret_key: SecretStr | None = Field(None, description="at least 32 characters")
     sender: str = Field("Continuity <continuity@example.org>", description="From address")
@@ -76,6 +82,11 @@ class Settings(BaseSettings):
     @classmethod
     def _inbox_url(cls, value: str) -> str:
         return _url_with_scheme(value, INBOX_SCHEMES)
+
+    @field_validator("inbox_file_into")
+    @classmethod
+    def _inbox_file_into(cls, value: str) -> str:
+        return "/".join(folder_path(value)) if value.strip() else ""
 
     @field_validator("portal_url")
     @classmethod

@@ -239,10 +239,12 @@ def live_server():
 
 
 @pytest.fixture
-def dovecot(monkeypatch: pytest.MonkeyPatch):
+def dovecot(monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest):
     """A running Dovecot with one user; the client trusts its self-signed certificate
     through SSL_CERT_FILE, as a deployment would trust its own CA. Its directory is
-    outside pytest's private tmp, which Dovecot's unprivileged processes cannot enter."""
+    outside pytest's private tmp, which Dovecot's unprivileged processes cannot enter.
+    `@pytest.mark.dovecot(keywords=False)` (or `move=False`, `namespace=False`:
+    `tests.imap.Dovecot`'s options) makes it play a server without them."""
     import shutil
     import tempfile
 
@@ -251,7 +253,8 @@ def dovecot(monkeypatch: pytest.MonkeyPatch):
 
     root = Path(tempfile.mkdtemp(prefix="continuity-dovecot-"))
     root.chmod(0o755)
-    server = Dovecot(root / "server")
+    marker = request.node.get_closest_marker("dovecot")
+    server = Dovecot(root / "server", **(marker.kwargs if marker else {}))
     server.start()
     monkeypatch.setenv("SSL_CERT_FILE", str(server.certificate))
     yield server

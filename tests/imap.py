@@ -1,5 +1,8 @@
 """A real IMAP server for tests: Dovecot (Debian's package) on 127.0.0.1, in a throwaway
-directory, with a self-signed certificate, IMAPS and IMAP with STARTTLS."""
+directory, with a self-signed certificate, IMAPS and IMAP with STARTTLS. It can also play
+the servers the collector must cope with: one where the account may not set keywords
+(an ACL without the "w" right: PERMANENTFLAGS holds only \\Deleted and \\Seen, as on
+Exchange), one that does not offer MOVE, one that does not offer NAMESPACE."""
 
 from __future__ import annotations
 
@@ -51,11 +54,23 @@ service anvil {{
   chroot =
 }}
 """
+# Rights without "w": the account may set \Seen and \Deleted, no other flag or keyword.
+WITHOUT_KEYWORDS = """
+mail_plugins = acl
+plugin {{
+  acl = vfile:{root}/global-acl
+}}
+"""
+# What a client sees after login, when the server offers less than Dovecot does.
+CAPABILITIES = "IMAP4rev1 LITERAL+ SASL-IR LOGIN-REFERRALS ID ENABLE IDLE UIDPLUS"
 
 
 class Dovecot:
-    def __init__(self, root: Path) -> None:
+    def __init__(
+        self, root: Path, keywords: bool = True, move: bool = True, namespace: bool = True
+    ) -> None:
         self.root = root
+        self.keywords, self.move, self.namespace = keywords, move, namespace
         self.imap_port, self.imaps_port = free_port(), free_port()
         self.process: subprocess.Popen[bytes] | None = None
 
@@ -94,7 +109,18 @@ class Dovecot:
             capture_output=True,
         )
         config = self.root / "dovecot.conf"
-        config.write_text(CONFIG.format(root=self.root, imap=self.imap_port, imaps=self.imaps_port))
+        text = CONFIG
+        if not self.keywords:
+            (self.root / "global-acl").write_text("* owner lrstipekxa\n")
+            text += WITHOUT_KEYWORDS
+        if not (self.move and self.namespace):
+            offered = [
+                CAPABILITIES,
+                "MOVE" if self.move else "",
+                "NAMESPACE" if self.namespace else "",
+            ]
+            text += f"imap_capability = {' '.join(filter(None, offered))}\n"
+        config.write_text(text.format(root=self.root, imap=self.imap_port, imaps=self.imaps_port))
         self.process = subprocess.Popen(["/usr/sbin/dovecot", "-F", "-c", str(config)])
         deadline = time.monotonic() + 15
         while time.monotonic() < deadline:
@@ -123,8 +149,17 @@ class Dovecot:
         client.logout()
 
     def flags(self, folder: str = "INBOX") -> list[bytes]:
+        """Return each mail's FLAGS in `folder` as a fresh connection sees them, oldest
+        first (the folder's name as the server spells it, modified UTF-7)."""
         client = self.client()
-        client.select(folder)
+        client.select(f'"{folder}"', readonly=True)
         _, data = client.fetch("1:*", "(FLAGS)")
+        client.logout()
+        return [item for item in data if isinstance(item, bytes)]
+
+    def folders(self) -> list[bytes]:
+        """Return the LIST lines of the subscribed folders."""
+        client = self.client()
+        _, data = client.lsub()
         client.logout()
         return [item for item in data if isinstance(item, bytes)]

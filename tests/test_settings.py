@@ -37,6 +37,10 @@ def test_it_reads_a_dotenv_file(settings_env: pytest.MonkeyPatch, tmp_path: Path
         ("DATABASE_URL", "not a url"),
         ("MAIL_URL", "ftp://example.org"),
         ("INBOX_URL", "pop3://example.org"),
+        ("INBOX_FILE_INTO", "Continuity/../Sent"),
+        ("INBOX_FILE_INTO", 'Continuity"\r\nA1 DELETE INBOX'),
+        ("INBOX_FILE_INTO", "Continuity.Answers"),
+        ("INBOX_FILE_INTO", "a/b/c/d/e/f"),
         ("PORTAL_URL", "javascript:alert(1)"),
         ("SECRET_KEY", "short"),
         ("SENDER", "not an address"),
@@ -52,6 +56,15 @@ def test_a_bad_setting_fails_with_one_line_naming_it(
     message = str(raised.value)
     assert message.startswith(f"CONTINUITY_{name}: ")
     assert "\n" not in message
+
+
+def test_filing_is_off_by_default_and_a_folder_path_is_tidied(
+    settings_env: pytest.MonkeyPatch,
+) -> None:
+    assert get_settings().inbox_file_into == ""
+    settings_env.setenv("CONTINUITY_INBOX_FILE_INTO", " Partenariats / Traité ")
+    get_settings.cache_clear()
+    assert get_settings().inbox_file_into == "Partenariats/Traité"
 
 
 def test_the_secret_key_is_required_only_where_it_is_used(

@@ -6,12 +6,14 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, func, select
+from sqlalchemy.exc import OperationalError
 
 from db.engine import transaction
 from db.models import (
     Contact,
     ContactEvent,
     InboundMail,
+    InboxMark,
     MessageStatus,
     Response,
     TouchpointKind,
@@ -200,23 +202,27 @@ def test_garbage_bytes_are_recorded_not_dropped(sent, imported: Engine, tmp_path
     assert len(inbound(imported)) == 2
 
 
-def test_each_mail_counts_once_and_is_marked_only_after_its_record(
+def test_a_mail_and_its_mark_are_recorded_together_or_not_at_all(
     sent, imported: Engine, tmp_path: Path, monkeypatch
 ) -> None:
     box = drop(tmp_path, sample_mail("reply-fr.eml", sent["a.ndiaye@asef-senegal.example.org"]))
-    monkeypatch.setattr(
-        "tasks.mail.inbox.MaildirInbox.mark_done",
-        lambda self, key: (_ for _ in ()).throw(RuntimeError("crash")),
-    )
-    with pytest.raises(RuntimeError):
+    names = sorted(box.iterkeys())
+
+    def database_gone(*args, **kwargs):
+        raise OperationalError("INSERT INTO inbox_marks", {}, Exception("server closed"))
+
+    monkeypatch.setattr("tasks.responses.collect.mark_recorded", database_gone)
+    with pytest.raises(OperationalError):
         collect(imported)
-    assert all("S" not in box.get_message(key).get_flags() for key in box.iterkeys())
+    assert inbound(imported) == []
     monkeypatch.undo()
     assert collect(imported) == {"reply": 1}
     assert collect(imported) == {}
     with transaction(imported) as session:
         assert session.scalar(select(func.count()).select_from(Response)) == 1
-    assert all("S" in box.get_message(key).get_flags() for key in box.iterkeys())
+        assert session.scalar(select(func.count()).select_from(InboxMark)) == 1
+    assert sorted(box.iterkeys()) == names
+    assert all(box.get_message(key).get_subdir() == "new" for key in names)
 
 
 def test_a_dry_run_records_nothing_and_leaves_mail_unread(
@@ -225,6 +231,8 @@ def test_a_dry_run_records_nothing_and_leaves_mail_unread(
     drop(tmp_path, sample_mail("reply-fr.eml", sent["a.ndiaye@asef-senegal.example.org"]))
     assert collect_mail(imported, get_settings(), LATER, dry_run=True).counts == {"reply": 1}
     assert inbound(imported) == []
+    with transaction(imported) as session:
+        assert session.scalar(select(func.count()).select_from(InboxMark)) == 0
     assert collect(imported) == {"reply": 1}
 
 
