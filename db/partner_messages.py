@@ -7,22 +7,28 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, delete, or_, select
 from sqlalchemy.orm import Session, joinedload
 
 from db.models import (
     Contact,
+    Message,
+    MessageStatus,
     Partner,
     PartnerMessageNotice,
     Partnership,
     Response,
     ResponseChannel,
+    TouchpointKind,
 )
 
-# `db.models.LISTED` as an expression (the unhandled messages' index has it as SQL).
+# `db.models.LISTED` as an expression (the unhandled messages' index has it as SQL), less
+# what UNICEF's own staff write: a focal point's reply to a digest or an alert, a measure
+# owner's report, are recorded as answers too, but they are no partner's words.
 IS_LISTED = and_(
     Response.words != "",
     or_(Response.superseded_at.is_(None), Response.channel == ResponseChannel.EMAIL),
+    ~Response.contact.has(Contact.is_staff),
 )
 
 
@@ -46,7 +52,7 @@ def partner_messages(
         select(Response)
         .where(IS_LISTED)
         .options(
-            joinedload(Response.contact),
+            joinedload(Response.contact).joinedload(Contact.partner),
             joinedload(Response.partnership).joinedload(Partnership.partner),
         )
         .order_by(Response.received_at.desc(), Response.id.desc())
@@ -74,15 +80,18 @@ def partner_message(session: Session, ident: int) -> Response | None:
     return found[0] if found else None
 
 
-def partner_messages_by_id(session: Session, idents: Iterable[int]) -> list[Response]:
+def partner_messages_by_id(
+    session: Session, idents: Iterable[int], replaced_too: bool = False
+) -> list[Response]:
     """Return the partner messages among `idents`, oldest first, loaded as
-    `partner_messages` loads them (an id that is no partner message is left out)."""
+    `partner_messages` loads them (an id that is no partner message is left out; with
+    `replaced_too`, one a later revision replaced is kept, as it was when told)."""
     wanted = list(idents)
     if not wanted:
         return []
     query = (
         select(Response)
-        .where(Response.id.in_(wanted), IS_LISTED)
+        .where(Response.id.in_(wanted), Response.words != "" if replaced_too else IS_LISTED)
         .options(
             joinedload(Response.contact).joinedload(Contact.partner),
             joinedload(Response.partnership).joinedload(Partnership.partner),
@@ -92,22 +101,25 @@ def partner_messages_by_id(session: Session, idents: Iterable[int]) -> list[Resp
     return list(session.scalars(query).unique())
 
 
-def unhandled_partnership_messages(session: Session) -> list[Response]:
-    """Return every unhandled partner message about a partnership, oldest first: what
-    focal points are told of."""
+def unhandled_messages(
+    session: Session, received_after: datetime | None = None, received_by: datetime | None = None
+) -> list[Response]:
+    """Return the unhandled partner messages received in (`received_after`,
+    `received_by`] (either end open when None), oldest first, with contact, partnership and
+    partner loaded: what focal points are told of and the report counts as waiting."""
     query = (
         select(Response)
-        .where(
-            IS_LISTED,
-            Response.handled_at.is_(None),
-            Response.partnership_id.is_not(None),
-        )
+        .where(IS_LISTED, Response.handled_at.is_(None))
         .options(
-            joinedload(Response.contact),
+            joinedload(Response.contact).joinedload(Contact.partner),
             joinedload(Response.partnership).joinedload(Partnership.partner),
         )
         .order_by(Response.received_at, Response.id)
     )
+    if received_after is not None:
+        query = query.where(Response.received_at > received_after)
+    if received_by is not None:
+        query = query.where(Response.received_at <= received_by)
     return list(session.scalars(query).unique())
 
 
@@ -164,3 +176,30 @@ def copy_notices(session: Session, from_id: int, to_id: int) -> None:
         )
         for notice in session.scalars(query)
     )
+
+
+# A digest in one of these states never reached its focal point.
+UNDELIVERED = (
+    MessageStatus.FAILED,
+    MessageStatus.SKIPPED,
+    MessageStatus.CANCELLED,
+    MessageStatus.BOUNCED,
+)
+
+
+def release_undelivered_notices(session: Session) -> int:
+    """Delete the notices of the digests that never reached their focal point (failed,
+    bounced, cancelled, skipped), so that their messages are told in the next one; return
+    how many. The digest rows keep their state and reason."""
+    undelivered = (
+        select(Message.id)
+        .where(
+            Message.occurrence_key == PartnerMessageNotice.occurrence_key,
+            Message.contact_id == PartnerMessageNotice.contact_id,
+            Message.kind == TouchpointKind.FOCAL_POINT_DIGEST,
+            Message.status.in_(UNDELIVERED),
+        )
+        .exists()
+    )
+    result = session.execute(delete(PartnerMessageNotice).where(undelivered))
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]

@@ -170,6 +170,23 @@ def checkins(imported: Engine, app_env) -> Engine:
     return imported
 
 
+@pytest.fixture
+def directory(imported: Engine, app_env) -> Engine:
+    """The sample data with ASEF's check-ins planned and one focal point of its ended
+    partnership (Aïssatou Sow, in French) registered; Pierre Lemaire, its other one, has
+    no address."""
+    from db.engine import transaction
+    from db.models import TouchpointKind
+    from tasks.staff.focal_points import add_focal_point
+    from tests.focal_points import SOW, TUESDAY
+    from tests.pipeline import plan
+
+    plan(imported, TouchpointKind.SUSTAINABILITY_CHECKIN, TUESDAY)
+    with transaction(imported) as session:
+        add_focal_point(session, "Aïssatou Sow", SOW, "fr")
+    return imported
+
+
 def require(condition: bool, reason: str) -> None:
     """Skip the test when a system component is missing, except under CI=true, where the
     project's own setup (scripts/system-packages.sh) must have installed it."""

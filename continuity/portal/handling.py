@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from continuity.portal.app import Portal
 
 
-def digest_of(portal: Portal, session: Session, token: str) -> Message | None:
+def opened_digest(portal: Portal, session: Session, token: str) -> Message | None:
     """Return the focal-point digest `token` belongs to while its link is valid, else None
     (a partner's link opens no digest, and the reverse)."""
     message = reached(session, token, portal.clock.now(), portal.lifetime)
@@ -40,7 +40,7 @@ def digest_ids(message: Message) -> list[int]:
 
 def show_handling(portal: Portal, request: Request, token: str) -> Response:
     with transaction(portal.engine) as session:
-        message = digest_of(portal, session, token)
+        message = opened_digest(portal, session, token)
         if message is None:
             return portal.failed(request)
         return handling_page(portal, session, message, token, {}, "")
@@ -51,7 +51,7 @@ def submit_handling(
 ) -> Response:
     """Record each ticked message as handled by the name given (in the thread pool)."""
     with transaction(for_writing(portal.engine)) as session:
-        message = digest_of(portal, session, token)
+        message = opened_digest(portal, session, token)
         if message is None:
             return portal.failed(request)
         if not portal.csrf_ok(token, fields.get("csrf", "")):
@@ -64,8 +64,10 @@ def submit_handling(
         except HandlingError:
             return handling_page(portal, session, message, token, fields, "handling_bad", 400)
         # A message a later revision replaced is no longer listed: nothing to record for it.
+        # One someone handled since the page was shown keeps who did it and how.
         for response in partner_messages_by_id(session, ticked):
-            response.handle(by, note, portal.clock.now())
+            if response.handled_at is None:
+                response.handle(by, note, portal.clock.now())
         return handling_page(portal, session, message, token, {}, "handling_saved")
 
 

@@ -108,11 +108,11 @@ class Response(Timestamped, Base):
     superseded_at: Mapped[datetime | None]
     recorded_by: Mapped[str] = mapped_column(String(256), default="")
     # What the partner wrote (`partner_words`), set once when the answer is recorded.
-    words: Mapped[str] = mapped_column(Text, default="")
+    words: Mapped[str] = mapped_column(Text, default="", server_default="")
     # Who at UNICEF dealt with the words, when and how (`continuity response handle`).
     handled_at: Mapped[datetime | None]
-    handled_by: Mapped[str] = mapped_column(String(256), default="")
-    handled_note: Mapped[str] = mapped_column(Text, default="")
+    handled_by: Mapped[str] = mapped_column(String(256), default="", server_default="")
+    handled_note: Mapped[str] = mapped_column(Text, default="", server_default="")
 
     message: Mapped[Message | None] = relationship()
     contact: Mapped[Contact | None] = relationship()
@@ -126,7 +126,7 @@ class Response(Timestamped, Base):
 
 
 @event.listens_for(Response, "before_insert")
-def _words_of_answer(mapper: Any, connection: Any, response: Response) -> None:
+def _set_words(mapper: Any, connection: Any, response: Response) -> None:
     """Every way an answer is recorded (reply, portal, staff entry) sets its words here."""
     if not response.words:
         response.words = partner_words(response.text or "", response.answers or {})

@@ -10,7 +10,7 @@ from typing import Any
 from jinja2 import Environment
 from sqlalchemy.orm import Session
 
-from db.models import Message
+from db.models import Message, TouchpointKind
 from tasks.mail.mime import alternative_message
 from tasks.outbox.context import base_context
 from tasks.outbox.render import RenderedEmail, render_email, template_language
@@ -43,8 +43,9 @@ def render_message(
     links = {
         "respond": respond_link(settings.portal_url, token),
         "opt_out": opt_out_link(settings.portal_url, token),
-        "handled": handled_link(settings.portal_url, token),
     }
+    if message.kind == TouchpointKind.FOCAL_POINT_DIGEST:
+        links["handled"] = handled_link(settings.portal_url, token)
     context = base_context(message, links, settings.sender)
     context.update(template_context(session, message, cache))
     # Staff-written content may exist in fewer languages than the templates around it.

@@ -15,12 +15,12 @@ from sqlalchemy.orm import Session
 
 from db.engine import transaction
 from db.models import Partnership, Response
-from db.partner_messages import MessageFilter, partner_messages, unhandled_partnership_messages
+from db.partner_messages import MessageFilter, partner_messages, unhandled_messages
 from tasks.artifacts import publish_table
 from tasks.clock import Clock
 from tasks.outbox.stages import app_engine
 from tasks.privacy import redacted
-from tasks.responses.partner_messages import artifact_row
+from tasks.responses.partner_messages import artifact_row, partner_of
 from tasks.run_context import only_in_a_run, run_logger
 from tasks.staff.focal_points import focal_points_of
 from tasks.touchpoints.focal_point_digest import reachable_focal_points
@@ -40,7 +40,7 @@ def waiting_too_long(session: Session, now: datetime, working_days: int) -> list
     working days at `now`, the longest waiting first."""
     return [
         _row(response) | {"waiting": working_days_between(response.received_at.date(), now.date())}
-        for response in unhandled_partnership_messages(session)
+        for response in unhandled_messages(session, received_by=now)
         if waited_longer_than(response.received_at, now, working_days)
     ]
 
@@ -59,27 +59,36 @@ def _row(response: Response) -> dict[str, Any]:
 
 
 def unreached(session: Session, now: datetime) -> list[dict[str, Any]]:
-    """Return, by reference, each partnership with unhandled partner messages received by
-    `now` and no focal point a digest can reach: how many wait, since when, and why."""
-    waiting: dict[int, list[Response]] = {}
-    for message in unhandled_partnership_messages(session):
-        if message.received_at <= now and message.partnership_id is not None:
-            waiting.setdefault(message.partnership_id, []).append(message)
-    rows = []
-    for messages in waiting.values():
-        partnership = messages[0].partnership
-        assert partnership is not None
-        if not reachable_focal_points(session, partnership):
-            rows.append(
-                {
-                    "partnership": partnership.reference_number,
-                    "partner": partnership.partner.name,
-                    "waiting": len(messages),
-                    "since": f"{messages[0].received_at:%Y-%m-%d}",
-                    "why": why_unreached(session, partnership),
-                }
-            )
-    return sorted(rows, key=lambda row: str(row["partnership"]))
+    """Return each partnership with unhandled partner messages received by `now` and no
+    focal point a digest can reach, and each partner whose messages are about no
+    partnership (no focal point to tell): how many wait, since when, and why."""
+    waiting: dict[tuple[str, int], list[Response]] = {}
+    for message in unhandled_messages(session, received_by=now):
+        if message.partnership_id is not None:
+            waiting.setdefault(("partnership", message.partnership_id), []).append(message)
+        elif message.contact is not None:
+            waiting.setdefault(("partner", message.contact.partner_id), []).append(message)
+    rows = [
+        _unreached_row(session, messages)
+        for messages in waiting.values()
+        if messages[0].partnership is None
+        or not reachable_focal_points(session, messages[0].partnership)
+    ]
+    return sorted(rows, key=lambda row: (str(row["partnership"]), str(row["partner"])))
+
+
+def _unreached_row(session: Session, messages: list[Response]) -> dict[str, Any]:
+    partnership = messages[0].partnership
+    partner = partner_of(messages[0])
+    return {
+        "partnership": partnership.reference_number if partnership else "",
+        "partner": partner.name if partner else "",
+        "waiting": len(messages),
+        "since": f"{messages[0].received_at:%Y-%m-%d}",
+        "why": why_unreached(session, partnership)
+        if partnership
+        else "about no partnership: no focal point to tell",
+    }
 
 
 def why_unreached(session: Session, partnership: Partnership) -> str:
@@ -104,6 +113,7 @@ def unreached_partnerships(clock: Clock) -> list[dict[str, Any]]:
 
 @only_in_a_run
 def publish(rows: list[dict[str, Any]]) -> None:
+    """Publish the unreached partnerships as the `partner-messages-unreached` table."""
     publish_table(
         "partner-messages-unreached",
         rows,

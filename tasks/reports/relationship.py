@@ -38,7 +38,7 @@ from tasks.reports.partner_messages import (
     waiting_too_long,
 )
 from tasks.run_context import only_in_a_run, run_logger
-from tasks.settings import get_settings
+from tasks.settings import Settings, get_settings
 from tasks.touchpoints.capacity_alert import concerns
 from tasks.touchpoints.evaluation_followup import contributor_record
 from tasks.touchpoints.registry import asking_kinds
@@ -46,7 +46,7 @@ from tasks.touchpoints.registry import asking_kinds
 QUIET_MONTHS = 6
 # The report runs weekly: by default what partners said is what they said since the last.
 SAID_DAYS = 7
-ANSWER_WITHIN_DAYS = 5
+ANSWER_WITHIN_DAYS = Settings.model_fields["answer_within_days"].default
 SECTIONS = (
     "partners_said",
     "waiting_for_answer",
@@ -160,8 +160,6 @@ def report(
     """Return every section of the report at `now`: what partners said since `since`
     (default: a week before), the messages waiting more than `answer_within` working
     days for a person, partners not heard from in `months` months, and the rest."""
-    upcoming = follow_ups_between(session, now, now + timedelta(days=30))
-    overdue = follow_ups_between(session, now - timedelta(days=3650), now - timedelta(days=1))
     return {
         "partners_said": said_since(session, since or now - timedelta(days=SAID_DAYS)),
         "waiting_for_answer": waiting_too_long(session, now, answer_within),
@@ -183,20 +181,34 @@ def report(
             {key: value for key, value in state(item).items() if key != "proposed_changes"}
             for item in acknowledgements(session)
         ],
-        "follow_ups": [_follow_up(row, "overdue") for row in overdue]
-        + [_follow_up(row, "upcoming") for row in upcoming],
-        "bounces": [
-            {"partner": row["partner"], "what": f"{row['bounced']} bounced in 30 days"}
-            for row in bounces_since(session, now - timedelta(days=30))
-        ]
-        + [
-            {
-                "partner": row["partner"],
-                "what": f"{row['contact']} suppressed: {redacted(row['suppression_reason'] or '')}",
-            }
-            for row in suppressed_contacts(session)
-        ],
+        "follow_ups": follow_ups(session, now),
+        "bounces": bounces(session, now),
     }
+
+
+def follow_ups(session: Session, now: datetime) -> list[dict[str, Any]]:
+    """Return the follow-ups overdue at `now`, then those due in the next 30 days."""
+    upcoming = follow_ups_between(session, now, now + timedelta(days=30))
+    overdue = follow_ups_between(session, now - timedelta(days=3650), now - timedelta(days=1))
+    return [_follow_up(row, "overdue") for row in overdue] + [
+        _follow_up(row, "upcoming") for row in upcoming
+    ]
+
+
+def bounces(session: Session, now: datetime) -> list[dict[str, Any]]:
+    """Return the partners whose mail bounced in the last 30 days, then the suppressed
+    contacts with why (an address in the reason redacted)."""
+    bounced = [
+        {"partner": row["partner"], "what": f"{row['bounced']} bounced in 30 days"}
+        for row in bounces_since(session, now - timedelta(days=30))
+    ]
+    return bounced + [
+        {
+            "partner": row["partner"],
+            "what": f"{row['contact']} suppressed: {redacted(row['suppression_reason'] or '')}",
+        }
+        for row in suppressed_contacts(session)
+    ]
 
 
 def _follow_up(row: dict[str, Any], state: str) -> dict[str, Any]:
@@ -215,23 +227,22 @@ def _day(moment: datetime | None) -> str:
 
 @task(name="relationship-report", cache_policy=NO_CACHE)
 def build_report(clock: Clock, months: int = QUIET_MONTHS) -> dict[str, Any]:
-    """Return the report's sections; in a flow run, publish them as keyed artifacts."""
+    """Return the report's sections as Prefect may keep them (no partner's words or
+    names: a flow's result is stored); in a flow run, publish them as keyed artifacts."""
     within = get_settings().answer_within_days
     with transaction(app_engine()) as session:
         sections = report(session, clock.now(), months, answer_within=within)
-    publish(sections)
-    run_logger().info(
-        "relationship report: %s", {name: len(rows) for name, rows in sections.items()}
-    )
-    return sections
+    kept = {name: for_prefect(rows) for name, rows in sections.items()}
+    publish(kept)
+    run_logger().info("relationship report: %s", {name: len(rows) for name, rows in kept.items()})
+    return kept
 
 
 @only_in_a_run
 def publish(sections: dict[str, list[dict[str, Any]]]) -> None:
     """Publish each section as a keyed table artifact (versioned on the Artifacts page)."""
     for name in SECTIONS:
-        rows = for_prefect(sections[name])
-        publish_table(f"relationship-{name.replace('_', '-')}", rows, name)
+        publish_table(f"relationship-{name.replace('_', '-')}", sections[name], name)
     summary = ["# Relationship report", ""] + [
         f"- {name.replace('_', ' ')}: {len(sections[name])}" for name in SECTIONS
     ]

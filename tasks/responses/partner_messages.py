@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from db.models import Response
+from db.models import Partner, Response
 from db.partner_messages import partner_message
 from tasks.responses.forms import CONTROL
 from tasks.working_days import working_days_between
@@ -23,11 +23,18 @@ class HandlingError(Exception):
     """The message or the handling cannot be recorded as given."""
 
 
+def partner_of(response: Response) -> Partner | None:
+    """Return the partner who wrote: the partnership's, else the writer's organisation."""
+    if response.partnership is not None:
+        return response.partnership.partner
+    return response.contact.partner if response.contact is not None else None
+
+
 def message_row(response: Response, now: datetime) -> dict[str, Any]:
     """Return a partner message as the list shows it (and `--json` prints it): who wrote
     what, when, about which partnership, and whether someone dealt with it."""
     partnership = response.partnership
-    partner = partnership.partner if partnership else None
+    partner = partner_of(response)
     contact = response.contact
     return {
         "id": response.id,
@@ -53,10 +60,10 @@ def message_row(response: Response, now: datetime) -> dict[str, Any]:
 def artifact_row(response: Response) -> dict[str, Any]:
     """Return a partner message as Prefect may keep it: partner, partnership, kind, date,
     contact number and whether it is handled; never the words or the writer's name."""
-    partnership = response.partnership
+    partnership, partner = response.partnership, partner_of(response)
     return {
         "id": response.id,
-        "partner": partnership.partner.name if partnership else "",
+        "partner": partner.name if partner else "",
         "partnership": partnership.reference_number if partnership else "",
         "kind": response.kind,
         "received": f"{response.received_at:%Y-%m-%d}",

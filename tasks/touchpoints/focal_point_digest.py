@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import quote
 
@@ -19,7 +19,8 @@ from db.partner_messages import (
     add_notices,
     notices_of,
     partner_messages_by_id,
-    unhandled_partnership_messages,
+    release_undelivered_notices,
+    unhandled_messages,
 )
 from tasks.outbox.planning import Planned
 from tasks.outbox.render import one_line, shortened
@@ -31,6 +32,10 @@ from tasks.working_days import waited_longer_than
 
 KIND = TouchpointKind.FOCAL_POINT_DIGEST
 MAX_MAILTO_SUBJECT = 200
+# A digest tells what partners wrote lately. Older unhandled messages (those of before an
+# upgrade, those of a partnership whose focal point was registered late) are not mailed
+# as news: the relationship report lists them as waiting, and `response list` shows them.
+HORIZON = timedelta(days=30)
 
 
 @dataclass(frozen=True)
@@ -44,6 +49,7 @@ class Digest:
     late: list[int]
 
     def context(self, answer_within_days: int) -> dict[str, Any]:
+        """Return what the outbox row keeps of the digest: ids and the limit, no words."""
         return {
             "new": self.new,
             "reminders": self.reminders,
@@ -173,8 +179,10 @@ class FocalPointDigest(Touchpoint[Answers]):
     ) -> Iterator[Planned]:
         """Yield one digest per reachable focal point with something to tell at `as_of`,
         noting what it tells. A focal point who had today's digest gets none: what came
-        since waits for tomorrow's."""
-        waiting = [m for m in unhandled_partnership_messages(session) if m.received_at <= as_of]
+        since waits for tomorrow's. What an undelivered digest held is told again."""
+        release_undelivered_notices(session)
+        recent = unhandled_messages(session, as_of - HORIZON, as_of)
+        waiting = [message for message in recent if message.partnership_id is not None]
         if not waiting:
             return
         key, days = occurrence_key(as_of), get_settings().answer_within_days
@@ -190,9 +198,11 @@ class FocalPointDigest(Touchpoint[Answers]):
 
     def context(self, session: Session, message: Message, cache: dict[Any, Any]) -> dict[str, Any]:
         """The messages as they are now: one handled since planning shows who handled it;
-        one a later revision replaced is left out (the revision comes in a later digest)."""
+        one a later revision replaced shows the words it was told with (a revision that
+        says the same was noted as told too; one that says more comes in a later digest)."""
         told = message.context
-        found = {m.id: m for m in partner_messages_by_id(session, told["new"] + told["reminders"])}
+        idents = told["new"] + told["reminders"]
+        found = {m.id: m for m in partner_messages_by_id(session, idents, replaced_too=True)}
         new = [found[ident] for ident in told["new"] if ident in found]
         reminders = [found[ident] for ident in told["reminders"] if ident in found]
         return {

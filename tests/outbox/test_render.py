@@ -68,6 +68,7 @@ def sample_context(**overrides) -> dict:
         "links": {
             "respond": "https://portal.example.org/r/TOKEN",
             "opt_out": "https://portal.example.org/opt-out/TOKEN",
+            "handled": "https://portal.example.org/handled/TOKEN",
         },
         "time_zone": "Africa/Dakar",
         "sender_name": "UNICEF Sénégal",

@@ -16,20 +16,18 @@ from db.models import Response
 from db.models import TouchpointKind as K
 from tasks.clock import Clock
 from tasks.settings import get_settings
-from tests.pipeline import deliver_all, plan
-from tests.portal.test_app import csrf_of, path
-from tests.touchpoints.test_focal_point_digest import (
+from tests.focal_points import (
     AWA,
     FIRST_WORDS,
     SECOND_WORDS,
     SOW,
     TUESDAY,
     delivered,
-    directory,
     replied,
 )
+from tests.pipeline import deliver_all, plan
+from tests.portal.test_app import csrf_of, path
 
-__all__ = ["directory"]  # the fixture, shared with the digest's tests
 HOSTILE = "<script>alert(1)</script> {{ 7*7 }}"
 
 

@@ -11,8 +11,7 @@ from db.engine import transaction
 from db.models import TouchpointKind as K
 from tasks.reports.partner_messages import unreached
 from tasks.staff.focal_points import add_focal_point
-from tests.pipeline import plan
-from tests.touchpoints.test_focal_point_digest import (
+from tests.focal_points import (
     ASEF,
     DIGEST,
     FIRST_WORDS,
@@ -21,6 +20,7 @@ from tests.touchpoints.test_focal_point_digest import (
     TUESDAY,
     replied,
 )
+from tests.pipeline import plan
 
 
 def test_no_reachable_focal_point_plans_nothing_and_is_reported(imported: Engine, app_env) -> None:

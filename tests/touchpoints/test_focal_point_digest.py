@@ -5,10 +5,7 @@ past the answer-within limit; a partnership nobody can be told of is reported.""
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from email.message import EmailMessage
-from urllib.parse import unquote
 
-import pytest
 from sqlalchemy import Engine, select
 
 from db.engine import transaction
@@ -18,73 +15,33 @@ from db.models import (
     MessageStatus,
     PartnerMessageNotice,
     Partnership,
-    Response,
     ResponseChannel,
 )
 from db.models import TouchpointKind as K
+from db.partner_messages import MessageFilter, partner_messages
 from tasks.responses.answers import Answering, record_answer
 from tasks.responses.inbound import record_reply
 from tasks.staff.focal_points import add_focal_point
-from tasks.touchpoints.focal_point_digest import mailto, occurrence_key
+from tasks.touchpoints.focal_point_digest import occurrence_key
 from tasks.touchpoints.sustainability_checkin import CheckinAnswers
+from tests.focal_points import (
+    ASEF,
+    AWA,
+    DIGEST,
+    FIRST_WORDS,
+    LEMAIRE,
+    SECOND_WORDS,
+    SOW,
+    TUESDAY,
+    UCAD,
+    delivered,
+    digests,
+    handle,
+    html_of,
+    replied,
+    text_of,
+)
 from tests.pipeline import deliver_all, messages, plan
-
-ASEF = "SEN/PCA2021001/PD2021004"
-UCAD = "SEN/PCA2022005/PD2023002"
-AWA = "a.ndiaye@asef-senegal.example.org"
-SOW = "a.sow@unicef.example.org"
-LEMAIRE = "p.lemaire@unicef.example.org"
-DIGEST = K.FOCAL_POINT_DIGEST
-# A Tuesday: check-ins go out, the partner replies the same day.
-TUESDAY = datetime(2026, 12, 1, 12, tzinfo=UTC)
-FIRST_WORDS = "Les cantines scolaires continuent grâce à la mairie de Kolda."
-SECOND_WORDS = "Nous manquons d'enseignantes formées depuis la fin du projet."
-
-
-@pytest.fixture
-def directory(imported: Engine, app_env) -> Engine:
-    """The sample data with ASEF's check-ins planned and one focal point of its ended
-    partnership (Aïssatou Sow, in French) registered; Pierre Lemaire, its other one, has
-    no address."""
-    plan(imported, K.SUSTAINABILITY_CHECKIN, TUESDAY)
-    with transaction(imported) as session:
-        add_focal_point(session, "Aïssatou Sow", SOW, "fr")
-    return imported
-
-
-def replied(engine: Engine, words: str, at: datetime, subject: str = "Re: Résultats") -> int:
-    """Record Awa Ndiaye's e-mail reply to her check-in on ASEF's ended partnership."""
-    with transaction(engine) as session:
-        checkin = session.scalars(
-            select(Message).where(
-                Message.kind == K.SUSTAINABILITY_CHECKIN,
-                Message.contact.has(Contact.email == AWA),
-                Message.partnership.has(reference_number=ASEF),
-            )
-        ).one()
-        return record_reply(session, checkin, words, subject, at).id
-
-
-def handle(engine: Engine, ident: int, at: datetime) -> None:
-    with transaction(engine) as session:
-        session.get_one(Response, ident).handle("Moussa Diop", "called back", at)
-
-
-def digests(engine: Engine) -> list[Message]:
-    return messages(engine, kind=DIGEST)
-
-
-def delivered(engine: Engine, outbox, at: datetime) -> list[EmailMessage]:
-    deliver_all(engine, [DIGEST], at)
-    return outbox()
-
-
-def text_of(mail: EmailMessage) -> str:
-    return mail.get_body(("plain",)).get_content()
-
-
-def html_of(mail: EmailMessage) -> str:
-    return mail.get_body(("html",)).get_content()
 
 
 def test_the_focal_point_gets_one_digest_in_french_with_both_replies(
@@ -261,79 +218,6 @@ def test_a_focal_point_of_two_partnerships_gets_one_digest_for_both(
     assert "Le laboratoire continue." in text and FIRST_WORDS in text
 
 
-def test_a_message_handled_before_the_digest_goes_out_says_by_whom(
-    directory: Engine, outbox
-) -> None:
-    ident = replied(directory, FIRST_WORDS, TUESDAY + timedelta(hours=1))
-    plan(directory, DIGEST, TUESDAY + timedelta(days=1))
-    handle(directory, ident, TUESDAY + timedelta(days=1, hours=1))
-    (mail,) = delivered(directory, outbox, TUESDAY + timedelta(days=1, hours=2))
-    text = text_of(mail)
-    assert FIRST_WORDS in text and "Traité entre-temps par Moussa Diop." in text
-    assert "continuity response handle" not in text
-
-
-def answered_by_phone(engine: Engine, comment: str, at: datetime) -> int:
-    """Record Awa Ndiaye's answer to her check-in, given by phone: a revision of any
-    earlier one."""
-    with transaction(engine) as session:
-        checkin = session.scalars(
-            select(Message).where(
-                Message.kind == K.SUSTAINABILITY_CHECKIN, Message.contact.has(Contact.email == AWA)
-            )
-        ).one()
-        who = Answering(checkin.contact, checkin.partnership, checkin.kind, checkin)
-        answers = CheckinAnswers(sustained="partly", capacity=3, comment=comment)
-        return record_answer(session, who, answers, ResponseChannel.PHONE, at).id
-
-
-def test_an_answer_revised_before_the_digest_goes_out_comes_in_the_next(
-    directory: Engine, outbox
-) -> None:
-    answered_by_phone(directory, "Première version.", TUESDAY + timedelta(hours=1))
-    wednesday = TUESDAY + timedelta(days=1)
-    plan(directory, DIGEST, wednesday)
-    revised = answered_by_phone(directory, "Version corrigée.", wednesday + timedelta(hours=1))
-    (mail,) = delivered(directory, outbox, wednesday + timedelta(hours=2))
-    text = text_of(mail)
-    assert "Première version." not in text and "remplacés par des versions plus récentes" in text
-    plan(directory, DIGEST, wednesday + timedelta(days=1))
-    assert digests(directory)[1].context["new"] == [revised]
-
-
-def test_what_partners_write_is_data_in_the_digest(directory: Engine, outbox) -> None:
-    hostile = (
-        "<script>alert('x')</script> {{ contact.name }} {% if 1 %}oops{% endif %}\n"
-        '<a href="https://evil.example">clic</a>\n\n' + "long " * 20_000
-    )
-    replied(directory, hostile, TUESDAY + timedelta(hours=1), "Re: <b>x</b>\r\nBcc: e@evil.example")
-    plan(directory, DIGEST, TUESDAY + timedelta(days=1))
-    (mail,) = delivered(directory, outbox, TUESDAY + timedelta(days=1))
-    html, text = html_of(mail), text_of(mail)
-    assert "<script>" not in html and "&lt;script&gt;alert(" in html
-    assert '<a href="https://evil' not in html and "{{ contact.name }} {% if 1 %}oops" in html
-    assert "<script>alert('x')</script> {{ contact.name }} {% if 1 %}oops{% endif %}" in text
-    assert text.count("long") == 20_000 and html.count("long") == 20_000
-    assert "Bcc" not in mail and "?subject=Re%3A%20%3Cb%3Ex%3C%2Fb%3E%20Bcc%3A%20e%40" in text
-
-
-@pytest.mark.parametrize(
-    ("address", "subject"),
-    [
-        ("a.ndiaye@asef.example.org?bcc=spy@evil.example", "Re: hello"),
-        ("a.ndiaye@asef.example.org", "Re: x\r\nBcc: spy@evil.example&body=leak%0A"),
-        ('"><script>@evil.example', "Re: ?&=#%"),
-    ],
-)
-def test_a_mailto_link_keeps_hostile_values_inside(address: str, subject: str) -> None:
-    link = mailto(address, subject)
-    target, _, query = link.removeprefix("mailto:").partition("?")
-    assert query.startswith("subject=") and "&" not in query and "?" not in query
-    assert unquote(target) == address and "?" not in target and '"' not in link
-    assert "\r" not in unquote(query) and "\n" not in unquote(query)
-    assert not any(c.isspace() or c in "<>\"'" for c in link)
-
-
 def test_one_digest_a_day_is_keyed_on_the_utc_date() -> None:
     late_evening = datetime(2026, 12, 1, 23, 30, tzinfo=UTC)
     assert occurrence_key(late_evening) == "focal_point_digest:2026-12-01"
@@ -351,3 +235,40 @@ def test_nothing_is_told_to_a_focal_point_whose_digest_would_be_skipped(
     assert not messages(directory, kind=DIGEST, status=MessageStatus.SKIPPED)
     with transaction(directory) as session:
         assert session.scalars(select(PartnerMessageNotice)).all() == []
+
+
+def test_what_an_undelivered_digest_held_is_told_again(directory: Engine, outbox) -> None:
+    first = replied(directory, FIRST_WORDS, TUESDAY + timedelta(hours=1))
+    wednesday = TUESDAY + timedelta(days=1)
+    plan(directory, DIGEST, wednesday)
+    with transaction(directory) as session:
+        (digest,) = session.scalars(select(Message).where(Message.kind == DIGEST))
+        digest.status, digest.status_reason = MessageStatus.FAILED, "550 mailbox unavailable"
+    plan(directory, DIGEST, wednesday + timedelta(days=1))
+    failed, again = digests(directory)
+    assert failed.status == MessageStatus.FAILED, "the failed digest keeps its state"
+    assert again.context["new"] == [first] and again.context["reminders"] == []
+
+
+def test_a_staff_reply_to_the_digest_is_no_partner_message(directory: Engine, outbox) -> None:
+    replied(directory, FIRST_WORDS, TUESDAY + timedelta(hours=1))
+    wednesday = TUESDAY + timedelta(days=1)
+    plan(directory, DIGEST, wednesday)
+    deliver_all(directory, [DIGEST], wednesday)
+    with transaction(directory) as session:
+        (digest,) = session.scalars(select(Message).where(Message.kind == DIGEST))
+        record_reply(session, digest, "Merci, je la rappelle.", "Re: Messages", wednesday)
+    with transaction(directory) as session:
+        assert [r.words for r in partner_messages(session)] == [FIRST_WORDS]
+    assert plan(directory, DIGEST, wednesday + timedelta(days=1)).inserted == 0
+
+
+def test_a_digest_tells_what_came_lately_not_an_old_backlog(directory: Engine) -> None:
+    old = replied(directory, "Un message d'il y a deux mois.", TUESDAY - timedelta(days=60))
+    recent = replied(directory, FIRST_WORDS, TUESDAY + timedelta(hours=1))
+    plan(directory, DIGEST, TUESDAY + timedelta(days=1))
+    (digest,) = digests(directory)
+    assert digest.context["new"] == [recent]
+    with transaction(directory) as session:
+        unhandled = partner_messages(session, MessageFilter(unhandled=True))
+        assert old in [r.id for r in unhandled], "still listed for staff, and in the report"
