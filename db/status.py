@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from db.models import Contact, ImportRun, Message, Partner, Partnership, Response
+from db.partner_messages import IS_LISTED
 from db.partnerships import count_due_plans
 
 
@@ -18,7 +19,8 @@ def status_counts(session: Session, as_of: datetime) -> dict[str, Any]:
     Keys: partners, contacts, contacts_reachable, contacts_opted_out, contacts_suppressed
     (partners' contacts, not staff), staff_directory (staff addresses: focal points, test
     recipients), partnerships, partnerships_by_status, plans_due, messages_by_status,
-    responses, last_import (ISO time or None).
+    responses, partner_messages_unhandled (answers with a partner's words nobody has
+    handled yet), last_import (ISO time or None).
     """
     last_import = session.scalar(select(func.max(ImportRun.imported_at)))
     partners_contact = ~Contact.is_staff
@@ -38,6 +40,9 @@ def status_counts(session: Session, as_of: datetime) -> dict[str, Any]:
         "plans_due": count_due_plans(session, as_of),
         "messages_by_status": _grouped(session, Message.status),
         "responses": _count(session, Response),
+        "partner_messages_unhandled": _count(
+            session, Response, IS_LISTED, Response.handled_at.is_(None)
+        ),
         "last_import": last_import.isoformat() if last_import else None,
     }
 

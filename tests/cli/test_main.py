@@ -77,7 +77,7 @@ def test_import_then_status_reports_what_is_stored(cli) -> None:
     assert counts["partnerships"] == 16
     assert counts["partnerships_by_status"]["ended"] == 6
     assert counts["messages_by_status"] == {}
-    assert counts["responses"] == 0
+    assert counts["responses"] == 0 and counts["partner_messages_unhandled"] == 0
 
 
 def test_reimport_says_nothing_changed(cli) -> None:
@@ -163,6 +163,7 @@ def test_the_installed_console_script_runs_the_demo_on_a_fresh_directory(tmp_pat
     )
     assert counts["contacts_opted_out"] == 1 and counts["contacts_suppressed"] == 1
     assert counts["responses"] > 20
+    assert 0 < counts["partner_messages_unhandled"] < counts["responses"]
     assert counts["staff_directory"] == 3
     sent = counts["messages_by_status"]["sent"]
     published = "public pages (acknowledgements per country): {'col': 1, 'ken': 1, 'sen': 1}"
