@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from sqlalchemy import Engine, func, select
 
 from db.engine import transaction
-from db.models import InboundMail, Response
+from db.models import InboundMail, InboxMark, Response
 from tasks.mail.classification import KINDS
 from tasks.responses.collect import collect_mail
 from tasks.settings import get_settings
@@ -183,3 +183,40 @@ def test_a_mail_whose_record_fails_is_quarantined_and_the_rest_goes_on(
     assert quarantined.raw.endswith(b"first")
     assert quarantined.details["error"] == "ValueError: what this mail holds broke its record"
     assert collect_mail(engine, get_settings(), AT).counts == {}  # quarantined once, not re-read
+
+
+@pytest.mark.parametrize("recorded_as", ["unmatched", "quarantined"])
+def test_a_mail_an_overlapping_run_recorded_meanwhile_counts_once_and_stops_nothing(
+    maildir_env, engine: Engine, monkeypatch, recorded_as: str
+) -> None:
+    """Another run records the same mail after this run looked for it and before it
+    inserts its own record. On PostgreSQL the other run commits right after this run's
+    read; SQLite's write lock (BEGIN IMMEDIATE) lets no one in once this run's transaction
+    has begun, so there it commits just before, and this run's read is made to miss it."""
+    from tasks.responses import inbound
+
+    maildir_env.add(b"Message-ID: <raced@x>\r\nSubject: hello\r\n\r\nBonjour")
+    if recorded_as == "quarantined":
+        monkeypatch.setattr("tasks.responses.collect.record_inbound", _breaking)
+    real, raced = inbound.inbound_by_key, []
+
+    def racing(session, key: str) -> InboundMail | None:
+        if raced:
+            return real(session, key)
+        raced.append(key)
+        if session.get_bind().dialect.name == "postgresql":
+            assert real(session, key) is None
+        assert collect_mail(engine, get_settings(), AT).counts == {recorded_as: 1}
+        return None
+
+    monkeypatch.setattr(inbound, "inbound_by_key", racing)
+    assert collect_mail(engine, get_settings(), AT).counts == {recorded_as: 1}
+    with transaction(engine) as session:
+        mails = list(session.scalars(select(InboundMail)))
+        marks = session.scalar(select(func.count()).select_from(InboxMark))
+    assert [mail.classification for mail in mails] == [recorded_as] and marks == 1
+    assert collect_mail(engine, get_settings(), AT).counts == {}
+
+
+def _breaking(session, secret, item, now):
+    raise ValueError("what this mail holds broke its record")
