@@ -82,14 +82,27 @@ def _reply(session: Session, reading: Reading, inbound: InboundMail, now: dateti
         inbound.classification = "unmatched"
         return
     inbound.classification, inbound.message_id = "reply", original.id
-    response = record_reply(session, original, reading.text, reading.subject, now)
+    received_at = reply_time(reading.written_at, original, now)
+    response = record_reply(session, original, reading.text, reading.subject, received_at)
     inbound.response_id = response.id
 
 
+def reply_time(written_at: datetime | None, message: Message, now: datetime) -> datetime:
+    """Return when a reply to `message` was written: its `Date:` (the collector may read
+    it weeks late, once people opened it first), held between when the message went out
+    and `now` (a sender's clock runs fast or slow); `now` when it has no readable date,
+    or the message no time it went out."""
+    went_out = message.sent_at or message.handoff_at
+    if written_at is None or went_out is None:
+        return now
+    return min(now, max(went_out, written_at))
+
+
 def record_reply(
-    session: Session, message: Message, text: str, subject: str, now: datetime
+    session: Session, message: Message, text: str, subject: str, received_at: datetime
 ) -> Response:
-    """Record a reply by e-mail as an answer to the message (or the one it reminds of)."""
+    """Record a reply by e-mail, received at `received_at`, as an answer to the message
+    (or the one it reminds of)."""
     answered = message.reminder_of or message
     response = Response(
         message_id=answered.id,
@@ -97,7 +110,7 @@ def record_reply(
         partnership_id=answered.partnership_id,
         channel=ResponseChannel.EMAIL,
         kind=str(answered.kind),
-        received_at=now,
+        received_at=received_at,
         text=text,
         answers={"subject": subject[:300]},
     )
