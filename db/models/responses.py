@@ -154,8 +154,9 @@ class InfluenceEntry(Timestamped, Base):
 
 
 class InboundMail(Timestamped, Base):
-    """One mail read from the inbox, recorded once (by Message-ID, else mailbox key)
-    before the mailbox is touched; the mail itself stays in the mailbox."""
+    """One mail read from the inbox, recorded once (by Message-ID, else a digest of its
+    bytes; records made before digests, by mailbox key) before the mailbox is touched;
+    the mail itself stays in the mailbox."""
 
     __tablename__ = "inbound_mails"
 

@@ -8,6 +8,7 @@ that contact: our signed bounce, reply or unsubscribe address, or a Message-ID o
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
@@ -26,10 +27,21 @@ ACTOR = "collect-responses"
 
 
 def dedup_key(reading: Reading, item: InboxItem) -> str:
-    """Return the key that makes a mail count once: its Message-ID, else its mailbox key."""
+    """Return the key that makes a mail count once: its Message-ID, else a digest of its
+    bytes, the same whichever mailbox, file name or UIDVALIDITY it is read under (so for
+    a quarantined mail too, whose Message-ID could not be read)."""
     if reading.message_id_header:
         return f"message-id:{reading.message_id_header[:400]}"
-    return f"mailbox:{item.key}"[:512]
+    return f"sha256:{hashlib.sha256(item.raw).hexdigest()}"
+
+
+def _earlier(session: Session, reading: Reading, item: InboxItem) -> InboundMail | None:
+    """Return the mail's record if it has one: by its key, or, for a mail recorded before
+    keys were digests, by the mailbox key it was recorded under then."""
+    earlier = inbound_by_key(session, dedup_key(reading, item))
+    if earlier is None and not reading.message_id_header:
+        earlier = inbound_by_key(session, f"mailbox:{item.key}"[:512])
+    return earlier
 
 
 def record_inbound(session: Session, secret: str, item: InboxItem, now: datetime) -> InboundMail:
@@ -45,12 +57,11 @@ def quarantine(session: Session, item: InboxItem, now: datetime, error: Exceptio
 
 
 def _recorded(session: Session, item: InboxItem, reading: Reading, now: datetime) -> InboundMail:
-    key = dedup_key(reading, item)
-    earlier = inbound_by_key(session, key)
+    earlier = _earlier(session, reading, item)
     if earlier is not None:
         return earlier
     inbound = InboundMail(
-        dedup_key=key,
+        dedup_key=dedup_key(reading, item),
         mailbox_key=item.key[:512],
         message_id_header=reading.message_id_header or None,
         from_address=reading.from_address,
