@@ -21,6 +21,7 @@ import warnings
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 from email import message_from_bytes, policy
+from email.utils import format_datetime
 from pathlib import Path
 from typing import Any
 
@@ -241,8 +242,11 @@ class Partners:
             "$bounce_to": bounce_address(secret, row.id, self.settings.sender),
         }.items():
             text = text.replace(name, value)
-        # Each simulated mail needs a Message-ID of its own, or it would count once.
+        # Each simulated mail needs a Message-ID of its own, or it would count once, and
+        # the day it was written (a reply is dated by it).
         text = re.sub(r"(?im)^message-id: <", f"Message-ID: <demo-{row.id}.", text, count=1)
+        written = format_datetime(self.app.state.portal.clock.now())
+        text = re.sub(r"(?im)^date: [^\r\n]*", f"Date: {written}", text, count=1)
         self.inbox.add(text.encode("utf-8"))
         self.counts[what] += 1
 

@@ -2,7 +2,9 @@
 directory, with a self-signed certificate, IMAPS and IMAP with STARTTLS. It can also play
 the servers the collector must cope with: one where the account may not set keywords
 (an ACL without the "w" right: PERMANENTFLAGS holds only \\Deleted and \\Seen, as on
-Exchange), one that does not offer MOVE, one that does not offer NAMESPACE."""
+Exchange), one that does not offer MOVE, one that does not offer NAMESPACE, one that
+answers NO to a FETCH it cannot carry out (`fetch_failure="no-after"`; Dovecot's default
+drops the connection instead)."""
 
 from __future__ import annotations
 
@@ -67,10 +69,16 @@ CAPABILITIES = "IMAP4rev1 LITERAL+ SASL-IR LOGIN-REFERRALS ID ENABLE IDLE UIDPLU
 
 class Dovecot:
     def __init__(
-        self, root: Path, keywords: bool = True, move: bool = True, namespace: bool = True
+        self,
+        root: Path,
+        keywords: bool = True,
+        move: bool = True,
+        namespace: bool = True,
+        fetch_failure: str = "disconnect-immediately",
     ) -> None:
         self.root = root
         self.keywords, self.move, self.namespace = keywords, move, namespace
+        self.fetch_failure = fetch_failure
         self.imap_port, self.imaps_port = free_port(), free_port()
         self.process: subprocess.Popen[bytes] | None = None
 
@@ -109,7 +117,7 @@ class Dovecot:
             capture_output=True,
         )
         config = self.root / "dovecot.conf"
-        text = CONFIG
+        text = CONFIG + f"imap_fetch_failure = {self.fetch_failure}\n"
         if not self.keywords:
             (self.root / "global-acl").write_text("* owner lrstipekxa\n")
             text += WITHOUT_KEYWORDS
@@ -147,6 +155,16 @@ class Dovecot:
         for raw in mails:
             client.append(folder, None, None, raw)
         client.logout()
+
+    def mail_file(self, holding: bytes) -> Path:
+        """Return the file on the server's disk of the one INBOX mail holding `holding`
+        (chmod it 0 and the server cannot read it)."""
+        (found,) = (
+            path
+            for path in (self.root / "home" / USER / "Maildir").glob("[nc][eu][wr]/*")
+            if holding in path.read_bytes()
+        )
+        return found
 
     def flags(self, folder: str = "INBOX") -> list[bytes]:
         """Return each mail's FLAGS in `folder` as a fresh connection sees them, oldest

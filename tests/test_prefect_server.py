@@ -248,6 +248,10 @@ def test_an_authenticated_worker_runs_an_adhoc_campaign_a_worker_without_the_sec
         temporary_settings({**client_settings, PREFECT_API_AUTH_STRING: SECRET}),
         get_client(sync_client=True) as client,
     ):
+        collector = client.read_deployment_by_name("collect-responses/collect-responses")
+        limit, options = collector.global_concurrency_limit, collector.concurrency_options
+        assert limit is not None and limit.limit == 1  # prefect.yaml's concurrency_limit
+        assert options is not None and options.collision_strategy == "CANCEL_NEW"
         # Called from sync code, run_deployment returns the run itself, not a coroutine.
         started = run_deployment("adhoc-campaign/adhoc-campaign", parameters=CAMPAIGN, timeout=0)
         flow_run = cast(FlowRun, started)

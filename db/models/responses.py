@@ -154,8 +154,9 @@ class InfluenceEntry(Timestamped, Base):
 
 
 class InboundMail(Timestamped, Base):
-    """One mail read from the inbox, recorded once (by Message-ID, else mailbox key)
-    before the mailbox is touched; the mail itself stays in the mailbox."""
+    """One mail read from the inbox, recorded once (by Message-ID, else a digest of its
+    bytes; records made before digests, by mailbox key) before the mailbox is touched;
+    the mail itself stays in the mailbox."""
 
     __tablename__ = "inbound_mails"
 
@@ -165,6 +166,9 @@ class InboundMail(Timestamped, Base):
     message_id_header: Mapped[str | None] = mapped_column(Text)
     from_address: Mapped[str] = mapped_column(String(512), default="")
     subject: Mapped[str] = mapped_column(Text, default="")
+    # When the collector recorded the mail, its own log (the mail's Date is the sender's
+    # word, which nothing here could check); a reply's answer (Response.received_at) is
+    # dated when it was written.
     received_at: Mapped[datetime] = mapped_column(default=utcnow)
     classification: Mapped[str] = mapped_column(String(32), index=True)
     message_id: Mapped[int | None] = mapped_column(ForeignKey("messages.id"), index=True)

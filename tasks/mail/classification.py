@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
+from datetime import datetime
 from email.message import EmailMessage
 from typing import Any
 
@@ -20,6 +21,7 @@ from tasks.mail.reading import (
     is_auto_reply,
     parsed,
     referenced_ids,
+    written_at,
 )
 from tasks.mail.replies import reply_text
 from tasks.responses.links import message_of_address, message_of_rfc_id
@@ -47,7 +49,9 @@ class Reading:
 
     `message` is the outbox row the mail proves it is about (a signed address or a signed
     Message-ID of ours), None when it proves nothing; `referenced_ids` are the Message-IDs
-    it quotes, which the database step may still find among older messages.
+    it quotes, which the database step may still find among older messages; `written_at`
+    is its `Date:`, None when it has no readable one (the sender's word: only a time
+    between our message and its collection is believed, see `tasks.responses.inbound`).
     """
 
     kind: str
@@ -60,6 +64,7 @@ class Reading:
     body: str = ""
     text: str = ""
     error: str = ""
+    written_at: datetime | None = None
 
     def summary(self) -> dict[str, Any]:
         """Return what staff need to see, as JSON-ready values (no body for non-replies)."""
@@ -93,6 +98,7 @@ def _read(mail: EmailMessage, secret: str) -> Reading:
         from_address=header(mail, "From")[:512],
         subject=header(mail, "Subject")[:998],
         body=body_text(mail),
+        written_at=written_at(mail),
     )
     if (row := tagged_message(mail, secret, "unsubscribe")) is not None:
         return replace(facts, kind="unsubscribe", message=row)

@@ -4,8 +4,10 @@ it refers to, and whether a machine answered (an auto-reply)."""
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 from email import message_from_bytes, policy
 from email.message import EmailMessage, Message
+from email.utils import parsedate_to_datetime
 from html.parser import HTMLParser
 
 from tasks.responses.forms import CONTROL
@@ -56,6 +58,23 @@ def header(mail: Message, name: str) -> str:
     except Exception:  # the structured parser fails in many ways on hostile values
         value = next((raw for key, raw in _raw_items(mail) if key.lower() == name.lower()), None)
     return clean(str(value)).strip() if value is not None else ""
+
+
+def written_at(mail: Message) -> datetime | None:
+    """Return the mail's `Date:` in UTC (a date without a zone, "-0000", taken as UTC);
+    None when it has none or none that reads as a time: garbage, a year past 9999 (in
+    UTC too), an offset of a day or more, a header longer than any date."""
+    # As written: the library's own reading takes a date from the start of any length.
+    text = next((raw for key, raw in _raw_items(mail) if key.lower() == "date"), "").strip()
+    if len(text) > 200:
+        return None
+    try:
+        written = parsedate_to_datetime(text)
+        if written.tzinfo is None:
+            written = written.replace(tzinfo=UTC)
+        return written.astimezone(UTC)
+    except (TypeError, ValueError, OverflowError, IndexError):
+        return None
 
 
 def addresses(mail: Message, names: tuple[str, ...] = ADDRESS_HEADERS) -> list[str]:

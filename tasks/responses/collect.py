@@ -10,14 +10,15 @@ the inbox or the database failing stops the run, leaving the mail for the next o
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import partial
 
 from prefect import task
 from prefect.cache_policies import NO_CACHE
 from sqlalchemy import Engine
-from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError
 
 from db.engine import engine_for, for_writing, transaction
 from db.inbox_marks import highest_uid, mark_recorded, recorded_keys
@@ -133,25 +134,49 @@ def _record(
 ) -> Recording:
     """Record one mail and its mark in one transaction; return how it was recorded."""
     try:
-        with transaction(for_writing(engine)) as session:
-            inbound = record_inbound(session, secret, item, now)
-            mark_recorded(session, mailbox, item.name, item.uid, now)
-            found = _recording(inbound)
-            if dry_run:
-                session.rollback()
-            return found
+        return _marked(engine, mailbox, item, now, dry_run, partial(record_inbound, secret=secret))
     except DBAPIError as error:
         if error.connection_invalidated or _is_transient(error):
             raise
         failure: Exception = error
     except Exception as error:  # a mail that breaks its own recording must not stop the run
         failure = error
+    return _marked(engine, mailbox, item, now, dry_run, partial(quarantine, error=failure))
+
+
+def _marked(
+    engine: Engine,
+    mailbox: str,
+    item: InboxItem,
+    now: datetime,
+    dry_run: bool,
+    record: Callable[..., InboundMail],
+) -> Recording:
+    """Record the mail with `record` and mark it, in one transaction; return how it was
+    recorded. A run overlapping this one may have recorded the same mail since this one
+    looked: its unique key (the mail's, or the mark's) is taken, and a fresh transaction
+    finds that record and returns how it was recorded, once."""
+    try:
+        return _in_one_transaction(engine, mailbox, item, now, dry_run, record)
+    except IntegrityError:
+        return _in_one_transaction(engine, mailbox, item, now, dry_run, record)
+
+
+def _in_one_transaction(
+    engine: Engine,
+    mailbox: str,
+    item: InboxItem,
+    now: datetime,
+    dry_run: bool,
+    record: Callable[..., InboundMail],
+) -> Recording:
     with transaction(for_writing(engine)) as session:
-        inbound = quarantine(session, item, now, failure)
+        inbound = record(session, item=item, now=now)
         mark_recorded(session, mailbox, item.name, item.uid, now)
+        found = _recording(inbound)
         if dry_run:
             session.rollback()
-        return Recording(inbound.classification)
+        return found
 
 
 def _recording(inbound: InboundMail) -> Recording:

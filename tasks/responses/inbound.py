@@ -8,6 +8,7 @@ that contact: our signed bounce, reply or unsubscribe address, or a Message-ID o
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
@@ -26,10 +27,21 @@ ACTOR = "collect-responses"
 
 
 def dedup_key(reading: Reading, item: InboxItem) -> str:
-    """Return the key that makes a mail count once: its Message-ID, else its mailbox key."""
+    """Return the key that makes a mail count once: its Message-ID, else a digest of its
+    bytes, the same whichever mailbox, file name or UIDVALIDITY it is read under (so for
+    a quarantined mail too, whose Message-ID could not be read)."""
     if reading.message_id_header:
         return f"message-id:{reading.message_id_header[:400]}"
-    return f"mailbox:{item.key}"[:512]
+    return f"sha256:{hashlib.sha256(item.raw).hexdigest()}"
+
+
+def _earlier(session: Session, reading: Reading, item: InboxItem) -> InboundMail | None:
+    """Return the mail's record if it has one: by its key, or, for a mail recorded before
+    keys were digests, by the mailbox key it was recorded under then."""
+    earlier = inbound_by_key(session, dedup_key(reading, item))
+    if earlier is None and not reading.message_id_header:
+        earlier = inbound_by_key(session, f"mailbox:{item.key}"[:512])
+    return earlier
 
 
 def record_inbound(session: Session, secret: str, item: InboxItem, now: datetime) -> InboundMail:
@@ -45,12 +57,11 @@ def quarantine(session: Session, item: InboxItem, now: datetime, error: Exceptio
 
 
 def _recorded(session: Session, item: InboxItem, reading: Reading, now: datetime) -> InboundMail:
-    key = dedup_key(reading, item)
-    earlier = inbound_by_key(session, key)
+    earlier = _earlier(session, reading, item)
     if earlier is not None:
         return earlier
     inbound = InboundMail(
-        dedup_key=key,
+        dedup_key=dedup_key(reading, item),
         mailbox_key=item.key[:512],
         message_id_header=reading.message_id_header or None,
         from_address=reading.from_address,
@@ -82,14 +93,27 @@ def _reply(session: Session, reading: Reading, inbound: InboundMail, now: dateti
         inbound.classification = "unmatched"
         return
     inbound.classification, inbound.message_id = "reply", original.id
-    response = record_reply(session, original, reading.text, reading.subject, now)
+    received_at = reply_time(reading.written_at, original, now)
+    response = record_reply(session, original, reading.text, reading.subject, received_at)
     inbound.response_id = response.id
 
 
+def reply_time(written_at: datetime | None, message: Message, now: datetime) -> datetime:
+    """Return when a reply to `message` was written: its `Date:` (the collector may read
+    it weeks late, once people opened it first), held between when the message went out
+    and `now` (a sender's clock runs fast or slow); `now` when it has no readable date,
+    or the message no time it went out."""
+    went_out = message.sent_at or message.handoff_at
+    if written_at is None or went_out is None:
+        return now
+    return min(now, max(went_out, written_at))
+
+
 def record_reply(
-    session: Session, message: Message, text: str, subject: str, now: datetime
+    session: Session, message: Message, text: str, subject: str, received_at: datetime
 ) -> Response:
-    """Record a reply by e-mail as an answer to the message (or the one it reminds of)."""
+    """Record a reply by e-mail, received at `received_at`, as an answer to the message
+    (or the one it reminds of)."""
     answered = message.reminder_of or message
     response = Response(
         message_id=answered.id,
@@ -97,7 +121,7 @@ def record_reply(
         partnership_id=answered.partnership_id,
         channel=ResponseChannel.EMAIL,
         kind=str(answered.kind),
-        received_at=now,
+        received_at=received_at,
         text=text,
         answers={"subject": subject[:300]},
     )

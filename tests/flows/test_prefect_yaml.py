@@ -8,6 +8,7 @@ import pytest
 import yaml
 from apscheduler.triggers.cron import CronTrigger
 from prefect import Flow
+from prefect.client.schemas.objects import ConcurrencyLimitConfig, ConcurrencyLimitStrategy
 
 from flows.registry import DEPLOYMENTS as FLOW_OF
 from flows.registry import FORMS
@@ -111,3 +112,24 @@ def test_every_schedule_is_a_valid_cron_in_an_explicit_time_zone(deployment: dic
     for schedule in deployment.get("schedules", []):
         ZoneInfo(schedule["timezone"])
         CronTrigger.from_crontab(schedule["cron"], timezone=schedule["timezone"])
+
+
+@pytest.mark.parametrize(
+    ("name", "strategy"),
+    [
+        # A collector run that overlaps another would read the same mail twice.
+        ("collect-responses", ConcurrencyLimitStrategy.CANCEL_NEW),
+        ("focal-point-digest", ConcurrencyLimitStrategy.ENQUEUE),
+    ],
+)
+def test_runs_that_must_not_overlap_run_one_at_a_time(
+    name: str, strategy: ConcurrencyLimitStrategy
+) -> None:
+    """`prefect deploy` takes `concurrency_limit` as a number or as the fields of
+    Prefect's ConcurrencyLimitConfig (prefect/cli/deploy/_core.py)."""
+    (deployment,) = (d for d in DEPLOYMENTS if d["name"] == name)
+    limit = deployment["concurrency_limit"]
+    config = ConcurrencyLimitConfig.model_validate(
+        limit if isinstance(limit, dict) else {"limit": limit}
+    )
+    assert (config.limit, config.collision_strategy) == (1, strategy)

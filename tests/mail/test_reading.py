@@ -3,9 +3,11 @@ absence is never taken for one."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 
-from tasks.mail.reading import addresses, header, is_auto_reply, parsed
+from tasks.mail.reading import addresses, header, is_auto_reply, parsed, written_at
 
 
 @pytest.mark.parametrize(
@@ -47,3 +49,25 @@ def test_a_header_the_parser_chokes_on_is_read_as_written(value: str) -> None:
     mail = parsed(f"From: {value}\r\nTo: a@b.example, {value}\r\n\r\nx".encode())
     assert isinstance(header(mail, "From"), str)  # parsed where it can be, else as written
     assert "a@b.example" in addresses(mail, ("To",))
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("Wed, 2 Dec 2026 10:14:00 +0100", datetime(2026, 12, 2, 9, 14, tzinfo=UTC)),
+        ("2 Dec 2026 09:14 -0000", datetime(2026, 12, 2, 9, 14, tzinfo=UTC)),
+        ("Wed, 02 Dec 2026 04:14:00 EST", datetime(2026, 12, 2, 9, 14, tzinfo=UTC)),
+        ("", None),
+        ("yesterday, after lunch", None),
+        ("Wed, 32 Foo 2026 99:99:99 +0000", None),
+        ("Mon, 1 Jan 99999999999999999999999 00:00:00 +0000", None),
+        ("Fri, 31 Dec 9999 23:59:00 -2359", None),
+        ("Tue, 1 Dec 2026 15:30:00 +9999", None),
+        ("Tue, 1 Dec 2026 15:30:00 +0000 " + "9" * 100_000, None),
+        ("Tue, 1 Dec " + "2026 " * 20_000, None),
+        ("=?utf-8?b?////?=", None),
+    ],
+)
+def test_a_mails_date_reads_as_utc_or_not_at_all(value: str, expected: datetime | None) -> None:
+    mail = parsed(f"Date: {value}\r\nSubject: x\r\n\r\nx".encode())
+    assert written_at(mail) == expected

@@ -16,7 +16,7 @@ from sqlalchemy import Engine, func, select
 
 from db.engine import transaction
 from db.models import InboundMail, InboxMark, MessageStatus, Response, TouchpointKind
-from tasks.mail.inbox import IMAPInbox, MaildirInbox
+from tasks.mail.inbox import IMAPInbox, InboxError, MaildirInbox
 from tasks.mail.inbox.imap import KEYWORD
 from tasks.responses.collect import collect_mail
 from tasks.settings import get_settings
@@ -258,3 +258,21 @@ def test_hostile_file_names_are_recorded_and_remembered(
     assert collect(imported) == {"unmatched": 4}
     assert collect(imported) == {}
     assert count(imported, InboxMark) == 4
+
+
+@pytest.mark.dovecot(keywords=False, fetch_failure="no-after")
+def test_by_uid_a_mail_the_server_will_not_hand_out_stops_the_run_until_it_can(
+    app_env, engine: Engine, dovecot
+) -> None:
+    """A real Dovecot that cannot read one mail's file answers NO to its FETCH: the run
+    fails naming the UID, having recorded nothing past it, and the next run reads it."""
+    app_env.setenv("CONTINUITY_INBOX_URL", dovecot.url())
+    get_settings.cache_clear()
+    dovecot.deliver(*(f"Message-ID: <m{n}@x>\r\n\r\nmail {n}\r\n".encode() for n in (1, 2, 3)))
+    dovecot.mail_file(b"mail 2").chmod(0)
+    with pytest.raises(InboxError, match="UID 2"):
+        collect(engine)
+    assert count(engine, InboundMail) == count(engine, InboxMark) == 1
+    dovecot.mail_file(b"mail 2").chmod(0o644)
+    assert collect(engine) == {"unmatched": 2}
+    assert count(engine, InboundMail) == 3

@@ -9,6 +9,7 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 from tasks.mail.inbox.protocol import MAX_MAIL_BYTES, InboxError, InboxItem, Recorded, bounded
+from tasks.run_context import run_logger
 
 # The collector's own mark, where the server lets a client make up keywords (RFC 9051 2.3.2).
 KEYWORD = "$ContinuityCollected"
@@ -42,13 +43,16 @@ class IMAPInbox:
 
     def new_mail(self, recorded: Recorded) -> Iterator[InboxItem]:
         """Yield the mail not recorded yet, by UID. A mail recorded whose keyword a stopped
-        run did not store gets it now, unread."""
+        run did not store gets it now, unread. A mail the server will not hand out is never
+        passed over: with the keyword it is left without one for the next run (a warning
+        names its UID); by UID the run stops there with `InboxError`, so no later UID is
+        recorded past it, and the next run starts again from it."""
         uids = self._candidates(recorded)
         done = recorded.among([str(uid) for uid in uids])
         if self.keyword and done:
             self._store_keyword([uid for uid in uids if str(uid) in done])
         for uid in uids:
-            if str(uid) not in done and (raw := self._fetched(uid)) is not None:
+            if str(uid) not in done and (raw := self._fetched_or_left(uid)) is not None:
                 yield InboxItem(f"{self.prefix}:{uid}", raw, str(uid), uid)
 
     def mark_collected(self, item: InboxItem) -> None:
@@ -84,11 +88,31 @@ class IMAPInbox:
             raise InboxError("IMAP search failed")
         return sorted(int(uid) for line in data if line for uid in bytes(line).split())
 
+    def _fetched_or_left(self, uid: int) -> bytes | None:
+        """Return the mail's bytes; None when it is gone, or when the server will not hand
+        it out and the keyword leaves it for the next run."""
+        try:
+            return self._fetched(uid)
+        except InboxError as error:
+            if not self.keyword:
+                raise
+            run_logger().warning("%s; it is left for the next run", error)
+            return None
+
     def _fetched(self, uid: int) -> bytes | None:
-        """Return the mail's first `MAX_MAIL_BYTES` bytes, None when it is gone."""
+        """Return the mail's first `MAX_MAIL_BYTES` bytes; None when it is gone (expunged
+        meanwhile: nothing about it, or a NIL body); raise `InboxError` naming the UID when
+        the server refuses it or answers something else."""
         status, parts = self.connection.uid("FETCH", str(uid), f"(BODY.PEEK[]<0.{MAX_MAIL_BYTES}>)")
-        raw = next((part[1] for part in parts if isinstance(part, tuple)), None)
-        return raw if status == "OK" and isinstance(raw, bytes) else None
+        ours = [part for part in parts if _about(part, uid)]
+        raw = next((part[1] for part in ours if isinstance(part, tuple)), None)
+        if status == "OK" and isinstance(raw, bytes):
+            return raw
+        # The server's own words on a refusal; an OK's data may hold the mail's.
+        said = "" if status == "OK" else _line(parts).decode("ascii", "replace")[:200]
+        if _gone(status, ours, said):
+            return None
+        raise InboxError(f"IMAP could not fetch the mail of UID {uid}: {status} {said}".strip())
 
     def _store_keyword(self, uids: list[int]) -> None:
         for start in range(0, len(uids), CHUNK):
@@ -126,6 +150,21 @@ class IMAPInbox:
 def _line(data: list[Any]) -> bytes:
     """Return the first line of a command's untagged data, b"" when there is none."""
     return next((line for line in data if isinstance(line, bytes)), b"")
+
+
+def _about(part: object, uid: int) -> bool:
+    """True for a FETCH answer (a line, or a literal's header and bytes) about `uid`: a
+    server may slip in answers about other mail (a flag a person changed, say)."""
+    line = part[0] if isinstance(part, tuple) else part
+    return isinstance(line, bytes) and re.search(rb"\bUID %d\b" % uid, line) is not None
+
+
+def _gone(status: str, ours: list[Any], said: str) -> bool:
+    """True when the server says the mail was expunged meanwhile: nothing about it, or a
+    NIL body (Dovecot), or NO [EXPUNGEISSUED] (RFC 9051)."""
+    if status != "OK":
+        return said.upper().startswith("[EXPUNGEISSUED]")
+    return all(isinstance(part, bytes) and part.rstrip().endswith(b" NIL)") for part in ours)
 
 
 def _allows_keyword(permanent_flags: bytes) -> bool:

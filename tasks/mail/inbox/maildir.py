@@ -25,11 +25,12 @@ class MaildirInbox:
         mailbox.Maildir(path, create=True)  # makes new/, cur/ and tmp/ when missing
         self.mailbox = bounded(f"maildir:{path.resolve()}")
         self.files: dict[str, str] = {}  # unique name -> the file's path, as listed
+        self.relisted = False  # whether this run listed the folders once more
 
     def new_mail(self, recorded: Recorded) -> Iterator[InboxItem]:
         """Yield the mail whose names `recorded` does not know, by name; listing the
         folders opens no file, and only the mail yielded is read."""
-        self.files = self._listed()
+        self.files, self.relisted = self._listed(), False
         names = sorted(self.files)
         done = recorded.among(names)
         for name in names:
@@ -65,15 +66,16 @@ class MaildirInbox:
 
     def _read(self, name: str) -> bytes | None:
         """Return the mail's bytes, None when it is gone. A person's client may have moved
-        it from `new/` to `cur/` since it was listed: it is looked for once more."""
+        it (from `new/` to `cur/`, or to new flags) since it was listed: the first such
+        mail of a run lists the folders once more, and the others are found in that
+        listing; one moved after it is left for the next run."""
         with suppress(FileNotFoundError):
             return _bytes(self.files[name])
-        moved = self._listed().get(name)
-        if moved is None:
+        if self.relisted:
             return None
-        self.files[name] = moved
-        with suppress(FileNotFoundError):
-            return _bytes(moved)
+        self.files, self.relisted = self._listed(), True
+        with suppress(FileNotFoundError, KeyError):
+            return _bytes(self.files[name])
         return None
 
     def _subfolder(self, folder: Sequence[str]) -> Path:

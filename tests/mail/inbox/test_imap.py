@@ -3,6 +3,7 @@ whose ACL allows no keyword (as Exchange's shared mailboxes), where it goes by U
 
 from __future__ import annotations
 
+import logging
 import re
 from urllib.parse import quote
 
@@ -14,6 +15,14 @@ from tests.mail.inbox.memory import Memory
 
 WITHOUT_KEYWORDS = pytest.mark.dovecot(keywords=False)
 BOTH = pytest.mark.parametrize("mode", ["keyword", pytest.param("uids", marks=WITHOUT_KEYWORDS)])
+# A Dovecot that answers NO to a FETCH it cannot carry out, with the keyword and without.
+FETCH_FAILS = pytest.mark.parametrize(
+    "mode",
+    [
+        pytest.param("keyword", marks=pytest.mark.dovecot(fetch_failure="no-after")),
+        pytest.param("uids", marks=pytest.mark.dovecot(keywords=False, fetch_failure="no-after")),
+    ],
+)
 
 
 def mail(number: int) -> bytes:
@@ -116,6 +125,35 @@ def test_a_recorded_mail_whose_keyword_a_stopped_run_missed_gets_it_unread(
         assert list(inbox.new_mail(memory)) == []
     assert fetches == []
     assert [flags(line) for line in dovecot.flags()] == [{KEYWORD}, {KEYWORD}]
+
+
+@FETCH_FAILS
+def test_a_mail_the_server_will_not_hand_out_is_never_passed_over(
+    dovecot, caplog, mode: str
+) -> None:
+    """A real Dovecot that cannot read one mail's file answers NO to its FETCH. By UID the
+    run stops there, before any later UID is recorded; with the keyword it goes on and
+    the mail, left without one, is read next run."""
+    dovecot.deliver(mail(1), mail(2), mail(3))
+    dovecot.mail_file(b"Hello 2").chmod(0)
+    memory = Memory()
+    with open_inbox(dovecot.url()) as inbox, caplog.at_level(logging.WARNING, "continuity"):
+        mails = inbox.new_mail(memory)
+        memory.remember([next(mails)])
+        if mode == "uids":
+            with pytest.raises(InboxError, match="could not fetch the mail of UID 2: NO"):
+                next(mails)
+        else:
+            assert [item.uid for item in memory.remember(mails)] == [3]
+    warnings = [record.getMessage() for record in caplog.records]
+    if mode == "keyword":
+        (warning,) = warnings
+        assert "UID 2: NO" in warning and "left for the next run" in warning
+    else:
+        assert warnings == []
+    dovecot.mail_file(b"Hello 2").chmod(0o644)
+    with open_inbox(dovecot.url()) as inbox:
+        assert [item.uid for item in inbox.new_mail(memory)] == ([2, 3] if mode == "uids" else [2])
 
 
 @pytest.mark.parametrize(

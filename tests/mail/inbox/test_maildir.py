@@ -69,6 +69,28 @@ def test_a_mail_a_person_opens_while_the_run_reads_is_still_read(box: Path) -> N
     assert [item.name for item in mails] == ["1001.b.host", "1002.c.host"]
 
 
+def test_mail_people_open_during_a_run_costs_one_more_listing_at_most(
+    box: Path, monkeypatch
+) -> None:
+    listings: list[int] = []
+    real = MaildirInbox._listed
+    monkeypatch.setattr(MaildirInbox, "_listed", lambda self: listings.append(1) or real(self))
+    (box / "new" / "1003.d.host").write_bytes(b"Subject: fourth\r\n\r\n")
+    memory = Memory()
+    mails = MaildirInbox(box).new_mail(memory)
+    assert [item.name for item in memory.remember([next(mails)])] == ["1000.a.host"]
+    (box / "cur" / "1001.b.host:2,S").rename(box / "cur" / "1001.b.host:2,RS")
+    (box / "cur" / "1002.c.host:2,").rename(box / "cur" / "1002.c.host:2,S")
+    (box / "new" / "1003.d.host").rename(box / "cur" / "1003.d.host:2,S")
+    assert [item.name for item in memory.remember([next(mails)])] == ["1001.b.host"]
+    (box / "cur" / "1003.d.host:2,S").rename(box / "cur" / "1003.d.host:2,ST")
+    rest = [item.name for item in memory.remember(mails)]
+    assert len(listings) == 2  # the run's listing and one more, not one per mail moved
+    assert rest == ["1002.c.host"]
+    # Moved once more after that listing: the next run reads it.
+    assert [item.name for item in MaildirInbox(box).new_mail(memory)] == ["1003.d.host"]
+
+
 def test_a_mail_deleted_while_the_run_reads_is_skipped(box: Path) -> None:
     mails = MaildirInbox(box).new_mail(Memory())
     next(mails)
