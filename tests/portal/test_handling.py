@@ -27,6 +27,7 @@ from tests.focal_points import (
 )
 from tests.pipeline import deliver_all, plan
 from tests.portal.test_app import csrf_of, path
+from tests.portal.test_browser import PHONE
 
 HOSTILE = "<script>alert(1)</script> {{ 7*7 }}"
 
@@ -110,3 +111,29 @@ def test_a_forged_csrf_or_a_partner_link_opens_nothing(directory, digest, outbox
     token = found[1]
     assert client.get(f"/handled/{token}").status_code == 404
     assert client.get("/handled/not-a-token").status_code == 404
+
+
+def test_a_focal_point_marks_a_message_handled_on_a_phone(
+    directory: Engine, outbox, browser, live_server
+) -> None:
+    first = replied(directory, FIRST_WORDS, TUESDAY + timedelta(hours=1))
+    plan(directory, K.FOCAL_POINT_DIGEST, TUESDAY + timedelta(days=1))
+    mails = delivered(directory, outbox, TUESDAY + timedelta(days=1))
+    body = mails[0].get_body(("plain",)).get_content()
+    link = re.search(r"https://portal\.example\.org(/handled/\S+)", body)
+    assert link is not None
+    app = create_app(get_settings(), directory)
+    app.state.portal.clock = Clock.at(TUESDAY + timedelta(days=2))
+    base = live_server(app)
+    context = browser.new_context(viewport=PHONE, locale="fr-FR", java_script_enabled=False)
+    page = context.new_page()
+    page.goto(base + link[1])
+    assert page.locator("h1").inner_text() == "Messages des partenaires"
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    page.get_by_label("J'ai traité ce message").check()
+    page.get_by_label("Ce que vous avez fait (facultatif)").fill("Rappel le 3 décembre")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Enregistrer").click()
+    assert "enregistré. Merci." in page.content()
+    context.close()
+    assert handled(directory, first).handled_note == "Rappel le 3 décembre"
