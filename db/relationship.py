@@ -134,6 +134,7 @@ def suppressed_contacts(session: Session) -> list[dict[str, Any]]:
     query = (
         select(
             Partner.name.label("partner"),
+            Contact.id.label("contact_id"),
             Contact.name.label("contact"),
             Contact.suppression_reason,
             Contact.suppressed_at,

@@ -16,7 +16,7 @@ from typing import Any
 
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 
-from tasks.privacy import redacted
+from tasks.privacy import for_prefect, redacted
 
 # Characters Markdown or HTML read as syntax anywhere in a line (emphasis, code, links,
 # images, raw HTML, entities, tables, strikethrough, headings): each is backslash-escaped,
@@ -61,9 +61,10 @@ def _cell(value: Any) -> Any:
 def publish_table(
     key: str, rows: list[dict[str, Any]], description: str, empty: dict[str, Any] | None = None
 ) -> None:
-    """Publish `rows` as the table artifact `key`, every text cell escaped; `empty` (a
+    """Publish `rows` as the table artifact `key`, every text cell escaped and the
+    columns that name partners' people or quote them left out (`for_prefect`); `empty` (a
     note by default) stands in when there are none. `description` is ours, not data."""
-    shown = rows or [empty or {"note": "nothing to report"}]
+    shown = for_prefect(rows) or [empty or {"note": "nothing to report"}]
     create_table_artifact(key=key, table=table_rows(shown), description=description)
 
 

@@ -18,7 +18,7 @@ from tasks.clock import Clock
 from tasks.corrective.followup import event_line, line_summary
 from tasks.corrective.plans import close_ended
 from tasks.outbox.stages import app_engine
-from tasks.privacy import redacted
+from tasks.privacy import for_prefect, redacted
 from tasks.run_context import only_in_a_run, run_logger
 
 SECTIONS = ("corrective_measures", "suspended_without_plan", "escalations_without_address")
@@ -31,6 +31,7 @@ def measure_rows(plan: CorrectivePlan, today: date) -> list[dict[str, Any]]:
             "plan": plan.id,
             "measure": measure.id,
             "what": redacted(measure.description)[:200],
+            "owner contact": measure.owner_id,
             "owner": measure.owner.name,
             "due": measure.due_on.isoformat(),
             "budget change": f"{measure.budget_change:.2f} {measure.currency}",
@@ -103,7 +104,7 @@ def corrective_overview(clock: Clock) -> dict[str, list[dict[str, Any]]]:
         sections = overview(session, clock.now().date())
         trails = {plan.id: plan_trail(session, plan) for plan in plans(session)}
     publish(sections, trails)
-    return sections
+    return {name: for_prefect(rows) for name, rows in sections.items()}
 
 
 @only_in_a_run

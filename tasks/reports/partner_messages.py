@@ -1,8 +1,8 @@
 """The report's sections on what partners wrote: what they said lately, what has waited
 too long for a person, and the partnerships whose messages reach no focal point (also the
 focal-point-digest flow's own table). Rows of the first two carry the words and the
-writer's name for the terminal; `for_prefect` drops both before anything goes to Prefect
-(its artifacts keep history and can name people)."""
+writer's name for the terminal; `tasks.privacy.for_prefect` drops both before anything
+goes to Prefect (its artifacts keep history and can name people)."""
 
 from __future__ import annotations
 
@@ -26,9 +26,6 @@ from tasks.staff.focal_points import focal_points_of
 from tasks.touchpoints.focal_point_digest import reachable_focal_points
 from tasks.working_days import waited_longer_than, working_days_between
 
-# The columns only the terminal shows.
-PRIVATE = ("from", "text")
-
 
 def said_since(session: Session, since: datetime) -> list[dict[str, Any]]:
     """Return what partners wrote since `since`, newest first."""
@@ -43,11 +40,6 @@ def waiting_too_long(session: Session, now: datetime, working_days: int) -> list
         for response in unhandled_messages(session, received_by=now)
         if waited_longer_than(response.received_at, now, working_days)
     ]
-
-
-def for_prefect(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Return the rows without the columns only the terminal may show."""
-    return [{key: value for key, value in row.items() if key not in PRIVATE} for row in rows]
 
 
 def _row(response: Response) -> dict[str, Any]:

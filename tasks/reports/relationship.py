@@ -30,9 +30,8 @@ from tasks.artifacts import publish_markdown, publish_table
 from tasks.clock import Clock
 from tasks.corrective.report import measure_rows
 from tasks.outbox.stages import app_engine
-from tasks.privacy import redacted
+from tasks.privacy import for_prefect, redacted
 from tasks.reports.partner_messages import (
-    for_prefect,
     said_since,
     unreached,
     waiting_too_long,
@@ -197,15 +196,22 @@ def follow_ups(session: Session, now: datetime) -> list[dict[str, Any]]:
 
 def bounces(session: Session, now: datetime) -> list[dict[str, Any]]:
     """Return the partners whose mail bounced in the last 30 days, then the suppressed
-    contacts with why (an address in the reason redacted)."""
+    contacts (number, and name for the terminal) with why (an address redacted)."""
     bounced = [
-        {"partner": row["partner"], "what": f"{row['bounced']} bounced in 30 days"}
+        {
+            "partner": row["partner"],
+            "contact": "",
+            "name": "",
+            "what": f"{row['bounced']} bounced in 30 days",
+        }
         for row in bounces_since(session, now - timedelta(days=30))
     ]
     return bounced + [
         {
             "partner": row["partner"],
-            "what": f"{row['contact']} suppressed: {redacted(row['suppression_reason'] or '')}",
+            "contact": row["contact_id"],
+            "name": row["contact"],
+            "what": f"suppressed: {redacted(row['suppression_reason'] or '')}",
         }
         for row in suppressed_contacts(session)
     ]

@@ -82,6 +82,7 @@ def contributor_record(session: Session, as_of: datetime) -> list[dict[str, Any]
                 {
                     "evaluation": evaluation.id,
                     "partnership": evaluation.partnership.reference_number,
+                    "contact": contributor.contact_id,
                     "contributor": contributor.contact.name,
                     "role": contributor.role,
                     "informed": informed(message),

@@ -190,3 +190,21 @@ def test_the_cli_prints_the_words_and_prefect_never_keeps_them(history: Engine) 
     kept = str([artifact.data for artifact in said])
     assert "SEN/PCA2021001/PD2021004" in kept
     assert "enseignantes" not in kept and "Ndiaye" not in kept and "@" not in kept
+
+
+def test_no_relationship_artifact_names_a_partner_person(history: Engine) -> None:
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
+
+    reply(history, "a.ndiaye@asef-senegal.example.org", WORDS, SENT + timedelta(days=1))
+    result = FLOWS["relationship-report"](as_of=SENT + timedelta(days=2))
+    with get_client(sync_client=True) as client:
+        found = client.read_artifacts(
+            artifact_filter=ArtifactFilter(key=ArtifactFilterKey(like_="relationship-"))
+        )
+    kept = str([artifact.data for artifact in found]) + str(result)
+    with transaction(history) as session:
+        people = session.scalars(select(Contact.name).where(~Contact.is_staff)).all()
+    assert "Ekai Lokwawi" in people, "the suppressed contact is one of them"
+    assert [name for name in people if name in kept] == []
+    assert "Formation" not in kept, "support needed is the partner's words"
