@@ -43,7 +43,7 @@ def history(address: Annotated[str, typer.Argument(help="the contact's e-mail ad
         for contact in contacts:
             state = contact.unreachable_reason() or "reachable"
             out.print(
-                f"{contact.name} ({contact.partner.name}): {state}",
+                f"contact {contact.id}: {contact.name} ({contact.partner.name}): {state}",
                 highlight=False,
                 markup=False,
             )

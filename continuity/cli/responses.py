@@ -18,7 +18,12 @@ from db.partner_messages import MessageFilter, partner_messages
 from db.partners import partners_by_vendor_number
 from db.partnerships import partnership_by_reference
 from tasks.clock import Clock
-from tasks.responses.manual_entry import ManualEntryError, ManualResponse, record_manual_response
+from tasks.responses.manual_entry import (
+    ManualEntryError,
+    ManualResponse,
+    contact_named,
+    record_manual_response,
+)
 from tasks.responses.partner_messages import HandlingError, handle_message, message_row
 from tasks.settings import get_settings
 
@@ -105,7 +110,7 @@ def add_response(
     partnership: Annotated[str, typer.Option(help="reference number")],
     kind: Annotated[str, typer.Option(help="sustainability_checkin, consultation_invitation, …")],
     channel: Annotated[str, typer.Option(help="phone, meeting or other")] = "phone",
-    contact: Annotated[str, typer.Option(help="name of the contact who answered")] = "",
+    contact: Annotated[str, typer.Option(help="name or number of the contact who answered")] = "",
     sustained: Annotated[str | None, typer.Option(help="yes, partly or no")] = None,
     capacity: Annotated[int | None, typer.Option(help="1 (not at all) to 5 (fully)")] = None,
     attending: Annotated[str | None, typer.Option(help="yes, no or maybe")] = None,
@@ -113,22 +118,20 @@ def add_response(
     recorded_by: Annotated[str, typer.Option(help="your name")] = "",
 ) -> None:
     """Record an answer given by phone, in a meeting or otherwise."""
-    entry = validated(
-        ManualResponse,
-        {
-            "partnership": partnership,
-            "contact_name": contact,
-            "kind": kind,
-            "channel": channel,
-            "sustained": sustained,
-            "capacity": capacity,
-            "attending": attending,
-            "comment": comment,
-            "recorded_by": recorded_by,
-        },
-    )
+    fields = {
+        "partnership": partnership,
+        "kind": kind,
+        "channel": channel,
+        "sustained": sustained,
+        "capacity": capacity,
+        "attending": attending,
+        "comment": comment,
+        "recorded_by": recorded_by,
+    }
     try:
         with database() as engine, transaction(engine) as session:
+            number = contact_named(session, partnership, contact)
+            entry = validated(ManualResponse, fields | {"contact": number})
             response = record_manual_response(session, entry, Clock().now())
             identifier, revision = response.id, response.revision
     except ManualEntryError as error:

@@ -35,8 +35,10 @@ class ManualResponse(BaseModel):
     partnership: Annotated[str, Field(min_length=1, max_length=128)] = Field(
         description="reference number, e.g. SEN/PCA2021001/PD2021004"
     )
-    contact_name: Annotated[str, Field(max_length=256)] = Field(
-        "", description="the partner's contact who answered (empty: the organisation)"
+    # A number, not a name: the form's values are kept by Prefect, which holds no
+    # partner's person (`continuity contact history ADDRESS` shows the number).
+    contact: Annotated[int, Field(ge=1)] | None = Field(
+        None, description="the number of the contact who answered (empty: the organisation)"
     )
     kind: AnswerableKind = Field(description="what was answered")
     channel: Literal["phone", "meeting", "other"] = "phone"
@@ -62,7 +64,7 @@ def record_manual_response(session: Session, entry: ManualResponse, now: datetim
     partnership = partnership_by_reference(session, entry.partnership)
     if partnership is None:
         raise ManualEntryError(f"no partnership with reference {entry.partnership!r}")
-    contact = _contact(session, partnership, entry.contact_name)
+    contact = _contact(session, partnership, entry.contact)
     kind = TouchpointKind(entry.kind)
     fields = {name: value for name, value in entry.model_dump().items() if value is not None}
     try:
@@ -82,18 +84,34 @@ def record_manual_response(session: Session, entry: ManualResponse, now: datetim
     )
 
 
-def _contact(session: Session, partnership: Partnership, name: str) -> Contact:
+def _contact(session: Session, partnership: Partnership, number: int | None) -> Contact:
     contacts = partner_contacts(session, partnership.partner_id)
     if not contacts:
         raise ManualEntryError(f"{partnership.reference_number} has no contacts")
-    if not name:
+    if number is None:
         return contacts[0]
-    wanted = name.casefold()
-    found = [contact for contact in contacts if contact.name.casefold() == wanted]
+    found = [contact for contact in contacts if contact.id == number]
     if not found:
-        known = ", ".join(contact.name for contact in contacts)
-        raise ManualEntryError(f"no contact named {name!r} at this partner (known: {known})")
+        raise ManualEntryError(f"contact {number} is not a contact of this partner")
     return found[0]
+
+
+def contact_named(session: Session, reference: str, name: str) -> int | None:
+    """Return the number of the partnership's partner's contact named `name` (case
+    aside), None for an empty name; raise `ManualEntryError` for an unknown partnership
+    or name, naming the contacts there are."""
+    if not name.strip():
+        return None
+    partnership = partnership_by_reference(session, reference)
+    if partnership is None:
+        raise ManualEntryError(f"no partnership with reference {reference!r}")
+    contacts = partner_contacts(session, partnership.partner_id)
+    wanted = name.strip().casefold()
+    for contact in contacts:
+        if contact.name.casefold() == wanted or str(contact.id) == wanted:
+            return contact.id
+    known = ", ".join(f"{contact.name} ({contact.id})" for contact in contacts)
+    raise ManualEntryError(f"no contact named {name!r} at this partner (known: {known})")
 
 
 @task(name="record-response", cache_policy=NO_CACHE)

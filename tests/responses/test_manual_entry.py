@@ -10,7 +10,12 @@ from continuity.cli.main import app
 from db.engine import transaction
 from db.models import InfluenceEntry, Response, TouchpointKind
 from flows.registry import FORMS
-from tasks.responses.manual_entry import ManualEntryError, ManualResponse, record_manual_response
+from tasks.responses.manual_entry import (
+    ManualEntryError,
+    ManualResponse,
+    contact_named,
+    record_manual_response,
+)
 from tests.pipeline import deliver_all, messages, plan
 
 SENT = datetime(2026, 12, 1, 12, tzinfo=UTC)
@@ -40,7 +45,11 @@ def test_a_phone_answer_is_recorded_and_stops_the_reminders(imported: Engine, ap
     with transaction(imported) as session:
         record_manual_response(
             session,
-            entry(contact_name="awa ndiaye", comment="Appel du 3 décembre", recorded_by="K. Mbaye"),
+            entry(
+                contact=contact_named(session, REFERENCE, "awa ndiaye"),
+                comment="Appel du 3 décembre",
+                recorded_by="K. Mbaye",
+            ),
             SENT + timedelta(days=2),
         )
     (answer,) = responses(imported)
@@ -66,7 +75,7 @@ def test_an_answer_can_be_entered_before_any_message_was_sent(imported: Engine) 
     ("fields", "fragment"),
     [
         ({"partnership": "SEN/NOPE"}, "no partnership with reference"),
-        ({"contact_name": "Nobody Here"}, "no contact named 'Nobody Here'"),
+        ({"contact": 10**9}, "not a contact of this partner"),
         ({"sustained": None}, "sustained"),
     ],
 )
@@ -80,9 +89,9 @@ def test_bad_entries_are_refused_with_the_reason(
 
 @pytest.mark.usefixtures("prefect_api")
 def test_the_record_response_form_flow_records_the_answer(imported: Engine, app_env) -> None:
-    result = FORMS["record-response"](
-        response=entry(contact_name="Mamadou Lamine Diallo", channel="meeting")
-    )
+    with transaction(imported) as session:
+        number = contact_named(session, REFERENCE, "Mamadou Lamine Diallo")
+    result = FORMS["record-response"](response=entry(contact=number, channel="meeting"))
     assert result["kind"] == "sustainability_checkin" and result["channel"] == "meeting"
     assert len(responses(imported)) == 1
 
@@ -113,3 +122,17 @@ def test_the_cli_records_a_phone_answer(imported: Engine, app_env) -> None:
     assert bad.exit_code == 1 and "kind" in bad.stderr
     with transaction(imported) as session:
         assert session.scalars(select(InfluenceEntry)).all() == []
+
+
+def test_a_name_is_found_among_the_partner_contacts_or_refused(imported: Engine) -> None:
+    with transaction(imported) as session:
+        assert contact_named(session, REFERENCE, "") is None
+        number = contact_named(session, REFERENCE, "AWA NDIAYE")
+        assert contact_named(session, REFERENCE, str(number)) == number
+        with pytest.raises(ManualEntryError, match="no contact named 'Nobody Here'"):
+            contact_named(session, REFERENCE, "Nobody Here")
+
+
+def test_the_form_asks_a_contact_number_never_a_name() -> None:
+    assert "contact_name" not in ManualResponse.model_fields
+    assert ManualResponse.model_fields["contact"].annotation is not str
