@@ -14,6 +14,7 @@ from db.models import Contact, Message, Response, ResponseChannel
 from db.models import TouchpointKind as K
 from tasks.responses.answers import Answering, record_answer
 from tasks.responses.inbound import record_reply
+from tasks.responses.links import rfc_message_id
 from tasks.touchpoints.sustainability_checkin import CheckinAnswers
 from tests.pipeline import deliver_all, messages
 
@@ -54,6 +55,14 @@ def digests(engine: Engine) -> list[Message]:
 def delivered(engine: Engine, outbox, at: datetime) -> list[EmailMessage]:
     deliver_all(engine, [DIGEST], at)
     return outbox()
+
+
+def mail_of(mails: list[EmailMessage], digest: Message) -> EmailMessage:
+    """Return the mail of the outbox row `digest` among `mails` (a Maildir lists them in
+    no order of delivery), by its Message-ID."""
+    wanted = rfc_message_id("s" * 48, digest.id, "UNICEF Partnerships <partnerships@example.org>")
+    (mail,) = [mail for mail in mails if mail["Message-ID"] == wanted]
+    return mail
 
 
 def text_of(mail: EmailMessage) -> str:
