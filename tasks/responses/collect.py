@@ -156,27 +156,20 @@ def _marked(
     recorded. A run overlapping this one may have recorded the same mail since this one
     looked: its unique key (the mail's, or the mark's) is taken, and a fresh transaction
     finds that record and returns how it was recorded, once."""
-    try:
-        return _in_one_transaction(engine, mailbox, item, now, dry_run, record)
-    except IntegrityError:
-        return _in_one_transaction(engine, mailbox, item, now, dry_run, record)
-
-
-def _in_one_transaction(
-    engine: Engine,
-    mailbox: str,
-    item: InboxItem,
-    now: datetime,
-    dry_run: bool,
-    record: Callable[..., InboundMail],
-) -> Recording:
-    with transaction(for_writing(engine)) as session:
-        inbound = record(session, item=item, now=now)
-        mark_recorded(session, mailbox, item.name, item.uid, now)
-        found = _recording(inbound)
-        if dry_run:
-            session.rollback()
-        return found
+    retried = False
+    while True:
+        try:
+            with transaction(for_writing(engine)) as session:
+                inbound = record(session, item=item, now=now)
+                mark_recorded(session, mailbox, item.name, item.uid, now)
+                found = _recording(inbound)
+                if dry_run:
+                    session.rollback()
+                return found
+        except IntegrityError:
+            if retried:
+                raise
+            retried = True
 
 
 def _recording(inbound: InboundMail) -> Recording:
