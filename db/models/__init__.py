@@ -2,7 +2,9 @@
 
 from db.models.acknowledgements import Acknowledgement
 from db.models.base import NAMING, Base, Timestamped, utcnow
+from db.models.calendars import CalendarDay, WorkingWeek
 from db.models.corrective import CorrectiveEvent, CorrectiveMeasure, CorrectivePlan
+from db.models.erasures import ErasedAddress
 from db.models.outbox import Campaign, Message
 from db.models.partners import SOFT_BOUNCE_LIMIT, SOFT_BOUNCE_SPAN, Contact, ContactEvent, Partner
 from db.models.partnerships import FollowUpPlan, ImportRun, Partnership
@@ -48,6 +50,7 @@ __all__ = [
     "WORD_FIELDS",
     "Acknowledgement",
     "Base",
+    "CalendarDay",
     "Campaign",
     "ConsultationEvent",
     "Contact",
@@ -56,6 +59,7 @@ __all__ = [
     "CorrectiveMeasure",
     "CorrectivePlan",
     "DigestItem",
+    "ErasedAddress",
     "Evaluation",
     "EvaluationContributor",
     "FollowUpPlan",
@@ -76,6 +80,7 @@ __all__ = [
     "Timestamped",
     "TouchpointKind",
     "UpdateCategory",
+    "WorkingWeek",
     "partner_words",
     "utcnow",
 ]

@@ -3,6 +3,7 @@ opt-out, heard from."""
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -19,8 +20,9 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy.ext.hybrid import hybrid_property
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
+from db.models.addresses import address_key
 from db.models.base import Base, Timestamped, utcnow
 
 if TYPE_CHECKING:
@@ -73,9 +75,14 @@ class Contact(Timestamped, Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     partner_id: Mapped[int] = mapped_column(ForeignKey("partners.id"), index=True)
     name: Mapped[str] = mapped_column(String(256))
+    # As written (Unicode, NFC); `email_key` is what every spelling of it shares (the
+    # domain in its ASCII form, no case), set with it.
     email: Mapped[str | None] = mapped_column(String(320))
+    email_key: Mapped[str | None] = mapped_column(String(320), index=True)
     role: Mapped[str] = mapped_column(String(128), default="staff member")
     language: Mapped[str] = mapped_column(String(8))
+    # Set by staff for this person; None: the partner's.
+    time_zone: Mapped[str | None] = mapped_column(String(64))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     opted_out_at: Mapped[datetime | None]
     soft_bounces: Mapped[int] = mapped_column(Integer, default=0)
@@ -83,8 +90,35 @@ class Contact(Timestamped, Base):
     soft_bounce_since: Mapped[datetime | None]
     suppressed_at: Mapped[datetime | None]
     suppression_reason: Mapped[str | None] = mapped_column(String(512))
+    # Erased at the person's request: nothing left identifies them (see db/erasure.py).
+    erased_at: Mapped[datetime | None]
 
     partner: Mapped[Partner] = relationship(back_populates="contacts")
+
+    @validates("email")
+    def _keyed(self, _: str, email: str | None) -> str | None:
+        """Store the address in NFC and its key with it."""
+        written = unicodedata.normalize("NFC", email.strip()) if email else email
+        self.email_key = address_key(written) or None if written else None
+        return written
+
+    @property
+    def local_time_zone(self) -> str:
+        """Return the time zone mail to this person goes by: their own, else the
+        partner's."""
+        return self.time_zone or self.partner.time_zone
+
+    @property
+    def status(self) -> str:
+        """Return `erased`, `opted_out`, `suppressed` or `reachable` (an inactive contact,
+        no longer listed by eTools, keeps the status it had)."""
+        if self.erased_at is not None:
+            return "erased"
+        if self.opted_out_at is not None:
+            return "opted_out"
+        if self.suppressed_at is not None:
+            return "suppressed"
+        return "reachable"
 
     @hybrid_property
     def is_staff(self) -> bool:
@@ -99,6 +133,8 @@ class Contact(Timestamped, Base):
 
     def unreachable_reason(self) -> str | None:
         """Return why no mail may go to this contact, or None when it may."""
+        if self.erased_at is not None:
+            return "erased"
         if not self.active:
             return "inactive contact"
         if self.opted_out_at is not None:
@@ -120,6 +156,7 @@ class Contact(Timestamped, Base):
     def _is_reachable_condition(cls) -> ColumnElement[bool]:
         return and_(
             cls.active,
+            cls.erased_at.is_(None),
             cls.opted_out_at.is_(None),
             cls.suppressed_at.is_(None),
             cls.email.is_not(None),

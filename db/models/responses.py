@@ -178,6 +178,9 @@ class InboundMail(Timestamped, Base):
     # Only a quarantined mail is kept here, byte for byte, for staff to look at: the others
     # stay in the mailbox.
     raw: Mapped[bytes | None] = mapped_column(LargeBinary)
+    # When retention (or an erasure) cleared its sender, subject, text and bytes: the
+    # record that it arrived and what it did stays.
+    cleared_at: Mapped[datetime | None]
 
 
 class InboxMark(Base):

@@ -16,6 +16,7 @@ import pytest
 from db.engine import make_engine
 from db.migrate import current_revision, ensure_migrated, head_revision, upgrade
 from db.models import partner_words
+from db.models.addresses import address_key
 
 RELEASES = sorted((Path(__file__).parents[1] / "data" / "releases").glob("*.db.gz"))
 # What a migration changes on purpose, value by value; everything else must stay as it was.
@@ -97,3 +98,6 @@ def test_upgrading_a_release_database_keeps_every_record(archive: Path, tmp_path
             written = partner_words(row["text"], json.loads(row["answers"]))
             assert after["responses"][key]["words"] == written, key
     assert any(row["words"] for row in after["responses"].values()), "partners' words kept"
+    for key, row in after["contacts"].items():
+        assert row["email_key"] == (address_key(row["email"]) or None if row["email"] else None)
+        assert row["email"] == before["contacts"][key]["email"], key
