@@ -5,18 +5,23 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
 from db.models import Contact, ContactEvent, Partner
+from db.models.addresses import address_key
 
 
 def contacts_with_address(session: Session, address: str) -> list[Contact]:
-    """Return every contact with this address (a person may work for several partners),
-    ignoring case."""
+    """Return every contact with this address, in either form of its domain (Unicode or
+    punycode) and any case (a person may work for several partners); none for what is not
+    an address."""
+    key = address_key(address)
+    if not key:
+        return []
     query = (
         select(Contact)
-        .where(func.lower(Contact.email) == address.strip().lower())
+        .where(Contact.email_key == key)
         .options(joinedload(Contact.partner))
         .order_by(Contact.id)
     )
@@ -37,11 +42,10 @@ def partner_contacts(session: Session, partner_id: int) -> list[Contact]:
 def partner_contacts_with_addresses(
     session: Session, partner_id: int, addresses: Iterable[str]
 ) -> list[Contact]:
-    """Return the partner's contacts whose address is among `addresses` (lower case),
-    ignoring the case of the stored address."""
-    query = select(Contact).where(
-        Contact.partner_id == partner_id, func.lower(Contact.email).in_(list(addresses))
-    )
+    """Return the partner's contacts whose address is among `addresses`, in either form
+    and any case."""
+    keys = [key for key in map(address_key, addresses) if key]
+    query = select(Contact).where(Contact.partner_id == partner_id, Contact.email_key.in_(keys))
     return list(session.scalars(query.order_by(Contact.id)))
 
 
@@ -63,8 +67,6 @@ def staff_contacts(session: Session) -> list[Contact]:
 
 
 def staff_with_address(session: Session, address: str) -> Contact | None:
-    """Return the staff contact holding `address`, ignoring case, if any."""
-    query = select(Contact).where(
-        Contact.is_staff, func.lower(Contact.email) == address.strip().lower()
-    )
+    """Return the staff contact holding `address`, in either form and any case, if any."""
+    query = select(Contact).where(Contact.is_staff, Contact.email_key == address_key(address))
     return session.scalars(query.order_by(Contact.id)).first()

@@ -182,6 +182,21 @@ class InboundMail(Timestamped, Base):
     # record that it arrived and what it did stays.
     cleared_at: Mapped[datetime | None]
 
+    # What a cleared mail's details keep: what the collector decided, never who or what.
+    KEPT_DETAILS = ("applied", "feedback_type", "sender_side")
+
+    def clear(self, now: datetime) -> bool:
+        """Forget who sent the mail and what it said (sender, subject, text, bytes, the
+        addresses and diagnostics in its details), keeping that it arrived, when, its
+        classification and what it did; return False when it already was cleared."""
+        if self.cleared_at is not None:
+            return False
+        self.from_address, self.subject, self.text, self.raw = "", "", "", None
+        self.message_id_header = None
+        self.details = {k: v for k, v in self.details.items() if k in self.KEPT_DETAILS}
+        self.cleared_at = now
+        return True
+
 
 class InboxMark(Base):
     """A mail the collector has recorded, by the mailbox it sits in and its key there: the
