@@ -1,4 +1,5 @@
-"""Engines and sessions: SQLite with foreign keys and WAL, PostgreSQL through psycopg 3."""
+"""Engines and sessions: SQLite with foreign keys, WAL and secure delete, PostgreSQL
+through psycopg 3."""
 
 from __future__ import annotations
 
@@ -31,6 +32,9 @@ def _configure_sqlite(engine: Engine) -> None:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys = ON")
+        # What is deleted or overwritten is zeroed in the file, not left in free pages:
+        # an erased person's name must not stay readable in the database file.
+        cursor.execute("PRAGMA secure_delete = ON")
         cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
         if engine.url.database not in (None, "", ":memory:"):
             cursor.execute("PRAGMA journal_mode = WAL")
@@ -53,6 +57,17 @@ def for_writing(engine: Engine) -> Engine:
     if engine.dialect.name != "sqlite":
         return engine
     return engine.execution_options(**{_MODE: "IMMEDIATE"})
+
+
+def purge_old_pages(engine: Engine) -> None:
+    """Leave no earlier version of a page in SQLite's files: the write-ahead log is copied
+    into the database and truncated to nothing (pages overwritten or freed there are zeroed,
+    as secure delete asks). Nothing to do on PostgreSQL, whose old row versions go at the
+    next VACUUM (the README says so)."""
+    if engine.dialect.name != "sqlite":
+        return
+    with engine.connect() as connection:
+        connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:
