@@ -82,6 +82,34 @@ def country(alpha3: str) -> Country | None:
     return Country(code, alpha2, name, official_language(alpha2), zone)
 
 
+# CLDR keeps retired codes as aliases of today's countries (Burma, Zaire, East Germany,
+# metropolitan France, East Timor, South Yemen): never the one a country is known by now.
+RETIRED_ALPHA3 = frozenset({"BUR", "ZAR", "DDR", "FXX", "TMP", "YMD"})
+
+
+@cache
+def _alpha3_by_alpha2() -> dict[str, str]:
+    return {
+        aliases[0]: code
+        for code, aliases in get_global("territory_aliases").items()
+        if len(code) == 3 and code.isalpha() and len(aliases) == 1 and code not in RETIRED_ALPHA3
+    }
+
+
+def country_by_code(value: str) -> Country | None:
+    """Return the country of an ISO 3166 alpha-2 or alpha-3 code in any case (`ye`,
+    `YEM`), with today's alpha-3 code (`YMD`, South Yemen's, gives Yemen's `YEM`); None
+    when it is neither."""
+    code = value.strip().upper()
+    if len(code) not in (2, 3) or not code.isascii() or not code.isalpha():
+        return None
+    found = country(_alpha3_by_alpha2().get(code, "")) if len(code) == 2 else country(code)
+    if found is None:
+        return None
+    current = _alpha3_by_alpha2().get(found.alpha2, found.alpha3)
+    return found if current == found.alpha3 else country(current)
+
+
 def official_language(alpha2: str) -> str:
     """Return the supported language with official status most spoken in the territory."""
     spoken = get_global("territory_languages").get(alpha2, {})

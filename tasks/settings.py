@@ -46,7 +46,9 @@ class Settings(BaseSettings):
     sender: str = Field("Continuity <continuity@example.org>", description="From address")
     timezone: str = Field("UTC", description="IANA time zone for staff-facing times")
     sending_window: str = Field(
-        "mon-fri 09:00-17:00", description="recipients' local hours when mail may go out"
+        "09:00-17:00",
+        description="recipients' local hours when mail may go out: on their country's working"
+        " days (less public holidays and closures), or on the days named (mon-fri 09:00-17:00)",
     )
     rate_limit: int = Field(600, ge=0, description="messages per minute, 0 for no limit")
     batch_size: int = Field(200, ge=1, le=5000, description="messages per delivery batch")

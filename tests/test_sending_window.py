@@ -5,7 +5,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from tasks.sending_window import WindowError, is_quiet_hour, next_window_start, parse_window
+from tasks.sending_window import WindowError, parse_window, wait_for_window
 
 WEEKDAYS = parse_window("mon-fri 09:00-17:00")
 DAKAR = "Africa/Dakar"  # UTC+0 all year
@@ -13,29 +13,40 @@ BOGOTA = "America/Bogota"  # UTC-5
 
 
 def test_office_hours_on_a_weekday_are_not_quiet() -> None:
-    assert not is_quiet_hour(datetime(2026, 12, 1, 9, 0, tzinfo=UTC), DAKAR, WEEKDAYS)
-    assert not is_quiet_hour(datetime(2026, 12, 1, 16, 59, tzinfo=UTC), DAKAR, WEEKDAYS)
+    assert wait_for_window(datetime(2026, 12, 1, 9, 0, tzinfo=UTC), DAKAR, WEEKDAYS) is None
+    assert wait_for_window(datetime(2026, 12, 1, 16, 59, tzinfo=UTC), DAKAR, WEEKDAYS) is None
 
 
 def test_the_window_is_read_in_the_recipient_time_zone() -> None:
     ten_utc = datetime(2026, 12, 1, 10, 0, tzinfo=UTC)
-    assert not is_quiet_hour(ten_utc, DAKAR, WEEKDAYS)
-    assert is_quiet_hour(ten_utc, BOGOTA, WEEKDAYS)
-    assert next_window_start(ten_utc, BOGOTA, WEEKDAYS) == datetime(
-        2026, 12, 1, 9, 0, tzinfo=ZoneInfo(BOGOTA)
-    )
+    assert wait_for_window(ten_utc, DAKAR, WEEKDAYS) is None
+    wait = wait_for_window(ten_utc, BOGOTA, WEEKDAYS)
+    assert wait is not None
+    assert wait.until == datetime(2026, 12, 1, 9, 0, tzinfo=ZoneInfo(BOGOTA))
+    assert wait.reason == "outside working hours 09:00-17:00 (America/Bogota)"
 
 
 def test_friday_evening_defers_to_monday_morning() -> None:
-    friday_evening = datetime(2026, 12, 4, 18, 0, tzinfo=UTC)
-    assert next_window_start(friday_evening, DAKAR, WEEKDAYS) == datetime(
-        2026, 12, 7, 9, 0, tzinfo=ZoneInfo(DAKAR)
+    wait = wait_for_window(datetime(2026, 12, 4, 18, 0, tzinfo=UTC), DAKAR, WEEKDAYS)
+    assert wait is not None
+    assert wait.until == datetime(2026, 12, 7, 9, 0, tzinfo=ZoneInfo(DAKAR))
+
+
+def test_a_day_outside_a_window_that_names_its_days_says_so() -> None:
+    wait = wait_for_window(datetime(2026, 12, 5, 10, 0, tzinfo=UTC), DAKAR, WEEKDAYS)
+    assert wait is not None
+    assert str(wait) == (
+        "Saturday is outside the sending window's days (mon-fri 09:00-17:00);"
+        " deferred to 2026-12-07 09:00 Africa/Dakar"
     )
 
 
-def test_a_moment_inside_the_window_is_its_own_start() -> None:
-    moment = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
-    assert next_window_start(moment, DAKAR, WEEKDAYS) == moment
+def test_without_a_country_a_window_of_hours_opens_monday_to_friday() -> None:
+    hours = parse_window("09:00-17:00")
+    wait = wait_for_window(datetime(2026, 12, 5, 10, 0, tzinfo=UTC), DAKAR, hours)
+    assert wait is not None
+    assert wait.reason == "Saturday is a weekend day"
+    assert wait.until == datetime(2026, 12, 7, 9, 0, tzinfo=ZoneInfo(DAKAR))
 
 
 @pytest.mark.parametrize(
@@ -44,14 +55,26 @@ def test_a_moment_inside_the_window_is_its_own_start() -> None:
         ("mon-fri 09:00-17:00", {0, 1, 2, 3, 4}),
         ("sat,sun 10:00-12:00", {5, 6}),
         ("fri-mon 08:00-09:00", {4, 5, 6, 0}),
+        ("09:00-17:00", None),
     ],
 )
-def test_it_parses_day_ranges_and_lists(text: str, days: set[int]) -> None:
+def test_it_parses_day_ranges_and_lists(text: str, days: set[int] | None) -> None:
     assert parse_window(text).weekdays == days
 
 
 @pytest.mark.parametrize(
-    "text", ["weekdays", "mon-fri 17:00-09:00", "mon-xyz 09:00-17:00", "mon-fri 25:00-26:00", ""]
+    "text",
+    [
+        "weekdays",
+        "mon-fri 17:00-09:00",
+        "mon-xyz 09:00-17:00",
+        "mon-fri 25:00-26:00",
+        "",
+        "mon-fri\t09:00-17:00",
+        "mon-fri 09:00-17:00\x00",
+        "," * 100 + " 09:00-17:00",
+        "09:00-17:00 mon-fri",
+    ],
 )
 def test_a_bad_window_says_what_is_wrong(text: str) -> None:
     with pytest.raises(WindowError, match="sending window"):
@@ -59,7 +82,16 @@ def test_a_bad_window_says_what_is_wrong(text: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "text", ["mon-fri 09:00-17:00", "mon,wed,fri 08:00-12:00", "mon-tue,thu-sun 10:00-11:30"]
+    "text",
+    [
+        "mon-fri 09:00-17:00",
+        "mon,wed,fri 08:00-12:00",
+        "thu-tue 10:00-11:30",
+        "sun-thu 08:00-16:00",
+        "sun 08:00-16:00",
+        "mon-sun 00:00-23:59",
+        "09:00-17:00",
+    ],
 )
 def test_a_window_reads_back_as_written(text: str) -> None:
     assert str(parse_window(text)) == text

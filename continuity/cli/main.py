@@ -12,6 +12,7 @@ from rich.text import Text
 from sqlalchemy.exc import OperationalError
 
 from continuity.cli.acknowledgement import acknowledgement_app
+from continuity.cli.calendar import calendar_app
 from continuity.cli.campaign import campaign_app
 from continuity.cli.console import OneLineErrors, database, err, fail, out
 from continuity.cli.contact import contact_app
@@ -66,6 +67,7 @@ app.add_typer(campaign_app, name="campaign")
 app.add_typer(response_app, name="response")
 app.add_typer(inbox_app, name="inbox")
 app.add_typer(contact_app, name="contact")
+app.add_typer(calendar_app, name="calendar")
 app.command("run")(run_command)
 
 

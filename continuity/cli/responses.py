@@ -17,6 +17,7 @@ from db.engine import transaction
 from db.partner_messages import MessageFilter, partner_messages
 from db.partners import partners_by_vendor_number
 from db.partnerships import partnership_by_reference
+from tasks.calendars import Calendars
 from tasks.clock import Clock
 from tasks.responses.manual_entry import (
     ManualEntryError,
@@ -49,7 +50,8 @@ def list_messages(
     with database() as engine, transaction(engine) as session:
         _check_known(session, wanted)
         found = partner_messages(session, wanted, limit + 1 if limit else None)
-        rows = [message_row(response, now) for response in found[: limit or None]]
+        calendars = Calendars(session)
+        rows = [message_row(r, now, calendars) for r in found[: limit or None]]
     if as_json:
         print(json.dumps(rows, ensure_ascii=False, indent=2))
     else:

@@ -31,6 +31,7 @@ from sqlalchemy.orm import Session
 from db.engine import for_writing, transaction
 from db.models import Message, MessageStatus, TouchpointKind
 from db.outbox import RowWrites, claim_batch, messages_with_recipients
+from tasks.calendars import Calendars, calendars_in
 from tasks.clock import Clock
 from tasks.mail.transport import (
     PermanentFailure,
@@ -47,7 +48,7 @@ from tasks.outbox.recovery import LEASE, save_progress, save_progress_or_log
 from tasks.outbox.render import RenderedEmail, RenderError, environment
 from tasks.privacy import redacted
 from tasks.responses.links import new_token, rfc_message_id, token_hash
-from tasks.sending_window import is_quiet_hour, next_window_start
+from tasks.sending_window import wait_for_window
 from tasks.settings import Settings
 
 CONSECUTIVE_FAILURE_LIMIT = 10
@@ -96,9 +97,13 @@ def deliver_batch(
     session, writes = Session(connection, expire_on_commit=False), RowWrites()
     try:
         messages = messages_with_recipients(session, ids)
+        # Read now: a read after the commit would take SQLite's write lock mid-batch.
+        cache = {Calendars: Calendars(session).load(m.contact.partner.country for m in messages)}
         session.commit()  # releases SQLite's write lock while the first message renders
         with open_transport(settings.mail_url, settings.smtp_timeout) as transport:
-            _deliver_all(session, writes, messages, transport, settings, clock, pacer, outcome)
+            _deliver_all(
+                session, writes, messages, transport, settings, clock, pacer, outcome, cache
+            )
             writes.commit(session)
     except OperationalError as error:
         # The connection was lost or the database stayed locked: save what is known on
@@ -133,11 +138,11 @@ def _deliver_all(
     clock: Clock,
     pacer: Pacer | None,
     outcome: BatchOutcome,
+    cache: dict[Any, Any],
 ) -> None:
     """Deliver `messages` in order, each composed while the one before is with the server;
     each answer is written with the next hand-off (one commit per message), the last ones
-    by the caller."""
-    cache: dict[Any, Any] = {}
+    by the caller. `cache` holds what the batch's messages share (contexts, calendars)."""
     tally = _Tally(outcome, time.monotonic() + LEASE.total_seconds() / 2)
     in_flight: tuple[Message, Submission] | None = None
     for position, message in enumerate(messages):
@@ -232,10 +237,10 @@ def composition(
     now = clock.now()
     if reason := message.contact.unreachable_reason():
         return partial(skip, message=message, reason=reason)
-    time_zone = message.contact.partner.time_zone
-    if is_quiet_hour(now, time_zone, settings.window):
-        until = next_window_start(now, time_zone, settings.window)
-        return partial(defer, message=message, until=until)
+    contact = message.contact
+    calendar = calendars_in(cache, session).of(contact.partner.country)
+    if wait := wait_for_window(now, contact.local_time_zone, settings.window, calendar):
+        return partial(defer, message=message, wait=wait)
     token = new_token()
     try:
         rendered = render_message(session, environment(), message, settings, token, cache)

@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 
 from db.models import Message, MessageStatus
 from db.outbox import RowWrites
+from tasks.sending_window import Wait
 
 BACKOFF_MINUTES = (1, 5, 15, 60, 180, 360, 720, 1440)
 
@@ -33,13 +34,15 @@ def release(writes: RowWrites, messages: list[Message], now: datetime) -> int:
     return len(messages)
 
 
-def defer(writes: RowWrites, message: Message, until: datetime) -> str:
+def defer(writes: RowWrites, message: Message, wait: Wait) -> str:
+    """Plan the message again for when the recipient's window opens, saying why it waits
+    ("Friday is a weekend day in Yemen; deferred to 2025-06-15 09:00 Asia/Aden")."""
     writes.set(
         message,
         status=MessageStatus.PLANNED,
         attempts=max(0, message.attempts - 1),
-        due_at=until,
-        status_reason="deferred to the recipient's sending window",
+        due_at=wait.until,
+        status_reason=str(wait)[:2000],
     )
     return "deferred"
 

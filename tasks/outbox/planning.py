@@ -18,8 +18,9 @@ from sqlalchemy.orm import Session
 from db.models import Contact, MessageStatus, Partnership, TouchpointKind
 from db.outbox import insert_messages
 from db.rows import in_chunks
+from tasks.calendars import Calendars
 from tasks.countries import supported_language
-from tasks.sending_window import SendingWindow, is_quiet_hour, next_window_start
+from tasks.sending_window import SendingWindow, wait_for_window
 
 
 @dataclass(frozen=True)
@@ -55,12 +56,16 @@ class PlanCounts:
 
 
 def outbox_row(
-    planned: Planned, campaign_id: int | None, as_of: datetime, window: SendingWindow
+    planned: Planned,
+    campaign_id: int | None,
+    as_of: datetime,
+    window: SendingWindow,
+    calendars: Calendars,
 ) -> dict[str, Any]:
     """Return the outbox row for `planned`: skipped with the reason when the contact may
-    not be written to, else planned for `as_of` or the next sending window."""
+    not be written to, else planned for `as_of` or, saying why, the next time the window
+    opens in their time zone and their partner's country."""
     contact = planned.contact
-    time_zone = contact.partner.time_zone
     reason = contact.unreachable_reason()
     row: dict[str, Any] = {
         "campaign_id": campaign_id,
@@ -81,9 +86,10 @@ def outbox_row(
         "created_at": as_of,
         "updated_at": as_of,
     }
-    if reason is None and is_quiet_hour(as_of, time_zone, window):
-        row["due_at"] = next_window_start(as_of, time_zone, window)
-        row["status_reason"] = f"deferred to the sending window ({window}, {time_zone})"
+    if reason is None:
+        calendar = calendars.of(contact.partner.country)
+        if wait := wait_for_window(as_of, contact.local_time_zone, window, calendar):
+            row["due_at"], row["status_reason"] = wait.until, str(wait)
     return row
 
 
@@ -98,9 +104,9 @@ def plan_messages(
 
     Re-planning is a no-op: the unique (occurrence key, contact) constraint drops repeats.
     """
-    counts = PlanCounts()
+    counts, calendars = PlanCounts(), Calendars(session)
     for chunk in in_chunks(wanted):
-        rows = [outbox_row(planned, campaign_id, as_of, window) for planned in chunk]
+        rows = [outbox_row(planned, campaign_id, as_of, window, calendars) for planned in chunk]
         inserted = insert_messages(session, rows)
         counts.inserted += len(inserted)
         counts.already_planned += len(rows) - len(inserted)

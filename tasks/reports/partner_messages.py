@@ -17,6 +17,7 @@ from db.engine import transaction
 from db.models import Partnership, Response
 from db.partner_messages import MessageFilter, partner_messages, unhandled_messages
 from tasks.artifacts import publish_table
+from tasks.calendars import Calendars
 from tasks.clock import Clock
 from tasks.outbox.stages import app_engine
 from tasks.privacy import redacted
@@ -24,7 +25,7 @@ from tasks.responses.partner_messages import artifact_row, partner_of
 from tasks.run_context import only_in_a_run, run_logger
 from tasks.staff.focal_points import focal_points_of
 from tasks.touchpoints.focal_point_digest import reachable_focal_points
-from tasks.working_days import waited_longer_than, working_days_between
+from tasks.working_days import working_days_between
 
 
 def said_since(session: Session, since: datetime) -> list[dict[str, Any]]:
@@ -34,12 +35,17 @@ def said_since(session: Session, since: datetime) -> list[dict[str, Any]]:
 
 def waiting_too_long(session: Session, now: datetime, working_days: int) -> list[dict[str, Any]]:
     """Return the unhandled partner messages that have waited more than `working_days`
-    working days at `now`, the longest waiting first."""
-    return [
-        _row(response) | {"waiting": working_days_between(response.received_at.date(), now.date())}
-        for response in unhandled_messages(session, received_by=now)
-        if waited_longer_than(response.received_at, now, working_days)
-    ]
+    working days at `now` (of the partner's country: tasks/working_days.py), the longest
+    waiting first."""
+    calendars = Calendars(session)
+    rows = []
+    for response in unhandled_messages(session, received_by=now):
+        partner = partner_of(response)
+        calendar = calendars.of(partner.country if partner else None)
+        waiting = working_days_between(response.received_at.date(), now.date(), calendar)
+        if waiting > working_days:
+            rows.append(_row(response) | {"waiting": waiting})
+    return rows
 
 
 def _row(response: Response) -> dict[str, Any]:

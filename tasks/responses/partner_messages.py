@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from db.models import Partner, Response
 from db.partner_messages import partner_message
+from tasks.calendars import Calendars
 from tasks.responses.forms import CONTROL
 from tasks.working_days import working_days_between
 
@@ -30,11 +31,13 @@ def partner_of(response: Response) -> Partner | None:
     return response.contact.partner if response.contact is not None else None
 
 
-def message_row(response: Response, now: datetime) -> dict[str, Any]:
+def message_row(response: Response, now: datetime, calendars: Calendars) -> dict[str, Any]:
     """Return a partner message as the list shows it (and `--json` prints it): who wrote
-    what, when, about which partnership, and whether someone dealt with it."""
+    what, when, about which partnership, whether someone dealt with it, and if not, for
+    how many working days of the partner's country it has waited."""
     partnership = response.partnership
     partner = partner_of(response)
+    calendar = calendars.of(partner.country if partner else None)
     contact = response.contact
     return {
         "id": response.id,
@@ -53,7 +56,7 @@ def message_row(response: Response, now: datetime) -> dict[str, Any]:
         "handled_note": response.handled_note or None,
         "waiting_working_days": None
         if response.handled_at
-        else working_days_between(response.received_at.date(), now.date()),
+        else working_days_between(response.received_at.date(), now.date(), calendar),
     }
 
 

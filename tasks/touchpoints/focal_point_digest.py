@@ -22,9 +22,11 @@ from db.partner_messages import (
     release_undelivered_notices,
     unhandled_messages,
 )
+from tasks.calendars import Calendars
 from tasks.outbox.planning import Planned
 from tasks.outbox.render import one_line, shortened
 from tasks.responses.forms import Answers
+from tasks.responses.partner_messages import partner_of
 from tasks.settings import get_settings
 from tasks.staff.focal_points import focal_points_of
 from tasks.touchpoints.touchpoint import Touchpoint
@@ -92,12 +94,16 @@ def digest_of(
     notices: set[tuple[int, int, bool]],
     as_of: datetime,
     answer_within_days: int,
+    calendars: Calendars,
 ) -> Digest:
     """Return what the focal point is to be told of `messages` at `as_of`, given the
-    `notices` (response, contact, reminder) already given."""
+    `notices` (response, contact, reminder) already given. A message is late after
+    `answer_within_days` working days of its partner's country."""
 
     def late(message: Response) -> bool:
-        return waited_longer_than(message.received_at, as_of, answer_within_days)
+        partner = partner_of(message)
+        calendar = calendars.of(partner.country if partner else None)
+        return waited_longer_than(message.received_at, as_of, answer_within_days, calendar)
 
     new = [m for m in messages if (m.id, contact_id, False) not in notices]
     reminders = [
@@ -187,9 +193,9 @@ class FocalPointDigest(Touchpoint[Answers]):
             return
         key, days = occurrence_key(as_of), get_settings().answer_within_days
         notices = notices_of(session, [message.id for message in waiting])
-        had_today = recipients_of(session, key)
+        had_today, calendars = recipients_of(session, key), Calendars(session)
         for contact, messages in messages_by_focal_point(session, waiting):
-            digest = digest_of(contact.id, messages, notices, as_of, days)
+            digest = digest_of(contact.id, messages, notices, as_of, days, calendars)
             if contact.id in had_today or not (digest.new or digest.reminders):
                 continue
             add_notices(session, contact.id, key, digest.new, False, as_of)

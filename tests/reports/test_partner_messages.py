@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, update
 
 from db.engine import transaction
+from db.models import Partner
 from db.models import TouchpointKind as K
-from tasks.reports.partner_messages import unreached
+from tasks.reports.partner_messages import unreached, waiting_too_long
 from tasks.staff.focal_points import add_focal_point
 from tests.focal_points import (
     ASEF,
@@ -65,3 +66,18 @@ def test_a_message_received_after_the_moment_is_not_counted(imported: Engine, ap
         "Aïssatou Sow: no address in the staff directory;"
         " Pierre Lemaire: no address in the staff directory"
     )
+
+
+def test_a_message_waits_too_long_by_the_working_days_of_the_partner_country(
+    imported: Engine, app_env
+) -> None:
+    plan(imported, K.SUSTAINABILITY_CHECKIN, TUESDAY)
+    thursday = TUESDAY + timedelta(days=2)
+    replied(imported, FIRST_WORDS, thursday)
+    saturday, sunday = thursday + timedelta(days=2), thursday + timedelta(days=3)
+    with transaction(imported) as session:
+        assert [row["waiting"] for row in waiting_too_long(session, saturday, 0)] == [1]
+        session.execute(update(Partner).values(country="YEM"))
+    with transaction(imported) as session:
+        assert waiting_too_long(session, saturday, 0) == []  # Friday and Saturday off
+        assert [row["waiting"] for row in waiting_too_long(session, sunday, 0)] == [1]

@@ -3,14 +3,15 @@ staff work through: handled once, by someone, with how."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, select, update
 
 from db.engine import transaction
-from db.models import PartnerMessageNotice, Response, ResponseChannel, TouchpointKind
+from db.models import Partner, PartnerMessageNotice, Response, ResponseChannel, TouchpointKind
 from db.partner_messages import MessageFilter, add_notices, partner_messages
+from tasks.calendars import Calendars
 from tasks.responses.answers import Answering, record_answer
 from tasks.responses.manual_entry import ManualResponse, record_manual_response
 from tasks.responses.partner_messages import (
@@ -39,7 +40,10 @@ def portal_answer(engine: Engine, email: str, at: datetime, **fields: str) -> in
 def listed(engine: Engine, **wanted) -> list[dict]:
     with transaction(engine) as session:
         now = SENT + timedelta(days=10)
-        return [message_row(r, now) for r in partner_messages(session, MessageFilter(**wanted))]
+        return [
+            message_row(r, now, Calendars(session))
+            for r in partner_messages(session, MessageFilter(**wanted))
+        ]
 
 
 def test_a_reply_by_mail_is_a_partner_message_with_its_words(checkins: Engine) -> None:
@@ -172,3 +176,28 @@ def test_what_prefect_may_keep_names_no_one_and_quotes_nothing(checkins: Engine)
         row = artifact_row(response)
     assert set(row) == {"id", "partner", "partnership", "kind", "received", "contact", "handled"}
     assert REPLY not in str(row) and "Ndiaye" not in str(row) and "@" not in str(row)
+
+
+def test_waiting_is_counted_in_the_working_days_of_the_partner_country(checkins: Engine) -> None:
+    with transaction(checkins) as session:
+        session.execute(
+            update(Partner).where(Partner.vendor_number == "2500211001").values(country="YEM")
+        )
+    thursday = datetime(2026, 12, 3, 10, tzinfo=UTC)
+    reply(checkins, "a.ndiaye@asef-senegal.example.org", REPLY, thursday)
+    reply(checkins, "o.ba@rjsc-kolda.example.org", "deux", thursday)
+    saturday, sunday = thursday + timedelta(days=2), thursday + timedelta(days=3)
+    with transaction(checkins) as session:
+        calendars = Calendars(session)
+        found = partner_messages(session, MessageFilter())
+        waited = {
+            row["partner"]: (row["waiting_working_days"], later["waiting_working_days"])
+            for row, later in (
+                (message_row(r, saturday, calendars), message_row(r, sunday, calendars))
+                for r in found
+            )
+        }
+    assert waited == {
+        "Association Sénégalaise pour l'Éducation des Filles": (0, 1),  # now in Yemen
+        "Réseau des Jeunes pour la Santé Communautaire de Kolda": (1, 1),  # in Senegal
+    }
