@@ -56,7 +56,11 @@ class Settings(BaseSettings):
     smtp_timeout: float = Field(30.0, gt=0, le=600, description="seconds per SMTP command")
     reminder_days: str = Field("7,14", description="days after sending for each reminder")
     answer_within_days: int = Field(
-        5, ge=1, le=60, description="working days a partner's message may wait for a person"
+        5,
+        ge=1,
+        le=60,
+        description="working days (of the partner's country) a partner's message may wait for"
+        " a person",
     )
     token_days: int = Field(90, ge=1, le=730, description="days a personal link stays valid")
     opt_out_days: int = Field(
