@@ -32,6 +32,7 @@ from db.engine import for_writing, transaction
 from db.models import Message, MessageStatus, TouchpointKind
 from db.outbox import RowWrites, claim_batch, messages_with_recipients
 from tasks.clock import Clock
+from tasks.mail.addresses import Unroutable, ascii_domain, routed
 from tasks.mail.transport import (
     PermanentFailure,
     Submission,
@@ -142,7 +143,7 @@ def _deliver_all(
     in_flight: tuple[Message, Submission] | None = None
     for position, message in enumerate(messages):
         try:
-            step = composition(session, message, settings, clock, cache)
+            step = composition(session, message, settings, clock, cache, transport)
         except BaseException:
             if in_flight:  # its answer is on its way: record it rather than leave it in doubt
                 answered(writes, *in_flight, settings, clock)
@@ -194,12 +195,14 @@ class _Tally:
 
 @dataclass(frozen=True)
 class Composed:
-    """A message ready to hand over: its token, its rendered text and its bytes."""
+    """A message ready to hand over: its token, its rendered text, its bytes and its
+    recipient as its headers name them (UTF-8 only by a route that takes it)."""
 
     message: Message
     token: str
     rendered: RenderedEmail
     data: bytes
+    recipient: str
 
 
 def deliver_one(
@@ -216,7 +219,7 @@ def deliver_one(
     "unconfirmed", "deferred", "skipped" or "lost" (another delivery holds it now). The
     hand-off is committed before the transport is called, with the answers of the
     messages before it; the caller writes and commits the rest."""
-    step = composition(session, message, settings, clock, cache)
+    step = composition(session, message, settings, clock, cache, transport)
     if not isinstance(step, Composed):
         return step(writes)
     submission = submitted(session, writes, step, transport, settings, clock, pacer)
@@ -224,11 +227,17 @@ def deliver_one(
 
 
 def composition(
-    session: Session, message: Message, settings: Settings, clock: Clock, cache: dict[Any, Any]
+    session: Session,
+    message: Message,
+    settings: Settings,
+    clock: Clock,
+    cache: dict[Any, Any],
+    transport: Transport,
 ) -> Composed | Verdict:
     """Return `message` composed with a new token, or the verdict to record when it is not
-    to be sent now (contact unreachable, outside their window, does not compose). Writes
-    nothing: the message before may still be waiting for its answer."""
+    to be sent now (contact unreachable, outside their window, no route to their address,
+    does not compose). Writes nothing: the message before may still be waiting for its
+    answer."""
     now = clock.now()
     if reason := message.contact.unreachable_reason():
         return partial(skip, message=message, reason=reason)
@@ -236,13 +245,31 @@ def composition(
     if is_quiet_hour(now, time_zone, settings.window):
         until = next_window_start(now, time_zone, settings.window)
         return partial(defer, message=message, until=until)
+    recipient = _recipient(message, transport, settings, now)
+    if not isinstance(recipient, str):
+        return recipient
     token = new_token()
     try:
         rendered = render_message(session, environment(), message, settings, token, cache)
-        data = mime_bytes(message, rendered, settings, token, now)
+        data = mime_bytes(message, rendered, settings, token, now, recipient)
     except (RenderError, ValueError) as error:
         return partial(fail, message=message, reason=f"could not compose the message: {error}")
-    return Composed(message, token, rendered, data)
+    return Composed(message, token, rendered, data, recipient)
+
+
+def _recipient(
+    message: Message, transport: Transport, settings: Settings, now: datetime
+) -> str | Verdict:
+    """Return the contact's address as the message's headers will name it, or the verdict
+    when it cannot go by this transport: failed for good (a domain that is not IDNA 2008,
+    a non-ASCII local part and no SMTPUTF8), retried when the relay cannot be asked."""
+    try:
+        return routed(message.contact.email or "", transport.accepts_utf8)
+    except Unroutable as error:
+        return partial(fail, message=message, reason=str(error))
+    except TemporaryFailure as error:
+        limit = settings.max_attempts
+        return partial(retry, message=message, reason=error.reason, now=now, limit=limit)
 
 
 def submitted(
@@ -261,8 +288,9 @@ def submitted(
     message = composed.message
     if pacer:
         pacer.wait()
-    recipient = message.contact.email or ""
-    return transport.submit(envelope_sender(message, settings), recipient, composed.data)
+    # The envelope names the domain in ASCII whatever the route: what DNS and relays know.
+    recipient, utf8 = ascii_domain(composed.recipient), not composed.recipient.isascii()
+    return transport.submit(envelope_sender(message, settings), recipient, composed.data, utf8)
 
 
 def answered(
