@@ -146,6 +146,18 @@ def smtp_sink():
 
 
 @pytest.fixture
+def smtputf8_sink():
+    """A running SMTP server on 127.0.0.1 that offers SMTPUTF8 (RFC 6531): it takes
+    internationalised addresses and UTF-8 headers. `smtp_sink` does not offer it."""
+    from tests.smtp import SinkHandler, SinkServer
+
+    server = SinkServer(SinkHandler(), smtputf8=True)
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
 def imported(engine: Engine) -> Engine:
     """The test database with the shipped sample exports imported."""
     from db.engine import transaction

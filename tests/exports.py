@@ -105,3 +105,21 @@ def lebanon_rows() -> list[dict[str, str]]:
             "LEBA/PCA2018001/SPD201802", "2500240010", **{"Document Type": "SPD"}, **common
         ),
     ]
+
+
+# Two more people at ASEF (sample partner 2500211001): one at an internationalised domain,
+# written as eTools may hold it (punycode), one whose local part is not ASCII.
+IDN = "a.diallo@école-kolda.sn"
+IDN_ASCII = "a.diallo@xn--cole-kolda-96a.sn"
+UTF8_LOCAL = "jean-baptiste.ndiayé@apef.sn"
+
+
+def international_partners(path: Path) -> Path:
+    """Write the sample partners export with ASEF's two international addresses added."""
+    with (SAMPLES / "partners.csv").open(encoding="utf-8", newline="") as file:
+        rows = list(csv.DictReader(file))
+    asef = next(row for row in rows if row["Short Name"] == "ASEF")
+    asef["Staff Members"] += (
+        f", Abdoulaye Diallo ({IDN_ASCII}), Jean-Baptiste Ndiayé ({UTF8_LOCAL})"
+    )
+    return write_export(path, PARTNER_HEADER, rows)

@@ -1,4 +1,6 @@
-"""A real SMTP server for tests (aiosmtpd on 127.0.0.1) whose answers the test controls."""
+"""A real SMTP server for tests (aiosmtpd on 127.0.0.1) whose answers the test controls;
+`SinkServer(..., smtputf8=True)` makes it offer SMTPUTF8 (RFC 6531), and
+`SinkHandler(wire=bytearray())` keeps every byte the client sent."""
 
 from __future__ import annotations
 
@@ -25,6 +27,7 @@ class Recorded:
     envelope_from: str
     recipients: list[str]
     data: bytes
+    mail_options: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -36,6 +39,8 @@ class SinkHandler:
     connections: int = 0
     delay: float = 0.0
     lock: threading.Lock = field(default_factory=threading.Lock)
+    # Every byte clients sent, commands and data, when a test asks for it.
+    wire: bytearray | None = None
 
     async def handle_EHLO(
         self,
@@ -85,7 +90,14 @@ class SinkHandler:
             return decision
         data = envelope.original_content or b""
         with self.lock:
-            self.accepted.append(Recorded(str(envelope.mail_from), list(envelope.rcpt_tos), data))
+            self.accepted.append(
+                Recorded(
+                    str(envelope.mail_from),
+                    list(envelope.rcpt_tos),
+                    data,
+                    list(envelope.mail_options),
+                )
+            )
         return "250 2.0.0 Ok: queued"
 
 
@@ -97,6 +109,13 @@ def free_port() -> int:
 
 class FaultySMTP(SMTP):
     """An SMTP server that can drop the connection at the DATA command."""
+
+    def data_received(self, data: bytes) -> None:
+        handler = self.event_handler
+        if handler.wire is not None:
+            with handler.lock:
+                handler.wire += data
+        super().data_received(data)
 
     async def smtp_DATA(self, arg: str) -> None:
         handler = self.event_handler
@@ -115,10 +134,14 @@ class FaultyController(Controller):
 
 
 class SinkServer:
-    def __init__(self, handler: SinkHandler, port: int | None = None) -> None:
+    def __init__(self, handler: SinkHandler, port: int | None = None, smtputf8: bool = False):
         self.handler = handler
         self.controller = FaultyController(
-            handler, hostname="127.0.0.1", port=port or free_port(), ready_timeout=10
+            handler,
+            hostname="127.0.0.1",
+            port=port or free_port(),
+            ready_timeout=10,
+            enable_SMTPUTF8=smtputf8,
         )
 
     def start(self) -> None:

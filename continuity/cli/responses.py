@@ -112,7 +112,9 @@ def add_response(
     partnership: Annotated[str, typer.Option(help="reference number")],
     kind: Annotated[str, typer.Option(help="sustainability_checkin, consultation_invitation, …")],
     channel: Annotated[str, typer.Option(help="phone, meeting or other")] = "phone",
-    contact: Annotated[str, typer.Option(help="name or number of the contact who answered")] = "",
+    contact: Annotated[
+        str, typer.Option(help="name, address (either form) or number of the contact who answered")
+    ] = "",
     sustained: Annotated[str | None, typer.Option(help="yes, partly or no")] = None,
     capacity: Annotated[int | None, typer.Option(help="1 (not at all) to 5 (fully)")] = None,
     attending: Annotated[str | None, typer.Option(help="yes, no or maybe")] = None,

@@ -20,6 +20,7 @@ from db.models import (
     Partnership,
     TouchpointKind,
 )
+from db.models.addresses import address_key
 from db.outbox_decisions import cancel_planned
 from tasks.privacy import redacted
 from tasks.staff.focal_points import named
@@ -74,12 +75,12 @@ def open_plan(
 def owner_for(session: Session, partnership: Partnership, owner: str) -> Contact:
     """Return the contact `owner` names: a contact of the partner (address or name) or a
     UNICEF focal point in the staff directory (address or name)."""
-    wanted = owner.strip().lower()
-    folded = supporter_key(owner)
+    key, folded = address_key(owner), supporter_key(owner)
     for contact in partner_contacts(session, partnership.partner_id):
-        if contact.active and (contact.email == wanted or supporter_key(contact.name) == folded):
+        same_mailbox = bool(key) and contact.email_key == key
+        if contact.active and (same_mailbox or supporter_key(contact.name) == folded):
             return contact
-    staff = named(session, owner) or staff_with_address(session, wanted)
+    staff = named(session, owner) or staff_with_address(session, owner)
     if staff is not None:
         return staff
     raise CorrectiveError(

@@ -28,6 +28,7 @@ from db.models import (
     Partnership,
     utcnow,
 )
+from db.models.addresses import address_key
 from db.partners import contacts_by_partner, partner_time_zones, partners_by_vendor_number
 from db.partnerships import partnerships_by_reference
 from db.rows import assign_changed, in_chunks
@@ -251,10 +252,12 @@ def _sync_contacts(
     for record, partner in zip(records, partners, strict=True):
         contacts = existing.get(partner.id, [])
         touched += contacts
-        by_key = {(c.email or "", "" if c.email else c.name): c for c in contacts}
+        # An address matches in either form and any case (its key); no address, the name.
+        by_key = {(c.email_key or "", "" if c.email else c.name): c for c in contacts}
         seen: set[int] = set()
         for member in record.staff:
-            contact = by_key.get((member.email or "", "" if member.email else member.name))
+            key = address_key(member.email or "")
+            contact = by_key.get((key, "" if member.email else member.name))
             if contact is None:
                 contact = Contact(
                     partner_id=partner.id,

@@ -15,6 +15,7 @@ from typing import Any
 from email_validator import EmailNotValidError, validate_email
 
 from db.models import InterventionStatus
+from db.models.addresses import address_key
 from tasks.countries import Workspaces
 from tasks.etools.files import MAX_CELL_CHARS, Problem, Problems, Row, rows
 
@@ -41,6 +42,8 @@ INTERVENTION_COLUMNS = (
     "Start Date",
     "End Date",
 )
+
+
 @dataclass(frozen=True)
 class StaffMember:
     name: str
@@ -246,7 +249,8 @@ def staff_members(row: Row) -> tuple[StaffMember, ...]:
             except EmailNotValidError as error:
                 row.problem(column, f"invalid e-mail {email!r} for {name}: {error}")
                 continue
-            members.setdefault(normalized, StaffMember(name, normalized))
+            # One mailbox however spelt (either form of the domain, any case) is one member.
+            members.setdefault(address_key(normalized), StaffMember(name, normalized))
     return (*members.values(), *nameless)
 
 
@@ -273,5 +277,3 @@ def _top_level_split(cell: str) -> Iterator[str]:
             start = index + 1
     if cell[start:].strip():
         yield cell[start:].strip()
-
-

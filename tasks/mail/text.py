@@ -92,11 +92,15 @@ def _children(part: Message) -> list[Message]:
 
 
 def _delivery_status_text(part: Message) -> str:
-    # The email package parses message/delivery-status into one Message per field block.
+    # The email package parses message/delivery-status into one Message per field block,
+    # but message/global-delivery-status (RFC 6533) into one message whose headers are the
+    # first block and whose body holds the others, in UTF-8.
     blocks = []
     for block in _children(part)[:MAX_PARTS]:
         lines = [f"{k}: {header(block, k)}" for k in list(block.keys())[:100]]
         blocks.append("\n".join(lines))
+        if rest := decoded(block).strip():
+            blocks.append(rest)
     return "\n\n".join(blocks) if blocks else decoded(part)
 
 

@@ -7,6 +7,11 @@ returns the receiving side's answer, or raises `TemporaryFailure` (try later),
 one's own). `submit` does the same in two steps: it writes the whole message, and the
 `Submission` it returns reads the answer, so that the caller can prepare the next message
 while the server takes this one in.
+
+A message whose envelope or headers are not ASCII (an internationalised address, RFC 6531
+and 6532) is marked `utf8`; `accepts_utf8` says whether the transport takes such mail (a
+Maildir does; an SMTP server when it offers SMTPUTF8). The SMTP transport checks before
+MAIL FROM and sends nothing of a message it cannot carry.
 """
 
 from __future__ import annotations
@@ -21,6 +26,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 from urllib.parse import parse_qs, unquote, urlsplit
+
+from tasks.mail.addresses import NO_SMTPUTF8
 
 if TYPE_CHECKING:
     from _typeshed import ReadableBuffer
@@ -90,9 +97,18 @@ class Submission:
 
 
 class Transport(Protocol):
-    def send(self, envelope_from: str, recipient: str, message: bytes) -> str: ...
+    def accepts_utf8(self) -> bool:
+        """True when a message with UTF-8 addresses and headers can go this way; raises
+        `TemporaryFailure` when that cannot be known now (the server is unreachable)."""
+        ...
 
-    def submit(self, envelope_from: str, recipient: str, message: bytes) -> Submission: ...
+    def send(
+        self, envelope_from: str, recipient: str, message: bytes, utf8: bool = False
+    ) -> str: ...
+
+    def submit(
+        self, envelope_from: str, recipient: str, message: bytes, utf8: bool = False
+    ) -> Submission: ...
 
     def close(self) -> None: ...
 
@@ -103,14 +119,19 @@ class MaildirTransport:
     def __init__(self, path: Path) -> None:
         self.mailbox = mailbox.Maildir(path, create=True)
 
-    def send(self, envelope_from: str, recipient: str, message: bytes) -> str:
+    def accepts_utf8(self) -> bool:
+        return True  # a file takes any bytes; mail readers read RFC 6532 headers
+
+    def send(self, envelope_from: str, recipient: str, message: bytes, utf8: bool = False) -> str:
         try:
             key = self.mailbox.add(message)
         except OSError as error:
             raise TemporaryFailure(f"maildir: {error.strerror or error}") from None
         return f"stored in maildir as {key}"
 
-    def submit(self, envelope_from: str, recipient: str, message: bytes) -> Submission:
+    def submit(
+        self, envelope_from: str, recipient: str, message: bytes, utf8: bool = False
+    ) -> Submission:
         try:
             return Submission.of(self.send(envelope_from, recipient, message))
         except DeliveryFailure as failure:
@@ -185,17 +206,26 @@ class SMTPTransport:
         self.connection = connection
         return connection
 
-    def send(self, envelope_from: str, recipient: str, message: bytes) -> str:
-        return self.submit(envelope_from, recipient, message).answer()
+    def accepts_utf8(self) -> bool:
+        return self._connected().has_extn("smtputf8")
 
-    def submit(self, envelope_from: str, recipient: str, message: bytes) -> Submission:
+    def send(self, envelope_from: str, recipient: str, message: bytes, utf8: bool = False) -> str:
+        return self.submit(envelope_from, recipient, message, utf8).answer()
+
+    def submit(
+        self, envelope_from: str, recipient: str, message: bytes, utf8: bool = False
+    ) -> Submission:
         """Write the envelope and the whole message; the answer to the data is read by the
-        returned submission (a failure before it is raised from there too)."""
+        returned submission (a failure before it is raised from there too). A message
+        marked `utf8`, or with an envelope that is not ASCII, goes with SMTPUTF8, or
+        fails (permanently, nothing sent) when the server does not offer it."""
         try:
             connection = self._connected()
+            utf8 = utf8 or not (envelope_from.isascii() and recipient.isascii())
+            mail_from = f"FROM:{_path(envelope_from)}{_utf8_parameters(connection, utf8)}"
             connection.data_ended = False
             with self._failures(connection):
-                _expect(connection.docmd("mail", f"FROM:{_path(envelope_from)}"), "MAIL FROM")
+                _expect(connection.docmd("mail", mail_from), "MAIL FROM")
                 _expect(connection.docmd("rcpt", f"TO:{_path(recipient)}"), "RCPT TO")
                 code, reply = connection.docmd("data")
                 if code != 354:
@@ -279,6 +309,19 @@ def _path(address: str) -> str:
     as it is; anything else goes through `smtplib.quoteaddr`, whose parsing cost more than
     the rest of the command."""
     return f"<{address}>" if _PLAIN_ADDRESS.fullmatch(address) else smtplib.quoteaddr(address)
+
+
+def _utf8_parameters(connection: _SMTP | _SMTP_SSL, utf8: bool) -> str:
+    """Return the MAIL FROM parameters a message needs: none for an ASCII one; SMTPUTF8
+    (and BODY=8BITMIME, as `smtplib.SMTP.send_message` sends) for a UTF-8 one, whose
+    commands then go as UTF-8. Raises `PermanentFailure` when the server does not offer
+    SMTPUTF8 (RFC 6531 3.2: checked before MAIL FROM)."""
+    if not utf8:
+        return ""
+    if not connection.has_extn("smtputf8"):
+        raise PermanentFailure(NO_SMTPUTF8)
+    connection.command_encoding = "utf-8"
+    return " BODY=8BITMIME SMTPUTF8" if connection.has_extn("8bitmime") else " SMTPUTF8"
 
 
 def _data_lines(message: bytes) -> bytes:

@@ -27,6 +27,8 @@ from tasks.responses.links import (
 from tasks.settings import Settings
 from tasks.touchpoints.registry import template_context
 
+# Headers that carry the recipient's address, raw UTF-8 when it is not ASCII.
+UTF8_HEADERS = frozenset({"To"})
 # Stands in for the real token when a message is rendered to check it, not to send it.
 PREVIEW_TOKEN = "preview-token-not-valid"
 
@@ -55,15 +57,22 @@ def render_message(
 
 
 def mime_bytes(
-    message: Message, rendered: RenderedEmail, settings: Settings, token: str, now: datetime
+    message: Message,
+    rendered: RenderedEmail,
+    settings: Settings,
+    token: str,
+    now: datetime,
+    recipient: str,
 ) -> bytes:
-    """Return the RFC 5322 bytes of `message`, with every header a recipient's mail system
-    needs: threading, reply matching, language and one-click unsubscribe (RFC 8058)."""
+    """Return the RFC 5322 bytes of `message` to `recipient` (the contact's address as
+    its route carries it, `tasks.mail.addresses.routed`), with every header a recipient's
+    mail system needs: threading, reply matching, language and one-click unsubscribe
+    (RFC 8058). A recipient that is not ASCII goes in a UTF-8 To header (RFC 6532)."""
     secret = settings.required_secret_key()
     unsubscribe = unsubscribe_address(secret, message.id, settings.sender)
     headers = [
         ("From", from_header(settings.sender)),
-        ("To", formataddr((message.contact.name, message.contact.email or ""), "utf-8")),
+        ("To", to_header(message.contact.name, recipient)),
         ("Subject", rendered.subject),
         ("Date", date_header(now.replace(microsecond=0))),
         ("Message-ID", rfc_message_id(secret, message.id, settings.sender)),
@@ -79,7 +88,19 @@ def mime_bytes(
     ]
     if message.in_reply_to:
         headers += [("In-Reply-To", message.in_reply_to), ("References", message.in_reply_to)]
-    return alternative_message(headers, rendered.text, rendered.html)
+    utf8 = () if recipient.isascii() else UTF8_HEADERS
+    return alternative_message(headers, rendered.text, rendered.html, utf8)
+
+
+def to_header(name: str, address: str) -> str:
+    """Return the To header value: the name (an RFC 2047 encoded word when not ASCII, as
+    RFC 6532 still allows) and the address as given, which may be UTF-8."""
+    if address.isascii():
+        return formataddr((name, address), "utf-8")
+    if not name:
+        return address
+    # `formataddr` refuses a non-ASCII address, but its quoting of the name is the one to keep.
+    return f"{formataddr((name, '@'), 'utf-8').removesuffix(' <@>')} <{address}>"
 
 
 @lru_cache(maxsize=16)

@@ -33,6 +33,7 @@ from db.models import Message, MessageStatus, TouchpointKind
 from db.outbox import RowWrites, claim_batch, messages_with_recipients
 from tasks.calendars import Calendars, calendars_in
 from tasks.clock import Clock
+from tasks.mail.addresses import Unroutable, ascii_domain, routed
 from tasks.mail.transport import (
     PermanentFailure,
     Submission,
@@ -147,7 +148,7 @@ def _deliver_all(
     in_flight: tuple[Message, Submission] | None = None
     for position, message in enumerate(messages):
         try:
-            step = composition(session, message, settings, clock, cache)
+            step = composition(session, message, settings, clock, cache, transport)
         except BaseException:
             if in_flight:  # its answer is on its way: record it rather than leave it in doubt
                 answered(writes, *in_flight, settings, clock)
@@ -199,12 +200,14 @@ class _Tally:
 
 @dataclass(frozen=True)
 class Composed:
-    """A message ready to hand over: its token, its rendered text and its bytes."""
+    """A message ready to hand over: its token, its rendered text, its bytes and its
+    recipient as its headers name them (UTF-8 only by a route that takes it)."""
 
     message: Message
     token: str
     rendered: RenderedEmail
     data: bytes
+    recipient: str
 
 
 def deliver_one(
@@ -221,7 +224,7 @@ def deliver_one(
     "unconfirmed", "deferred", "skipped" or "lost" (another delivery holds it now). The
     hand-off is committed before the transport is called, with the answers of the
     messages before it; the caller writes and commits the rest."""
-    step = composition(session, message, settings, clock, cache)
+    step = composition(session, message, settings, clock, cache, transport)
     if not isinstance(step, Composed):
         return step(writes)
     submission = submitted(session, writes, step, transport, settings, clock, pacer)
@@ -229,11 +232,17 @@ def deliver_one(
 
 
 def composition(
-    session: Session, message: Message, settings: Settings, clock: Clock, cache: dict[Any, Any]
+    session: Session,
+    message: Message,
+    settings: Settings,
+    clock: Clock,
+    cache: dict[Any, Any],
+    transport: Transport,
 ) -> Composed | Verdict:
     """Return `message` composed with a new token, or the verdict to record when it is not
-    to be sent now (contact unreachable, outside their window, does not compose). Writes
-    nothing: the message before may still be waiting for its answer."""
+    to be sent now (contact unreachable, outside their window, no route to their address,
+    does not compose). Writes nothing: the message before may still be waiting for its
+    answer."""
     now = clock.now()
     if reason := message.contact.unreachable_reason():
         return partial(skip, message=message, reason=reason)
@@ -241,13 +250,31 @@ def composition(
     calendar = calendars_in(cache, session).of(contact.partner.country)
     if wait := wait_for_window(now, contact.local_time_zone, settings.window, calendar):
         return partial(defer, message=message, wait=wait)
+    recipient = _recipient(message, transport, settings, now)
+    if not isinstance(recipient, str):
+        return recipient
     token = new_token()
     try:
         rendered = render_message(session, environment(), message, settings, token, cache)
-        data = mime_bytes(message, rendered, settings, token, now)
+        data = mime_bytes(message, rendered, settings, token, now, recipient)
     except (RenderError, ValueError) as error:
         return partial(fail, message=message, reason=f"could not compose the message: {error}")
-    return Composed(message, token, rendered, data)
+    return Composed(message, token, rendered, data, recipient)
+
+
+def _recipient(
+    message: Message, transport: Transport, settings: Settings, now: datetime
+) -> str | Verdict:
+    """Return the contact's address as the message's headers will name it, or the verdict
+    when it cannot go by this transport: failed for good (a domain that is not IDNA 2008,
+    a non-ASCII local part and no SMTPUTF8), retried when the relay cannot be asked."""
+    try:
+        return routed(message.contact.email or "", transport.accepts_utf8)
+    except Unroutable as error:
+        return partial(fail, message=message, reason=str(error))
+    except TemporaryFailure as error:
+        limit = settings.max_attempts
+        return partial(retry, message=message, reason=error.reason, now=now, limit=limit)
 
 
 def submitted(
@@ -266,8 +293,9 @@ def submitted(
     message = composed.message
     if pacer:
         pacer.wait()
-    recipient = message.contact.email or ""
-    return transport.submit(envelope_sender(message, settings), recipient, composed.data)
+    # The envelope names the domain in ASCII whatever the route: what DNS and relays know.
+    recipient, utf8 = ascii_domain(composed.recipient), not composed.recipient.isascii()
+    return transport.submit(envelope_sender(message, settings), recipient, composed.data, utf8)
 
 
 def answered(

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from db.contacts import partner_contacts
 from db.engine import engine_for, transaction
 from db.models import Contact, Partnership, Response, ResponseChannel, TouchpointKind
+from db.models.addresses import address_key
 from db.partnerships import partnership_by_reference
 from db.responses import latest_message_to
 from tasks.clock import Clock
@@ -97,18 +98,21 @@ def _contact(session: Session, partnership: Partnership, number: int | None) -> 
 
 
 def contact_named(session: Session, reference: str, name: str) -> int | None:
-    """Return the number of the partnership's partner's contact named `name` (case
-    aside), None for an empty name; raise `ManualEntryError` for an unknown partnership
-    or name, naming the contacts there are."""
+    """Return the number of the partnership's partner's contact `name` names: their name
+    (case aside), number or address (either form of its domain, any case); None for an
+    empty name. Raise `ManualEntryError` for an unknown partnership or name, naming the
+    contacts there are."""
     if not name.strip():
         return None
     partnership = partnership_by_reference(session, reference)
     if partnership is None:
         raise ManualEntryError(f"no partnership with reference {reference!r}")
     contacts = partner_contacts(session, partnership.partner_id)
-    wanted = name.strip().casefold()
+    wanted, key = name.strip().casefold(), address_key(name)
     for contact in contacts:
         if contact.name.casefold() == wanted or str(contact.id) == wanted:
+            return contact.id
+        if key and contact.email_key == key:  # an address, in either form and any case
             return contact.id
     known = ", ".join(f"{contact.name} ({contact.id})" for contact in contacts)
     raise ManualEntryError(f"no contact named {name!r} at this partner (known: {known})")

@@ -33,6 +33,7 @@ from db.models import (
     PolicyUpdate,
     UpdateCategory,
 )
+from db.models.addresses import address_key
 from db.partnerships import partnership_by_reference
 from tasks.clock import Clock
 from tasks.countries import SUPPORTED_LANGUAGES, Language, country
@@ -200,9 +201,10 @@ def record_evaluation(session: Session, data: EvaluationInput) -> Evaluation:
     partnership = partnership_by_reference(session, data.partnership)
     if partnership is None:
         raise StaffDataError(f"partnership: no partnership with reference {data.partnership!r}")
-    wanted = [address.lower() for address in data.contributors]
-    contacts = partner_contacts_with_addresses(session, partnership.partner_id, wanted)
-    missing = sorted(set(wanted) - {contact.email for contact in contacts if contact.email})
+    contacts = partner_contacts_with_addresses(session, partnership.partner_id, data.contributors)
+    # Either form of an address and any case name the contact (the key is what matches).
+    found = {contact.email_key for contact in contacts}
+    missing = sorted({a for a in data.contributors if address_key(a) not in found})
     if missing:
         raise StaffDataError(f"contributors: not contacts of this partner: {', '.join(missing)}")
     evaluation = Evaluation(

@@ -11,6 +11,7 @@ from pydantic import ValidationError
 from sqlalchemy import Engine, select
 from sqlalchemy.exc import IntegrityError
 
+from db.contacts import contacts_with_address
 from db.corrective import open_plans_of_ended, trail
 from db.engine import transaction
 from db.models import (
@@ -25,6 +26,7 @@ from tasks.corrective.plans import CorrectiveError, close_ended, report_status
 from tasks.corrective.report import overview
 from tasks.etools.importer import import_etools
 from tasks.follow_up_policy import load_policy
+from tasks.mail.addresses import ascii_domain
 from tasks.sending_window import parse_window
 from tasks.staff.focal_points import DirectoryError, add_focal_point, named
 from tests.exports import SAMPLES
@@ -244,6 +246,24 @@ def test_owners_are_partner_contacts_or_focal_points_in_the_directory(
             owner="someone@elsewhere.example.org",
             due_on=DUE,
         )
+
+
+def test_an_owner_is_found_by_either_form_of_an_internationalised_address(
+    imported: Engine, measure: int
+) -> None:
+    with transaction(imported) as session:
+        (mbarga,) = contacts_with_address(session, OWNER)
+        mbarga.email = "jp.mbarga@enfance-avenir-éducation.cm"
+    added = change(
+        imported,
+        action="add-measure",
+        partnership=SUSPENDED,
+        description="Rapport",
+        owner=ascii_domain("JP.Mbarga@enfance-avenir-éducation.cm"),
+        due_on=DUE,
+    )
+    with transaction(imported) as session:
+        assert session.get_one(CorrectiveMeasure, added["measure_id"]).owner_id == mbarga.id
 
 
 @pytest.mark.parametrize(

@@ -154,6 +154,27 @@ def test_a_later_export_updates_adds_and_deactivates(engine: Engine, tmp_path: P
         )
 
 
+def test_a_reimport_in_the_other_form_of_an_address_keeps_its_contact(
+    engine: Engine, tmp_path: Path
+) -> None:
+    """A contact stored with its domain in punycode (by an earlier release, or by hand) is
+    the same person when eTools writes the domain in Unicode: one contact, not two."""
+    interventions = write_export(tmp_path / "i.csv", INTERVENTION_HEADER, [intervention()])
+    staff = "Abdoulaye Diallo (a.diallo@école-kolda.sn)"
+    partners = write_export(
+        tmp_path / "p.csv", PARTNER_HEADER, [partner(**{"Staff Members": staff})]
+    )
+    run_import(engine, partners, interventions)
+    with transaction(engine) as session:
+        one(
+            session, Contact, email="a.diallo@école-kolda.sn"
+        ).email = "A.Diallo@xn--cole-kolda-96a.sn"
+    counts = run_import(engine, partners, interventions)
+    assert counts["contacts"] == {"unchanged": 1}
+    with transaction(engine) as session:
+        assert session.query(Contact).count() == 1
+
+
 def test_a_returning_staff_member_is_reactivated(engine: Engine, tmp_path: Path) -> None:
     interventions = write_export(tmp_path / "i.csv", INTERVENTION_HEADER, [intervention()])
     for name, staff in [

@@ -93,6 +93,19 @@ def test_a_missing_file_is_reported_not_raised(tmp_path: Path) -> None:
         ),
         ("José (jose@example.org), José Bis (JOSE@example.org)", [("José", "jose@example.org")]),
         ("", []),
+        (
+            # Internationalised addresses are kept in Unicode, whichever form eTools holds.
+            "Abdoulaye Diallo (a.diallo@xn--cole-kolda-96a.sn),"
+            " Jean-Baptiste Ndiayé (Jean-Baptiste.Ndiayé@APEF.sn)",
+            [
+                ("Abdoulaye Diallo", "a.diallo@école-kolda.sn"),
+                ("Jean-Baptiste Ndiayé", "jean-baptiste.ndiayé@apef.sn"),
+            ],
+        ),
+        (
+            "Diallo (a.diallo@école-kolda.sn), Diallo bis (A.Diallo@XN--COLE-KOLDA-96A.SN)",
+            [("Diallo", "a.diallo@école-kolda.sn")],
+        ),
     ],
 )
 def test_it_parses_staff_members(tmp_path: Path, cell: str, expected: list) -> None:
@@ -105,6 +118,8 @@ def test_it_parses_staff_members(tmp_path: Path, cell: str, expected: list) -> N
     ("cells", "column", "fragment"),
     [
         ({"Staff Members": "Awa (awa@)"}, "Staff Members", "invalid e-mail 'awa@'"),
+        ({"Staff Members": "Awa (awa@i♥ny.sn)"}, "Staff Members", "invalid e-mail"),
+        ({"Staff Members": f"Awa (awa@{'é' * 60}.sn)"}, "Staff Members", "invalid e-mail"),
         ({"Staff Members": "(awa@example.org)"}, "Staff Members", "has no name"),
         ({"Partner Type": "Secret Society/National"}, "Partner Type", "unknown organisation"),
         ({"Partner Type": "Civil Society Organization/Cult"}, "Partner Type", "unknown CSO"),

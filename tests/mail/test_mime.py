@@ -76,3 +76,28 @@ def test_a_malformed_header_name_is_refused() -> None:
 def test_any_one_line_subject_round_trips(subject: str) -> None:
     mail = parsed([("Subject", subject)], "x", "y")
     assert " ".join(mail["Subject"].split()) == " ".join(subject.split())
+
+
+def test_a_utf8_header_is_written_as_raw_utf8_and_reads_back() -> None:
+    """RFC 6532: an internationalised address has no encoded-word form; the name beside
+    it may still be one."""
+    to = "=?utf-8?q?Jean-Baptiste_Ndiay=C3=A9?= <jean-baptiste.ndiayé@apef.sn>"
+    data = alternative_message([("To", to), ("Subject", "Année")], TEXT, HTML, utf8={"To"})
+    head = data.split(b"\r\n\r\n", 1)[0]
+    assert f"To: {to}\r\n".encode() in head
+    assert b"Subject: =?utf-8?" in head  # only the named headers go raw
+    mail = message_from_bytes(data, policy=policy.default)
+    assert str(mail["To"]) == "Jean-Baptiste Ndiayé <jean-baptiste.ndiayé@apef.sn>"
+    assert mail.get_body(("plain",)).get_content() == TEXT
+
+
+def test_an_ascii_message_is_the_same_with_or_without_utf8_headers_named() -> None:
+    line = header_line("To", "Awa <awa@asef.example>", utf8=True)
+    assert line == header_line("To", "Awa <awa@asef.example>") == "To: Awa <awa@asef.example>\r\n"
+
+
+@pytest.mark.faults
+@pytest.mark.parametrize("value", ["é <x@é.sn>\r\nBcc: all@example.org", "é\x00", "é" * 600])
+def test_a_utf8_header_is_refused_for_what_would_break_it(value: str) -> None:
+    with pytest.raises(HeaderError):
+        header_line("To", value, utf8=True)

@@ -105,3 +105,68 @@ def test_smtp_urls_carry_credentials_port_and_security() -> None:
     assert smtp_settings("smtp://relay.example.org", 5.0).port == 587
     with pytest.raises(ValueError, match="security must be"):
         smtp_settings("smtp://relay.example.org?security=maybe", 5.0)
+
+
+UTF8_MESSAGE = (
+    "From: a@example.org\r\nTo: Jean <jean-baptiste.ndiayé@apef.sn>\r\nSubject: hi\r\n\r\nbody\r\n"
+).encode()
+
+
+def test_a_maildir_takes_utf8_headers_as_they_are(tmp_path: Path) -> None:
+    with open_transport(f"maildir://{tmp_path / 'box'}") as transport:
+        assert transport.accepts_utf8()
+        transport.send("a@example.org", "jean-baptiste.ndiayé@apef.sn", UTF8_MESSAGE, utf8=True)
+    box = mailbox.Maildir(tmp_path / "box", create=False)
+    assert [box.get_bytes(key) for key in box.iterkeys()] == [UTF8_MESSAGE]
+
+
+def test_a_utf8_message_goes_with_smtputf8_when_the_server_offers_it(smtputf8_sink) -> None:
+    with open_transport(smtputf8_sink.url) as transport:
+        assert transport.accepts_utf8()
+        reply = transport.send("a@example.org", "jean-baptiste.ndiayé@apef.sn", UTF8_MESSAGE)
+        transport.send("a@example.org", "b@example.org", MESSAGE)
+    assert reply.startswith("250")
+    utf8, plain = smtputf8_sink.accepted
+    assert utf8.recipients == ["jean-baptiste.ndiayé@apef.sn"]
+    assert "SMTPUTF8" in utf8.mail_options and "BODY=8BITMIME" in utf8.mail_options
+    assert utf8.data.rstrip(b"\r\n") == UTF8_MESSAGE.rstrip(b"\r\n")
+    assert plain.mail_options == []
+
+
+def test_utf8_headers_alone_ask_for_smtputf8_too(smtputf8_sink) -> None:
+    """An internationalised domain goes as punycode in the envelope, but a To header
+    naming it in Unicode still needs a server that takes UTF-8 headers (RFC 6532)."""
+    message = "To: a.diallo@école-kolda.sn\r\n\r\nbody\r\n".encode()
+    with open_transport(smtputf8_sink.url) as transport:
+        transport.send("a@example.org", "a.diallo@xn--cole-kolda-96a.sn", message, utf8=True)
+    (received,) = smtputf8_sink.accepted
+    assert received.recipients == ["a.diallo@xn--cole-kolda-96a.sn"]
+    assert "SMTPUTF8" in received.mail_options
+
+
+def test_without_smtputf8_a_utf8_message_fails_before_any_command(smtp_sink) -> None:
+    """RFC 6531 3.2: the client checks the server's extensions before MAIL FROM; nothing
+    of the message is sent, and the connection serves the next message."""
+    smtp_sink.handler.wire = bytearray()
+    with open_transport(smtp_sink.url) as transport:
+        assert not transport.accepts_utf8()
+        with pytest.raises(PermanentFailure, match="SMTPUTF8"):
+            transport.send("a@example.org", "jean-baptiste.ndiayé@apef.sn", UTF8_MESSAGE)
+        with pytest.raises(PermanentFailure, match="SMTPUTF8"):
+            transport.send("a@example.org", "a@xn--cole-kolda-96a.sn", UTF8_MESSAGE, utf8=True)
+        assert transport.send("a@example.org", "b@example.org", MESSAGE).startswith("250")
+    assert smtp_sink.connections == 1
+    assert bytes(smtp_sink.handler.wire).isascii()
+    assert bytes(smtp_sink.handler.wire).lower().count(b"mail from") == 1
+    assert [r.recipients for r in smtp_sink.accepted] == [["b@example.org"]]
+
+
+def test_asking_an_unreachable_server_about_utf8_is_a_temporary_failure() -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    with (
+        open_transport(f"smtp://127.0.0.1:{port}?security=none", timeout=2) as transport,
+        pytest.raises(TemporaryFailure, match="cannot connect"),
+    ):
+        transport.accepts_utf8()

@@ -8,7 +8,7 @@ from typer.testing import CliRunner
 
 from continuity.cli.main import app
 from db.engine import transaction
-from db.models import InfluenceEntry, Response, TouchpointKind
+from db.models import Contact, InfluenceEntry, Response, TouchpointKind
 from flows.registry import FORMS
 from tasks.responses.manual_entry import (
     ManualEntryError,
@@ -131,6 +131,16 @@ def test_a_name_is_found_among_the_partner_contacts_or_refused(imported: Engine)
         assert contact_named(session, REFERENCE, str(number)) == number
         with pytest.raises(ManualEntryError, match="no contact named 'Nobody Here'"):
             contact_named(session, REFERENCE, "Nobody Here")
+
+
+def test_a_contact_is_found_by_either_form_of_their_address(imported: Engine) -> None:
+    with transaction(imported) as session:
+        number = contact_named(session, REFERENCE, "Awa Ndiaye")
+        session.get_one(Contact, number).email = "a.ndiaye@asef-sénégal.sn"
+        for address in ("A.Ndiaye@ASEF-SÉNÉGAL.sn", "a.ndiaye@xn--asef-sngal-g7ab.sn"):
+            assert contact_named(session, REFERENCE, address) == number
+        with pytest.raises(ManualEntryError, match="no contact named"):
+            contact_named(session, REFERENCE, "a.ndiaye@asef-senegal.sn")
 
 
 def test_the_form_asks_a_contact_number_never_a_name() -> None:

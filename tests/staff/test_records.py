@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine
 
+from db.contacts import contacts_with_address
 from db.engine import transaction
 from db.models import ConsultationEvent
 from tasks.staff.records import (
@@ -122,6 +123,17 @@ def test_an_evaluation_is_recorded_with_its_contributors(imported: Engine) -> No
         assert [c.contact.email for c in recorded.contributors] == [
             "a.ndiaye@asef-senegal.example.org"
         ]
+
+
+def test_a_contributor_is_found_by_either_form_of_an_internationalised_address(
+    imported: Engine,
+) -> None:
+    with transaction(imported) as session:
+        (awa,) = contacts_with_address(session, "a.ndiaye@asef-senegal.example.org")
+        awa.email = "a.ndiaye@xn--asef-sngal-g7ab.sn"  # as an earlier release may have kept it
+    with transaction(imported) as session:
+        recorded = record_evaluation(session, evaluation(contributors=["A.Ndiaye@asef-sénégal.sn"]))
+        assert [c.contact_id for c in recorded.contributors] == [awa.id]
 
 
 def test_an_evaluation_names_unknown_partnerships_and_strangers(imported: Engine) -> None:

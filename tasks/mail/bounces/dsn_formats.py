@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from tasks.mail.bounces.feedback import Recipient, first_address
+from tasks.mail.bounces.feedback import Recipient, field_address
 
 _ADDR = r"[\w.!#$%&'*+/=?^`{|}~-]+@[\w-]+(?:\.[\w-]+)+"
 _FIELD_LINE = re.compile(r"^([A-Za-z][A-Za-z0-9-]*):[ \t]*(.*)$")
@@ -61,9 +61,9 @@ def _unfolded(text: str) -> list[str]:
 
 
 def _recipient_of(block: dict[str, str], reporting: str) -> Recipient | None:
-    address = first_address(block.get("final-recipient", ""))
+    address = field_address(block.get("final-recipient", ""))
     if not address or "/" in address.split("@")[0]:
-        address = first_address(block.get("original-recipient", "")) or address
+        address = field_address(block.get("original-recipient", "")) or address
     if not address:
         return None
     spec, _, said = block.get("diagnostic-code", "").partition(";")

@@ -13,6 +13,11 @@ from typing import Any
 from tasks.mail.text import Part, content_type, header
 
 _ADDRESS = re.compile(r"[\w.!#$%&'*+/=?^`{|}~-]+@[\w-]+(?:\.[\w-]+)+", re.A)
+# RFC 6533 3: an address of type "utf-8" may write a character as \x{HEX} (2 to 6 digits).
+_EMBEDDED = re.compile(r"\\x\{([0-9A-Fa-f]{2,6})\}")
+# An address in any script, as it stands in a recipient field (RFC 6531 Mailbox, unquoted).
+_UNICODE_ATOM = r"[^\s<>()\[\],;:\"'@\\\x00-\x1f\x7f-\x9f]+"
+_UNICODE_ADDRESS = re.compile(f"{_UNICODE_ATOM}@{_UNICODE_ATOM}")
 _FIELD = re.compile(r"^([A-Za-z-]+):[ \t]*(.*)$", re.M)
 # Hotmail's and SES's old complaint mails are multipart/mixed, not ARF, but still complaints.
 _COMPLAINT_FROM = re.compile(r"(?:staff@hotmail\.com|complaints@email-abuse\.amazonses\.com)$")
@@ -50,13 +55,36 @@ def first_address(text: str) -> str:
     return found.group(0).lower() if found else ""
 
 
+def field_address(value: str) -> str:
+    """Returns the address of a Final- or Original-Recipient field, lowercased: "rfc822;
+    a@b", or RFC 6533's "utf-8; ..." (raw UTF-8, or 7-bit with \\x{E9} escapes, which
+    are decoded); "" when it holds none."""
+    kind, semicolon, written = value.partition(";")
+    if kind.strip().lower() == "utf-8":
+        written = _EMBEDDED.sub(_embedded_character, written)
+    elif value.isascii():
+        return first_address(value)
+    found = _UNICODE_ADDRESS.search(written if semicolon else value)
+    return found.group(0).lower().rstrip(".") if found else ""
+
+
+def _embedded_character(found: re.Match[str]) -> str:
+    # Only what an address may hold: a control character or a lone surrogate (which a
+    # database refuses) stays escaped, as written.
+    point = int(found.group(1), 16)
+    printable = 0x21 <= point <= 0x7E or 0xA0 <= point <= 0x10FFFF
+    if not printable or 0xD800 <= point <= 0xDFFF:
+        return found.group(0)
+    return chr(point)
+
+
 def _original_to(part: Part) -> str:
-    if part.ctype == "message/rfc822" or part.ctype == "message/global":
+    if part.ctype in {"message/rfc822", "message/global", "message/global-headers"}:
         value = header(part.message, "To")
     else:
         value = str(HeaderParser().parsestr(part.text[:20000]).get("To", ""))
     pairs = getaddresses([value])
-    return first_address(pairs[0][1]) if pairs else ""
+    return field_address(pairs[0][1]) if pairs else ""
 
 
 def is_arf(mail: Message, leaves: list[Part]) -> bool:
@@ -87,7 +115,7 @@ def read_arf(leaves: list[Part]) -> Notice:
         if part.ctype == "message/feedback-report" or "Feedback-Type:" in part.text[:5000]:
             for name, value in _FIELD.findall(part.text[:20000]):
                 fields.setdefault(name.lower(), value.strip())
-    who = first_address(fields.get("original-rcpt-to", "") or fields.get("removed-recipient", ""))
+    who = field_address(fields.get("original-rcpt-to", "") or fields.get("removed-recipient", ""))
     who = who or first_address(fields.get("x-hmxmroriginalrecipient", ""))
     if not who:
         who = next((a for p in leaves if p.original and (a := _original_to(p))), "")

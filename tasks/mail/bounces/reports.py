@@ -301,7 +301,7 @@ def _original_ids(mail: Message, leaves: list[Part]) -> list[str]:
     own = header(mail, "Message-ID")
     found: list[str] = []
     for part in leaves:
-        if part.ctype in {"message/rfc822", "message/global"}:
+        if part.ctype in {"message/rfc822", "message/global", "message/global-headers"}:
             found.extend(quoted_message_ids(f"Message-ID: {header(part.message, 'Message-ID')}"))
         elif part.ctype.endswith("-headers") or not part.original:
             found.extend(quoted_message_ids(part.text))
