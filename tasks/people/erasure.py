@@ -38,7 +38,7 @@ from db.people import (
 from tasks.people.changes import ChangeError, clean_actor, clean_reason, record
 from tasks.people.do_not_contact import listing_hmac
 from tasks.people.person import Person, mail_from
-from tasks.people.redaction import ERASED, Redactor, needles
+from tasks.people.redaction import ERASED, Redactor, identities, needles
 
 # Who erased, when the person asked through the portal.
 BY_PORTAL = "the person, by the portal"
@@ -64,59 +64,64 @@ def erase(
         raise ChangeError("this contact was already erased")
     ids = [contact.id for contact in contacts]
     messages, responses = messages_to(session, ids), responses_of(session, ids)
-    redactor = Redactor.of(needles(contacts, responses))
+    # Who they are goes wherever it is quoted; what they wrote, from records about them.
+    who, theirs = Redactor.of(identities(contacts)), Redactor.of(needles(contacts, responses))
     mails = mail_from(session, person, [m.id for m in messages], [r.id for r in responses])
     for mail in mails:
         mail.clear(now)
-    forget_messages(messages, redactor)
-    forget_answers(session, responses, redactor)
-    forget_elsewhere(session, contacts, redactor)
+    forget_messages(messages, theirs)
+    forget_answers(session, responses, theirs, who)
+    forget_elsewhere(session, contacts, theirs, who)
     for contact in contacts:
         rename_actor(session, contact.name, ERASED, contact.is_staff)
         digest = listing_hmac(secret, contact.email, contact.partner.vendor_number, contact.name)
         list_erasure(session, digest, now)
-        record(session, contact, "erased", actor, now, reason=redactor.text(reason))
-        contact.suppression_reason = redactor.text(contact.suppression_reason)
+        record(session, contact, "erased", actor, now, reason=theirs.text(reason))
+        contact.suppression_reason = theirs.text(contact.suppression_reason)
         contact.erase(now)
     return Erasure(ids, len(responses), len(mails))
 
 
-def forget_messages(messages: list[Message], redactor: Redactor) -> None:
+def forget_messages(messages: list[Message], theirs: Redactor) -> None:
     """Their links stop working; what servers said (which quotes addresses) is redacted."""
     for message in messages:
         message.token_hash = None
-        message.status_reason = redactor.text(message.status_reason)
-        message.last_error = redactor.text(message.last_error)
-        message.server_reply = redactor.text(message.server_reply)
+        message.status_reason = theirs.text(message.status_reason)
+        message.last_error = theirs.text(message.last_error)
+        message.server_reply = theirs.text(message.server_reply)
 
 
-def forget_answers(session: Session, responses: list[Response], redactor: Redactor) -> None:
+def forget_answers(
+    session: Session, responses: list[Response], theirs: Redactor, who: Redactor
+) -> None:
     """Their words go; the supporters they named stay in the register (the partnership's,
     and others' names), unless they named themselves."""
     for response in responses:
-        response.answers = redactor.value(response.answers)
+        response.answers = theirs.value(response.answers)
         response.anonymise(ERASED)
     for entry in entries_from(session, [response.id for response in responses]):
-        entry.name = redactor.text(entry.name) or ""
-        entry.role = redactor.text(entry.role) or ""
+        entry.name, entry.role = who.text(entry.name) or "", who.text(entry.role) or ""
 
 
-def forget_elsewhere(session: Session, contacts: list[Contact], redactor: Redactor) -> None:
-    """Redact the person out of their history and the records of others that quote them."""
+def forget_elsewhere(
+    session: Session, contacts: list[Contact], theirs: Redactor, who: Redactor
+) -> None:
+    """Redact the person out of their history and the records of others that quote them:
+    the trails of the measures they own (their reports), acknowledgements of their
+    partners (they approve them, propose changes), campaigns (a staff test recipient)."""
     ids = [contact.id for contact in contacts]
     for event in history_of(session, ids):
-        event.details = redactor.value(event.details)
+        event.details = theirs.value(event.details)
     measures = measures_owned_by(session, ids)
+    owned = {measure.id for measure in measures}
     for measure in measures:
-        measure.status_comment = redactor.text(measure.status_comment) or ""
-    for trail_event in corrective_events_of(session, {m.plan_id for m in measures}):
-        trail_event.details = redactor.value(trail_event.details)
-    for acknowledgement in acknowledgements_of(session, {c.partner_id for c in contacts}):
-        acknowledgement.partner_approved_by = (
-            redactor.text(acknowledgement.partner_approved_by) or ""
-        )
-        acknowledgement.proposed_changes = redactor.text(acknowledgement.proposed_changes) or ""
+        measure.status_comment = theirs.text(measure.status_comment) or ""
+    for line in corrective_events_of(session, {measure.plan_id for measure in measures}):
+        line.details = (theirs if line.measure_id in owned else who).value(line.details)
+    for ack in acknowledgements_of(session, {contact.partner_id for contact in contacts}):
+        ack.partner_approved_by = who.text(ack.partner_approved_by) or ""
+        ack.proposed_changes = theirs.text(ack.proposed_changes) or ""
     for campaign in campaigns(session):
-        redacted = redactor.value(campaign.parameters)
+        redacted = who.value(campaign.parameters)
         if redacted != campaign.parameters:
             campaign.parameters = redacted

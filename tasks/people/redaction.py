@@ -62,12 +62,19 @@ def address_forms(address: str) -> set[str]:
     return forms
 
 
-def needles(contacts: Iterable[Contact], responses: Iterable[Response]) -> set[str]:
-    """Return what identifies the person: names, address spellings, and what they wrote."""
+def identities(contacts: Iterable[Contact]) -> set[str]:
+    """Return who the person is: their names and every spelling of their address."""
     found: set[str] = set()
     for contact in contacts:
         found.add(contact.name)
         found |= address_forms(contact.email) if contact.email else set()
+    return found
+
+
+def needles(contacts: Iterable[Contact], responses: Iterable[Response]) -> set[str]:
+    """Return what identifies the person: who they are, and what they wrote (to be looked
+    for only in records about them: a short answer is a word anywhere else)."""
+    found = identities(contacts)
     for response in responses:
         found.add(response.text)
         answers = response.answers or {}
