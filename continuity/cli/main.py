@@ -36,7 +36,7 @@ from tasks.countries import (
     parse_country_codes,
 )
 from tasks.etools.files import EtoolsFileError
-from tasks.etools.importer import import_etools
+from tasks.etools.importer import NOT_READDED, import_etools
 from tasks.follow_up_policy import DEFAULT_POLICY, PolicyError, load_policy
 from tasks.settings import SettingsError, get_settings
 
@@ -163,7 +163,7 @@ def _print_problems(error: EtoolsFileError) -> None:
 
 def _print_counts(counts: dict[str, dict[str, int]], dry_run: bool, changed: bool) -> None:
     table = Table(title="eTools import (dry run: nothing written)" if dry_run else "eTools import")
-    outcomes = ["created", "updated", "unchanged", "deactivated"]
+    outcomes = ["created", "updated", "unchanged", "deactivated", NOT_READDED]
     table.add_column("rows")
     for outcome in outcomes:
         table.add_column(outcome, justify="right")

@@ -32,6 +32,7 @@ from continuity.portal.pages import (
     reader_of,
     strings,
 )
+from continuity.portal.privacy import confirm_forget, download, forget, show_data
 from continuity.portal.security import BodyLimit, SecurityHeaders, csrf_token, csrf_valid
 from db.engine import engine_for, for_writing, transaction
 from db.models import Message, ResponseChannel
@@ -167,6 +168,7 @@ def confirm_opt_out(portal: Portal, request: Request, token: str) -> Response:
             action=f"/opt-out/{token}",
             csrf=portal.csrf(token),
             address=message.contact.name,
+            data_link=f"/data/{token}",
         )
 
 
@@ -232,6 +234,14 @@ def add_pages(app: FastAPI, portal: Portal) -> None:
     def handling_page(request: Request, token: str) -> Response:
         return show_handling(portal, request, token)
 
+    @app.get("/data/{token}")
+    def data_page(request: Request, token: str) -> Response:
+        return show_data(portal, request, token)
+
+    @app.get("/data/{token}/forget")
+    def forget_page(request: Request, token: str) -> Response:
+        return confirm_forget(portal, request, token)
+
 
 def add_posts(app: FastAPI, portal: Portal) -> None:
     """The POST routes: the body is read on the event loop, the database work is done in
@@ -251,3 +261,13 @@ def add_posts(app: FastAPI, portal: Portal) -> None:
     async def post_handling(request: Request, token: str) -> Response:
         fields = await posted_fields(request)
         return await run_in_threadpool(submit_handling, portal, request, token, fields)
+
+    @app.post("/data/{token}/export")
+    async def post_export(request: Request, token: str) -> Response:
+        fields = await posted_fields(request)
+        return await run_in_threadpool(download, portal, request, token, fields)
+
+    @app.post("/data/{token}/forget")
+    async def post_forget(request: Request, token: str) -> Response:
+        fields = await posted_fields(request)
+        return await run_in_threadpool(forget, portal, request, token, fields)

@@ -68,6 +68,7 @@ def form_context(
     context: dict[str, Any] = {
         "action": f"/r/{token}",
         "csrf": portal.csrf(token),
+        "data_link": f"/data/{token}",
         "values": values,
         "previous_at": reader.date(previous.received_at) if previous else "",
         "closes_on": reader.date(opened.closes_at),

@@ -205,6 +205,11 @@ class Contact(Timestamped, Base):
         """The contact answered: their address works, whatever bounced before."""
         self.soft_bounces, self.soft_bounce_since = 0, None
 
+    def erase(self, now: datetime) -> None:
+        """Forget who the person is (name, address and its key), keeping the row, so what
+        they answered stays counted; inactive and erased, they are never mailed again."""
+        self.name, self.email, self.active, self.erased_at = "", None, False, now
+
 
 class ContactEvent(Base):
     """One line of a contact's history: a suppression, a complaint, a suppression lifted

@@ -124,6 +124,16 @@ class Response(Timestamped, Base):
         self.handled_at = self.handled_at or now
         self.handled_by, self.handled_note = by, note
 
+    def anonymise(self, marker: str) -> None:
+        """Forget what the person wrote (the reply's or note's text, its subject, every
+        free-text answer) and what staff noted on handling it; keep what the answer counts
+        for (kind, channel, dates, choices). Words there were become `marker`, so the
+        answer stays counted where partners' words are."""
+        blank = (*WORD_FIELDS, "subject")
+        self.answers = {k: "" if k in blank else v for k, v in (self.answers or {}).items()}
+        self.text, self.handled_note = "", ""
+        self.words = marker if self.words else ""
+
 
 @event.listens_for(Response, "before_insert")
 def _set_words(mapper: Any, connection: Any, response: Response) -> None:

@@ -38,8 +38,11 @@ from tasks.etools.files import EtoolsFileError, Problem, Problems
 from tasks.etools.plans import sync_plans
 from tasks.etools.rows import InterventionRecord, PartnerRecord, iter_interventions, iter_partners
 from tasks.follow_up_policy import FollowUpPolicy
+from tasks.people.do_not_contact import DoNotContact
 
 BATCH = 500
+# A person eTools still lists who was erased at their request: counted, never re-added.
+NOT_READDED = "erased, not re-added"
 
 
 @dataclass
@@ -57,7 +60,9 @@ class ImportCounts:
     @property
     def changed_anything(self) -> bool:
         return any(
-            outcome != "unchanged" for counts in self.by_entity.values() for outcome in counts
+            outcome not in ("unchanged", NOT_READDED)
+            for counts in self.by_entity.values()
+            for outcome in counts
         )
 
 
@@ -95,7 +100,8 @@ def import_etools(
     workspaces = workspaces or Workspaces.load()
     checked = _check(session, partners_file, interventions_file, workspaces)
     counts = ImportCounts()
-    known = _sync_partners(session, partners_file, checked, counts)
+    erased = DoNotContact.load(session)
+    known = _sync_partners(session, partners_file, checked, counts, erased)
     _sync_interventions(session, interventions_file, workspaces, known, policy, counts, checked)
     for _ in close_ended(session, open_plans_of_ended(session), utcnow()):
         counts.add("corrective_plans", "closed")
@@ -182,7 +188,7 @@ def _forget(session: Session, rows: Iterable[Any]) -> None:
 
 
 def _sync_partners(
-    session: Session, path: Path, checked: Checked, counts: ImportCounts
+    session: Session, path: Path, checked: Checked, counts: ImportCounts, erased: DoNotContact
 ) -> dict[str, Known]:
     """Write the partners and their contacts, batch after batch; return every partner the
     interventions may name."""
@@ -195,7 +201,7 @@ def _sync_partners(
             for record in batch
         ]
         session.flush()
-        contacts = _sync_contacts(session, batch, partners, counts)
+        contacts = _sync_contacts(session, batch, partners, counts, erased)
         session.flush()
         known.update((p.vendor_number, Known(p.id, p.time_zone)) for p in partners)
         _forget(session, [*partners, *contacts])
@@ -243,10 +249,12 @@ def _sync_contacts(
     records: list[PartnerRecord],
     partners: list[Partner],
     counts: ImportCounts,
+    erased: DoNotContact,
 ) -> list[Contact]:
     """Add new staff, refresh names, reactivate returning staff and deactivate (never
-    delete) those no longer listed. Opt-outs and suppressions are never touched. Return
-    every contact of these partners."""
+    delete) those no longer listed. Opt-outs, suppressions, and the language and time zone
+    staff set are never touched; a person erased at their request is not added back.
+    Return every contact of these partners."""
     existing = contacts_by_partner(session, [partner.id for partner in partners])
     touched: list[Contact] = []
     for record, partner in zip(records, partners, strict=True):
@@ -259,6 +267,9 @@ def _sync_contacts(
             key = address_key(member.email or "")
             contact = by_key.get((key, "" if member.email else member.name))
             if contact is None:
+                if erased.lists(member.email, partner.vendor_number, member.name):
+                    counts.add("contacts", NOT_READDED)
+                    continue
                 contact = Contact(
                     partner_id=partner.id,
                     name=member.name,

@@ -76,7 +76,15 @@ def _recorded(session: Session, item: InboxItem, reading: Reading, now: datetime
     if reading.kind == "quarantined":
         inbound.raw, inbound.details = item.raw, {"error": reading.error}
     session.flush()
+    if inbound.message_id is not None and _to_erased(session, inbound.message_id):
+        # Mail about a message to a person since erased keeps only that it arrived.
+        inbound.clear(now)
     return inbound
+
+
+def _to_erased(session: Session, message_id: int) -> bool:
+    message = session.get(Message, message_id)
+    return message is not None and message.contact.erased_at is not None
 
 
 def _original(session: Session, reading: Reading) -> Message | None:
@@ -93,6 +101,8 @@ def _reply(session: Session, reading: Reading, inbound: InboundMail, now: dateti
         inbound.classification = "unmatched"
         return
     inbound.classification, inbound.message_id = "reply", original.id
+    if original.contact.erased_at is not None:
+        return  # their words are not kept: the mail is cleared
     received_at = reply_time(reading.written_at, original, now)
     response = record_reply(session, original, reading.text, reading.subject, received_at)
     inbound.response_id = response.id

@@ -37,7 +37,7 @@ class ManualResponse(BaseModel):
         description="reference number, e.g. SEN/PCA2021001/PD2021004"
     )
     # A number, not a name: the form's values are kept by Prefect, which holds no
-    # partner's person (`continuity contact history ADDRESS` shows the number).
+    # partner's person (`continuity contact show ADDRESS` shows the number).
     contact: Annotated[int, Field(ge=1)] | None = Field(
         None, description="the number of the contact who answered (empty: the organisation)"
     )

@@ -18,6 +18,7 @@ from db.corrective import hand_over_measures
 from db.engine import engine_for, transaction
 from db.models import Contact, Partner, Partnership
 from tasks.countries import SUPPORTED_LANGUAGES, Language
+from tasks.people.do_not_contact import DoNotContact
 from tasks.responses.forms import CONTROL, Clean
 from tasks.settings import get_settings
 from tasks.staff.influence import supporter_key
@@ -53,6 +54,7 @@ def add_focal_point(session: Session, name: str, address: str, language: str = "
         email = validate_email(address, check_deliverability=False).normalized.lower()
     except EmailNotValidError as error:
         raise DirectoryError(f"address: {error}") from None
+    not_erased(session, email)
     twin, holder = named(session, name), staff_with_address(session, email)
     if twin is not None and holder is None:
         twin.email = email
@@ -97,6 +99,7 @@ def staff_contact(session: Session, address: str, language: str) -> Contact:
     email = address.lower()
     contact = staff_with_address(session, email)
     if contact is None:
+        not_erased(session, email)
         organisation = unicef(session) or _new_unicef(session)
         contact = Contact(
             partner=organisation, name=email.split("@")[0], email=email, language=language
@@ -104,6 +107,12 @@ def staff_contact(session: Session, address: str, language: str) -> Contact:
         session.add(contact)
         session.flush()
     return contact
+
+
+def not_erased(session: Session, address: str) -> None:
+    """Raise `DirectoryError` when the address's owner was erased at their request."""
+    if DoNotContact.load(session).lists(address):
+        raise DirectoryError("this address was erased at its owner's request: it stays unused")
 
 
 def _new_unicef(session: Session) -> Partner:
