@@ -7,7 +7,7 @@ from __future__ import annotations
 import getpass
 import json
 import sys
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated, Any
 
 import typer
@@ -77,7 +77,7 @@ contact_app.command("history", hidden=True, help="The same as show.")(show)
 def print_contact(contact: dict[str, Any]) -> None:
     number = f"contact {contact['number']}: " if "number" in contact else ""
     if contact["status"] == "erased":
-        say(f"{number}erased on {contact['erased_at']}")
+        say(f"{number}erased on {moment(contact['erased_at'])}")
         return
     say(f"{number}{contact['name']} <{contact['address'] or 'no address'}>")
     say(f"  partner: {contact['partner']} ({contact['vendor_number']}), role: {contact['role']}")
@@ -85,21 +85,33 @@ def print_contact(contact: dict[str, Any]) -> None:
     say(f"  language: {contact['language']}, time zone: {contact['time_zone']} ({zone})")
     state = contact["status"] + ("" if contact["active"] else ", inactive")
     why = f": {contact['why']}" if contact["why"] else ""
-    since = f" since {contact['since']}" if contact["since"] else ""
+    since = f" since {moment(contact['since'])}" if contact["since"] else ""
     say(f"  status: {state}{why}{since}")
     counts = ", ".join(f"{n} {status}" for status, n in contact["messages_by_status"].items())
     say(f"  messages: {contact['messages']}{f' ({counts})' if counts else ''}")
     say(f"  answers: {contact['answers']}")
     rows = [
         {
-            "at": event["at"][:16].replace("T", " "),
+            "at": moment(event["at"]),
             "by": event["by"],
             "what": event["what"],
-            "details": ", ".join(f"{k}: {v}" for k, v in event["details"].items()),
+            "details": ", ".join(f"{k}: {detail(v)}" for k, v in event["details"].items()),
         }
         for event in contact["history"]
     ]
     out.print(rows_table("History", rows, ("at", "by", "what", "details")))
+
+
+def moment(iso: str) -> str:
+    """Return an ISO moment to the minute, in UTC as stored."""
+    return f"{datetime.fromisoformat(iso).astimezone(UTC):%Y-%m-%d %H:%M} UTC"
+
+
+def detail(value: Any) -> str:
+    """Return a history detail as read: a change as `before → after`."""
+    if isinstance(value, list) and len(value) == 2:
+        return " → ".join("-" if side is None else str(side) for side in value)
+    return str(value)
 
 
 def who(contact: Any) -> str:
