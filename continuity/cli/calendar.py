@@ -36,7 +36,7 @@ calendar_app = typer.Typer(
 Code = Annotated[str, typer.Argument(metavar="COUNTRY", help="ISO 3166 code: YE or YEM")]
 Day = Annotated[str, typer.Argument(metavar="DATE", help="YYYY-MM-DD")]
 By = Annotated[str, typer.Option(help="your name")]
-Reason = Annotated[str, typer.Option(help="why (kept with the change)")]
+Reason = Annotated[str, typer.Option(help="why (required; kept with a week or day set)")]
 
 
 @calendar_app.command("show")
