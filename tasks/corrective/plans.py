@@ -72,12 +72,15 @@ def open_plan(
 
 
 def owner_for(session: Session, partnership: Partnership, owner: str) -> Contact:
-    """Return the contact `owner` names: a contact of the partner (address or name) or a
-    UNICEF focal point in the staff directory (address or name)."""
+    """Return the contact `owner` names: a contact of the partner (number, address or
+    name) or a UNICEF focal point in the staff directory (address or name)."""
     wanted = owner.strip().lower()
     folded = supporter_key(owner)
     for contact in partner_contacts(session, partnership.partner_id):
-        if contact.active and (contact.email == wanted or supporter_key(contact.name) == folded):
+        named_here = wanted in (str(contact.id), contact.email) or (
+            supporter_key(contact.name) == folded
+        )
+        if contact.active and named_here:
             return contact
     staff = named(session, owner) or staff_with_address(session, wanted)
     if staff is not None:
