@@ -8,7 +8,7 @@ from html import escape
 from typing import Any
 
 _ADDRESS = re.compile(r"[^\s<>()\[\],;:\"']+@[^\s<>()\[\],;:\"']+")
-_TOKEN_LINK = re.compile(r"/(r|opt-out)/[A-Za-z0-9_\-]{16,}")
+_TOKEN_LINK = re.compile(r"/(r|opt-out|handled)/[A-Za-z0-9_\-]{16,}")
 
 
 def redacted(text: str) -> str:
