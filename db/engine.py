@@ -17,8 +17,10 @@ SQLITE_BUSY_TIMEOUT_MS = 30_000
 
 
 def make_engine(url: str, **options: Any) -> Engine:
-    """Return an engine for `url`; SQLite connections get foreign keys, WAL and a busy timeout."""
-    engine = create_engine(url, **options)
+    """Return an engine for `url`; SQLite connections get foreign keys, WAL and a busy
+    timeout. A statement's values never show in its errors or logs: they hold partners'
+    names, addresses and words, and a task's error reaches Prefect's logs."""
+    engine = create_engine(url, **{"hide_parameters": True, **options})
     if engine.dialect.name == "sqlite":
         _configure_sqlite(engine)
     return engine

@@ -43,10 +43,14 @@ def message_by_rfc_ids(session: Session, rfc_ids: Iterable[str]) -> Message | No
 
 def waiting_for_staff(session: Session, limit: int) -> list[InboundMail]:
     """Return the newest `limit` mails that changed nothing and wait for a person: unmatched,
-    quarantined, and bounces or complaints that proved no message of ours."""
+    quarantined, and bounces or complaints that proved no message of ours. Mail retention
+    cleared holds nothing left to look at and waits for no one."""
     query = (
         select(InboundMail)
-        .where(InboundMail.classification.in_(["unmatched", "quarantined", "bounce", "complaint"]))
+        .where(
+            InboundMail.classification.in_(["unmatched", "quarantined", "bounce", "complaint"]),
+            InboundMail.cleared_at.is_(None),
+        )
         .order_by(InboundMail.id.desc())
     )
     found: list[InboundMail] = []

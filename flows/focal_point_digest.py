@@ -25,7 +25,4 @@ def focal_point_digest(as_of: datetime | None = None, dry_run: bool = False) -> 
         dry_run: plan and render only, send nothing, and report what would go out.
     """
     sent = run_touchpoint(TouchpointKind.FOCAL_POINT_DIGEST, as_of, dry_run)
-    # A sample's text holds what partners wrote: only its subject (counts) is returned.
-    if "samples" in sent:
-        sent["samples"] = {key: {"subject": s["subject"]} for key, s in sent["samples"].items()}
     return {**sent, "unreached": unreached_partnerships(Clock.at(as_of))}

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from prefect import flow
 
-from tasks.responses.manual_entry import ManualResponse, record
+from tasks.responses.manual_entry import ManualResponseForm, record
 
 
 @flow(name="record-response")
-def record_response(response: ManualResponse) -> dict[str, object]:
+def record_response(response: ManualResponseForm) -> dict[str, object]:
     """Record an answer a partner gave outside e-mail (phone, meeting); it counts like any
-    other answer and stops the reminders about it.
+    other answer and stops the reminders about it. What the partner said in their own
+    words is recorded with `continuity response add`: Prefect keeps a form's values.
 
     Args:
         response: who answered what, and how.

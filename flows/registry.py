@@ -12,6 +12,7 @@ from flows.capacity_alerts import capacity_alerts
 from flows.collect_responses import collect_responses
 from flows.consultation_invitations import consultation_invitations
 from flows.corrective_actions import corrective_actions
+from flows.data_retention import data_retention
 from flows.deliver_outbox import deliver_outbox
 from flows.evaluation_followup import evaluation_followup
 from flows.focal_point_digest import focal_point_digest
@@ -46,6 +47,7 @@ FLOWS: dict[str, Flow[..., dict[str, Any]]] = {
     "capacity-alerts": capacity_alerts,
     "public-acknowledgements": public_acknowledgements,
     "focal-point-digest": focal_point_digest,
+    "data-retention": data_retention,
 }
 
 FORMS: dict[str, Flow[..., dict[str, Any]]] = {

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from prefect import flow
 
-from tasks.staff.records import EvaluationInput, EventInput, UpdateInput, record_staff_input
+from tasks.staff.records import EvaluationForm, EventInput, UpdateInput, record_staff_input
 
 
 @flow(name="record-consultation-event")
@@ -22,7 +22,7 @@ def record_policy_update(update: UpdateInput) -> dict[str, int | str]:
 
 
 @flow(name="record-evaluation")
-def record_evaluation_conclusions(evaluation: EvaluationInput) -> dict[str, int | str]:
-    """Record a final evaluation's conclusions and contributors; `evaluation-followup`
-    shares them with the contributors."""
+def record_evaluation_conclusions(evaluation: EvaluationForm) -> dict[str, int | str]:
+    """Record a final evaluation's conclusions and contributors (by contact number);
+    `evaluation-followup` shares them with the contributors."""
     return record_staff_input(evaluation)

@@ -4,16 +4,42 @@
 from __future__ import annotations
 
 import re
+from html import escape
 from typing import Any
 
 _ADDRESS = re.compile(r"[^\s<>()\[\],;:\"']+@[^\s<>()\[\],;:\"']+")
-_TOKEN_LINK = re.compile(r"/(r|opt-out|data)/[A-Za-z0-9_\-]{16,}")
+_TOKEN_LINK = re.compile(r"/(r|opt-out|data|handled)/[A-Za-z0-9_\-]{16,}")
 
 
 def redacted(text: str) -> str:
     """Return `text` with e-mail addresses and personal-link tokens replaced by
     placeholders (mail servers quote the recipient in their refusals)."""
     return _TOKEN_LINK.sub(r"/\1/…", _ADDRESS.sub("<address>", text))
+
+
+def stand_in(number: int) -> str:
+    """Return what shows instead of a contact's name where Prefect may keep it."""
+    return f"[contact {number}]"
+
+
+def without_name(text: str, name: str, number: int, words: bool = False) -> str:
+    """Return `text` with the contact's `name` (as written and as HTML escapes it) replaced
+    by `stand_in(number)`; with `words`, also each word of the name of three letters or more
+    standing alone (a subject shortens a long name: "Aminata Diallo-Nd…"). Addresses and
+    personal-link tokens are redacted too."""
+    for form in sorted(_written(name.strip()), key=len, reverse=True):
+        text = text.replace(form, stand_in(number))
+    if words:
+        for word in {word for word in re.split(r"[\s\-']+", name) if len(word) >= 3}:
+            text = re.sub(rf"(?<!\w){re.escape(word)}(?!\w)", stand_in(number), text)
+    return redacted(text)
+
+
+def _written(name: str) -> set[str]:
+    """The ways a name shows in a message: as is, as Python and as Jinja escape it in HTML."""
+    escaped = escape(name)
+    jinja = escaped.replace("&#x27;", "&#39;").replace("&quot;", "&#34;")
+    return {name, escaped, escape(name, quote=False), jinja} - {""}
 
 
 # Columns of report rows that name partners' people or quote what they wrote: the terminal

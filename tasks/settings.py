@@ -70,6 +70,13 @@ class Settings(BaseSettings):
         "127.0.0.1,::1",
         description="proxies whose X-Forwarded-For the portal trusts: addresses, networks or *",
     )
+    retain_inbound_days: int = Field(
+        365,
+        ge=1,
+        le=3650,
+        description="days inbound mail that carried no answer, and what mail servers said"
+        " about our messages, are kept before `data-retention` clears them",
+    )
     public_dir: Path = Field(
         Path("public"), description="folder the public acknowledgement pages are written to"
     )

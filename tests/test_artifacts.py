@@ -22,6 +22,7 @@ from db.models import Contact, Partner, Partnership
 from flows.registry import FLOWS, FORMS
 from tasks.acknowledgements.stages import draft_acknowledgements
 from tasks.artifacts import markdown_text
+from tasks.responses.manual_entry import ManualResponse, record_manual_response
 from tasks.settings import get_settings
 from tasks.staff.records import EvaluationInput, read_input, record_evaluation
 from tests.acknowledgements.test_register import answer, ask_partner, portal, staff
@@ -87,7 +88,7 @@ def hostile(imported: Engine, app_env, tmp_path: Path, outbox) -> Engine:
         record_evaluation(session, evaluation())
     draft_acknowledgements.fn()
     publish_acknowledgement(imported, outbox)
-    record_answers()
+    record_answers(imported)
     return imported
 
 
@@ -112,19 +113,20 @@ def publish_acknowledgement(engine: Engine, outbox) -> None:
     assert answer(portal(engine), links[AWA]["respond"], decision="approve").status_code == 200
 
 
-def record_answers() -> None:
-    """A check-in answer that puts ASEF at risk, a supporter, a corrective measure."""
-    FORMS["record-response"](
-        response={
-            "partnership": ASEF,
-            "kind": "sustainability_checkin",
-            "sustained": "no",
-            "capacity": 1,
-            "support_needed": HOSTILE,
-            "comment": HOSTILE,
-            "received_at": "2026-11-30T10:00:00Z",
-        }
+def record_answers(engine: Engine) -> None:
+    """A check-in answer that puts ASEF at risk (its words entered on the command line's
+    path: the Prefect form takes none), a supporter, a corrective measure."""
+    entry = ManualResponse(
+        partnership=ASEF,
+        kind="sustainability_checkin",
+        sustained="no",
+        capacity=1,
+        support_needed=HOSTILE,
+        comment=HOSTILE,
+        received_at=datetime(2026, 11, 30, 10, tzinfo=UTC),
     )
+    with transaction(engine) as session:
+        record_manual_response(session, entry, NOW)
     FORMS["record-influence"](
         change={"action": "add", "partnership": ASEF, "name": HOSTILE[:250], "role": HOSTILE}
     )

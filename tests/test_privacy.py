@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from tasks.privacy import redacted
+from tasks.privacy import redacted, without_name
 
 
 def test_addresses_and_tokens_are_removed_and_the_rest_kept() -> None:
@@ -14,3 +14,18 @@ def test_text_without_personal_data_is_unchanged() -> None:
     assert redacted("deferred to the sending window (mon-fri 09:00-17:00, Africa/Dakar)") == (
         "deferred to the sending window (mon-fri 09:00-17:00, Africa/Dakar)"
     )
+
+
+def test_a_name_gives_way_to_the_contact_number_as_written_and_as_html_escapes_it() -> None:
+    name = "Grace Achieng' Otieno"
+    html = "<p>Dear Grace Achieng&#39; Otieno,</p><p>Grace Achieng&#x27; Otieno</p>"
+    assert without_name(html, name, 7) == "<p>Dear [contact 7],</p><p>[contact 7]</p>"
+    text = "Dear Grace Achieng' Otieno, write to g.otieno@kccpn.example.or.ke"
+    assert without_name(text, name, 7) == "Dear [contact 7], write to <address>"
+
+
+def test_a_shortened_name_in_a_subject_gives_way_word_by_word() -> None:
+    subject = "News for Aminata Diallo-Nd…"
+    shown = without_name(subject, "Aminata Diallo-Ndiaye", 3, words=True)
+    assert "Aminata" not in shown and "Diallo" not in shown
+    assert shown.startswith("News for [contact 3]")

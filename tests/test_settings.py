@@ -13,6 +13,7 @@ def test_it_works_on_embedded_defaults(settings_env: pytest.MonkeyPatch) -> None
     assert settings.mail_url == "maildir://./outbox"
     assert settings.inbox_url == "maildir://./inbox"
     assert settings.timezone == "UTC"
+    assert settings.retain_inbound_days == 365
 
 
 def test_it_reads_prefixed_environment_variables(settings_env: pytest.MonkeyPatch) -> None:
@@ -45,6 +46,14 @@ def test_it_reads_a_dotenv_file(settings_env: pytest.MonkeyPatch, tmp_path: Path
         ("SECRET_KEY", "short"),
         ("SENDER", "not an address"),
         ("TIMEZONE", "Mars/Olympus_Mons"),
+        ("RETAIN_INBOUND_DAYS", "0"),
+        ("RETAIN_INBOUND_DAYS", "-30"),
+        ("RETAIN_INBOUND_DAYS", "3651"),
+        ("RETAIN_INBOUND_DAYS", "9" * 5000),
+        ("RETAIN_INBOUND_DAYS", "365.5"),
+        ("RETAIN_INBOUND_DAYS", "a year"),
+        ("RETAIN_INBOUND_DAYS", "365\x1b[2J"),
+        ("RETAIN_INBOUND_DAYS", "36\n5"),
     ],
 )
 def test_a_bad_setting_fails_with_one_line_naming_it(

@@ -119,9 +119,13 @@ def add_response(
     capacity: Annotated[int | None, typer.Option(help="1 (not at all) to 5 (fully)")] = None,
     attending: Annotated[str | None, typer.Option(help="yes, no or maybe")] = None,
     comment: Annotated[str, typer.Option()] = "",
+    support_needed: Annotated[str, typer.Option(help="check-ins: the support they need")] = "",
+    news: Annotated[str, typer.Option(help="check-ins: their news")] = "",
+    policy_changes: Annotated[str, typer.Option(help="check-ins: policy changes")] = "",
     recorded_by: Annotated[str, typer.Option(help="your name")] = "",
 ) -> None:
-    """Record an answer given by phone, in a meeting or otherwise."""
+    """Record an answer given by phone, in a meeting or otherwise, with what the partner
+    said (the Prefect form takes no words: Prefect keeps a form's values)."""
     fields = {
         "partnership": partnership,
         "kind": kind,
@@ -130,6 +134,9 @@ def add_response(
         "capacity": capacity,
         "attending": attending,
         "comment": comment,
+        "support_needed": support_needed,
+        "news": news,
+        "policy_changes": policy_changes,
         "recorded_by": recorded_by,
     }
     try:

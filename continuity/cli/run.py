@@ -40,8 +40,7 @@ def run_command(
 def print_summary(result: dict[str, Any], dry_run: bool) -> None:
     if "campaign" not in result:
         for key, value in result.items():
-            shown = len(value) if isinstance(value, list) else value
-            out.print(f"{key.replace('_', ' ')}: {shown}", markup=False, highlight=False)
+            out.print(f"{key.replace('_', ' ')}: {_shown(value)}", markup=False, highlight=False)
         return
     title = escape(f"{result['campaign']}") + (" — dry run, nothing sent" if dry_run else "")
     table = Table(title=title)
@@ -68,3 +67,12 @@ def print_summary(result: dict[str, Any], dry_run: bool) -> None:
             highlight=False,
             markup=False,
         )
+
+
+def _shown(value: Any) -> str:
+    """A list by its length, counts by name ("unmatched 3, bounce 1", "none" for none)."""
+    if isinstance(value, list):
+        return str(len(value))
+    if isinstance(value, dict):
+        return ", ".join(f"{name} {count}" for name, count in value.items()) or "none"
+    return str(value)

@@ -46,7 +46,9 @@ class CorrectiveChange(Clean):
     reason: Long = Field("", description="open: why corrective measures are needed")
     description: Long = Field("", description="add-measure, update: what is to be done")
     owner: Short = Field(
-        "", description="a partner contact's address or name, or a focal point's name"
+        "",
+        description="a partner contact's number (`continuity contact` shows it; Prefect keeps"
+        " what this form is given, never a partner's person), or a focal point's name",
     )
     due_on: date | None = None
     budget_change: Budget | None = Field(None, description="the budget change it implies")

@@ -73,12 +73,13 @@ def open_plan(
 
 
 def owner_for(session: Session, partnership: Partnership, owner: str) -> Contact:
-    """Return the contact `owner` names: a contact of the partner (address or name) or a
-    UNICEF focal point in the staff directory (address or name)."""
+    """Return the contact `owner` names: a contact of the partner (number, address or
+    name) or a UNICEF focal point in the staff directory (address or name)."""
     key, folded = address_key(owner), supporter_key(owner)
     for contact in partner_contacts(session, partnership.partner_id):
         same_mailbox = bool(key) and contact.email_key == key
-        if contact.active and (same_mailbox or supporter_key(contact.name) == folded):
+        named_here = owner.strip() == str(contact.id) or same_mailbox
+        if contact.active and (named_here or supporter_key(contact.name) == folded):
             return contact
     staff = named(session, owner) or staff_with_address(session, owner)
     if staff is not None:

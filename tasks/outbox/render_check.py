@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 from collections import Counter, OrderedDict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from sqlalchemy.engine import Row
@@ -27,6 +27,7 @@ from db.models import Message, TouchpointKind
 from db.outbox import messages_with_recipients, planned_after
 from tasks.outbox.compose import PREVIEW_TOKEN, render_message
 from tasks.outbox.render import MIN_SUBJECT_VALUE, RenderedEmail, RenderError, environment
+from tasks.privacy import without_name
 from tasks.settings import Settings
 
 MAX_ERRORS = 20
@@ -37,6 +38,10 @@ REMEMBERED_CONTENTS = 4096
 
 @dataclass
 class RenderCheck:
+    """What the check found. `samples` holds one rendered message per kind and language,
+    its recipient's name replaced by their contact number: samples are shown in previews
+    and Prefect keeps what runs return and publish."""
+
     rendered: int = 0
     by_language: Counter[str] = field(default_factory=Counter)
     fallbacks: Counter[str] = field(default_factory=Counter)
@@ -75,9 +80,10 @@ def check_planned(
     while rows := planned_after(session, kinds, after, batch, campaign_id, ids):
         # Only the first message of each new content is loaded and rendered, then those
         # whose content turned out to depend on the name.
-        results = _rendered(session, env, settings, cache, _first_of_each(rows, checked), checked)
+        firsts = _first_of_each(rows, checked)
+        results = _rendered(session, env, settings, cache, firsts, checked, check.samples)
         by_name = [r.id for r in rows if r.id not in results and checked[content_key(r)][1]]
-        results |= _rendered(session, env, settings, cache, by_name, checked)
+        results |= _rendered(session, env, settings, cache, by_name, checked, check.samples)
         for row in rows:
             shared = checked[content_key(row)][0]
             _count(check, row, results.get(row.id, shared))
@@ -122,15 +128,32 @@ def _rendered(
     cache: dict[Any, Any],
     ids: list[int],
     checked: OrderedDict[tuple[object, ...], tuple[RenderedEmail | str, bool]],
+    samples: dict[str, RenderedEmail],
 ) -> dict[int, RenderedEmail | str]:
-    """Render the messages `ids`; return each one's result, and remember each new content's."""
+    """Render the messages `ids`; return each one's result, remember each new content's,
+    and keep the first of each kind and language among `samples`, without its name."""
     results: dict[int, RenderedEmail | str] = {}
     for message in messages_with_recipients(session, ids) if ids else []:
         results[message.id] = result = _rendered_or_error(session, env, message, settings, cache)
         key = content_key(message)
         if key not in checked:
             checked[key] = (result, _depends_on_name(result, message.contact.name))
+        if isinstance(result, RenderedEmail):
+            sample = f"{message.kind}/{result.language}"
+            if sample not in samples:
+                samples[sample] = _without_recipient(result, message)
     return results
+
+
+def _without_recipient(result: RenderedEmail, message: Message) -> RenderedEmail:
+    """Return `result` with its recipient's name replaced by their contact number."""
+    name, number = message.contact.name, message.contact_id
+    return replace(
+        result,
+        subject=without_name(result.subject, name, number, words=True),
+        html=without_name(result.html, name, number),
+        text=without_name(result.text, name, number),
+    )
 
 
 def _forget_oldest(checked: OrderedDict[Any, Any]) -> None:
@@ -166,4 +189,3 @@ def _count(check: RenderCheck, message: Message | Row[Any], result: RenderedEmai
     check.by_language[result.language] += 1
     if result.language != message.language:
         check.fallbacks[f"{message.language}→{result.language}"] += 1
-    check.samples.setdefault(f"{message.kind}/{result.language}", result)

@@ -161,7 +161,8 @@ def publish(summary: dict[str, Any], delivery: dict[str, int], dry_run: bool) ->
 
 @task(name="preview", cache_policy=NO_CACHE)
 def preview(kind: TouchpointKind, clock: Clock) -> dict[str, Any]:
-    """Plan and render what `kind` would send now, report it, then roll it all back."""
+    """Plan and render what `kind` would send now, report it, then roll it all back;
+    return the report with one sample subject per kind and language."""
     settings, now = get_settings(), clock.now()
     with transaction(app_engine()) as session:
         campaign = campaign_for(
@@ -177,11 +178,10 @@ def preview(kind: TouchpointKind, clock: Clock) -> dict[str, Any]:
         session.rollback()
     summary["campaign"] += " (rolled back)"
     publish(summary, {}, dry_run=True)
+    # A sample's text may quote partners' people other than its recipient (the focal
+    # points' digest and alerts do): only subjects, without the recipient's name, return.
     return {
         **summary,
         "render": check.as_dict(),
-        "samples": {
-            key: {"subject": sample.subject, "text": sample.text}
-            for key, sample in check.samples.items()
-        },
+        "samples": {key: {"subject": sample.subject} for key, sample in check.samples.items()},
     }

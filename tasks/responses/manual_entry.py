@@ -28,8 +28,9 @@ AnswerableKind = Literal[
 ]
 
 
-class ManualResponse(BaseModel):
-    """An answer received outside e-mail and the portal."""
+class ManualAnswer(BaseModel):
+    """An answer received outside e-mail and the portal: who answered what, without the
+    partner's own words."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
@@ -46,20 +47,32 @@ class ManualResponse(BaseModel):
     received_at: AwareDatetime | None = Field(None, description="when (default: now)")
     sustained: Literal["yes", "partly", "no"] | None = Field(None, description="check-ins")
     capacity: Annotated[int, Field(ge=1, le=5)] | None = Field(None, description="check-ins, 1-5")
-    support_needed: Annotated[str, Field(max_length=4000)] = ""
     attending: Literal["yes", "no", "maybe"] | None = Field(None, description="invitations")
     join_discussion: Literal["yes", "no"] = "no"
+    recorded_by: Annotated[str, Field(max_length=256)] = Field("", description="staff member")
+
+
+class ManualResponseForm(ManualAnswer):
+    """An answer as the Prefect form takes it. Prefect keeps every form's values, so the
+    form has no field for what the partner said: `continuity response add` records the
+    words (`--comment`, `--support-needed`, `--news`, `--policy-changes`) in the database
+    alone."""
+
+
+class ManualResponse(ManualAnswer):
+    """An answer with the partner's own words, as `continuity response add` takes it."""
+
+    support_needed: Annotated[str, Field(max_length=4000)] = ""
     news: Annotated[str, Field(max_length=4000)] = ""
     policy_changes: Annotated[str, Field(max_length=4000)] = ""
     comment: Annotated[str, Field(max_length=4000)] = ""
-    recorded_by: Annotated[str, Field(max_length=256)] = Field("", description="staff member")
 
 
 class ManualEntryError(Exception):
     """The entry names something unknown or misses a required answer."""
 
 
-def record_manual_response(session: Session, entry: ManualResponse, now: datetime) -> Response:
+def record_manual_response(session: Session, entry: ManualAnswer, now: datetime) -> Response:
     """Record the entry as the contact's (or the partnership's) current answer; raise
     `ManualEntryError` for an unknown partnership or contact, or missing answers."""
     partnership = partnership_by_reference(session, entry.partnership)
@@ -80,7 +93,7 @@ def record_manual_response(session: Session, entry: ManualResponse, now: datetim
         answers,
         ResponseChannel(entry.channel),
         entry.received_at or now,
-        text=entry.comment,
+        text=entry.comment if isinstance(entry, ManualResponse) else "",
         recorded_by=entry.recorded_by,
     )
 
@@ -119,7 +132,7 @@ def contact_named(session: Session, reference: str, name: str) -> int | None:
 
 
 @task(name="record-response", cache_policy=NO_CACHE)
-def record(entry: ManualResponse) -> dict[str, object]:
+def record(entry: ManualAnswer) -> dict[str, object]:
     """Record one manual entry; return what was stored (no personal data)."""
     with transaction(engine_for(get_settings().database_url)) as session:
         response = record_manual_response(session, entry, Clock().now())

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import tomllib
+from collections.abc import Sequence
 from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
@@ -24,10 +25,11 @@ from pydantic import (
 )
 from sqlalchemy.orm import Session
 
-from db.contacts import partner_contacts_with_addresses
+from db.contacts import partner_contacts
 from db.engine import engine_for, transaction
 from db.models import (
     ConsultationEvent,
+    Contact,
     Evaluation,
     EvaluationContributor,
     PolicyUpdate,
@@ -110,8 +112,11 @@ class UpdateInput(StaffInput):
     published_at: AwareDatetime | None = None
 
 
-class EvaluationInput(StaffInput):
-    """A final evaluation and who contributed to it (e-mails of the partner's contacts)."""
+ContactNumber = Annotated[int, Field(ge=1)]
+
+
+class EvaluationFields(StaffInput):
+    """A final evaluation: what it found, and its discussion."""
 
     partnership: Annotated[str, Field(min_length=1, max_length=128)] = Field(
         description="reference number"
@@ -123,7 +128,24 @@ class EvaluationInput(StaffInput):
     report_url: HttpUrl | None = None
     discussion_at: AwareDatetime | None = None
     discussion_place: Line = ""
-    contributors: list[EmailStr] = Field(min_length=1, max_length=500)
+
+
+class EvaluationInput(EvaluationFields):
+    """A final evaluation and who contributed to it: the partner's contacts, by number or
+    address (`continuity evaluation add FILE`)."""
+
+    contributors: list[ContactNumber | EmailStr] = Field(min_length=1, max_length=500)
+
+
+class EvaluationForm(EvaluationFields):
+    """A final evaluation as the Prefect form takes it: contributors by contact number
+    only, since Prefect keeps every run's parameters and holds no partner's person."""
+
+    contributors: list[ContactNumber] = Field(
+        min_length=1,
+        max_length=500,
+        description="the contributors' contact numbers (`continuity contact` shows them)",
+    )
 
 
 def read_input(model: type[Model], path: Path | None, overrides: dict[str, Any]) -> Model:
@@ -195,18 +217,34 @@ def record_update(session: Session, data: UpdateInput, now: datetime) -> PolicyU
     return update
 
 
-def record_evaluation(session: Session, data: EvaluationInput) -> Evaluation:
+def contributors_of(
+    session: Session, partner_id: int, wanted: Sequence[int | str]
+) -> list[Contact]:
+    """Return the partner's contacts `wanted` names by number or address (either form, any
+    case), each once; raise `StaffDataError` naming, as given, those that are not."""
+    contacts = partner_contacts(session, partner_id)
+    by_number = {contact.id: contact for contact in contacts}
+    by_key = {contact.email_key: contact for contact in contacts if contact.email_key}
+    found: dict[int, Contact] = {}
+    missing: list[str] = []
+    for who in wanted:
+        contact = by_number.get(who) if isinstance(who, int) else by_key.get(address_key(who))
+        if contact is None:
+            missing.append(str(who))
+        else:
+            found.setdefault(contact.id, contact)
+    if missing:
+        raise StaffDataError(f"contributors: not contacts of this partner: {', '.join(missing)}")
+    return list(found.values())
+
+
+def record_evaluation(session: Session, data: EvaluationInput | EvaluationForm) -> Evaluation:
     """Record the evaluation; raise `StaffDataError` for an unknown partnership or a
     contributor who is not a contact of its partner."""
     partnership = partnership_by_reference(session, data.partnership)
     if partnership is None:
         raise StaffDataError(f"partnership: no partnership with reference {data.partnership!r}")
-    contacts = partner_contacts_with_addresses(session, partnership.partner_id, data.contributors)
-    # Either form of an address and any case name the contact (the key is what matches).
-    found = {contact.email_key for contact in contacts}
-    missing = sorted({a for a in data.contributors if address_key(a) not in found})
-    if missing:
-        raise StaffDataError(f"contributors: not contacts of this partner: {', '.join(missing)}")
+    contacts = contributors_of(session, partnership.partner_id, data.contributors)
     evaluation = Evaluation(
         partnership=partnership,
         completed_on=data.completed_on,
@@ -224,7 +262,9 @@ def record_evaluation(session: Session, data: EvaluationInput) -> Evaluation:
 
 
 @task(name="record-staff-input", cache_policy=NO_CACHE)
-def record_staff_input(data: EventInput | UpdateInput | EvaluationInput) -> dict[str, int | str]:
+def record_staff_input(
+    data: EventInput | UpdateInput | EvaluationInput | EvaluationForm,
+) -> dict[str, int | str]:
     """Record one staff input on the configured database; return its id and what it is."""
     with transaction(engine_for(get_settings().database_url)) as session:
         if isinstance(data, EventInput):

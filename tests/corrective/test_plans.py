@@ -266,6 +266,33 @@ def test_an_owner_is_found_by_either_form_of_an_internationalised_address(
         assert session.get_one(CorrectiveMeasure, added["measure_id"]).owner_id == mbarga.id
 
 
+def test_a_partner_contact_owns_a_measure_by_number(imported: Engine, measure: int) -> None:
+    """The Prefect form names partners' people by number: Prefect keeps what it is given."""
+    with transaction(imported) as session:
+        mbarga = session.get_one(CorrectiveMeasure, measure).owner
+        number, others = mbarga.id, session.scalars(select(CorrectiveMeasure.id)).all()
+    by_number = change(
+        imported,
+        action="add-measure",
+        partnership=SUSPENDED,
+        description="Rapport",
+        owner=str(number),
+        due_on=DUE,
+    )
+    assert by_number["measure_id"] not in others
+    with transaction(imported) as session:
+        assert session.get_one(CorrectiveMeasure, by_number["measure_id"]).owner_id == number
+    with pytest.raises(CorrectiveError, match="neither a contact"):
+        change(
+            imported,
+            action="add-measure",
+            partnership=SUSPENDED,
+            description="x",
+            owner="1",  # a contact of another partner
+            due_on=DUE,
+        )
+
+
 @pytest.mark.parametrize(
     ("fields", "problem"),
     [

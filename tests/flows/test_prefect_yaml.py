@@ -40,7 +40,7 @@ SAMPLE_FORM_PARAMETERS = {
             "conclusions": {"fr": "a"},
             "lessons": {"fr": "b"},
             "recommendations": {"fr": "c"},
-            "contributors": ["a@example.org"],
+            "contributors": [1],
         }
     },
     "adhoc-campaign": {

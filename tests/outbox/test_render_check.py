@@ -130,3 +130,22 @@ def test_a_name_outside_the_subject_shares_the_check(imported: Engine, app_env) 
             session, get_settings(), [TouchpointKind.ADHOC], campaign_id=campaign_id
         )
     assert check.rendered == sum(1 for m in planned if m.status == "planned")
+
+
+def test_samples_show_the_contact_number_in_place_of_the_recipients_name(
+    imported: Engine, app_env
+) -> None:
+    """Samples go to previews and to what Prefect keeps: never a partner's person."""
+    campaign_id = planned_campaign(imported, "News for {{ contact.name }}")
+    planned = messages(imported, campaign_id=campaign_id, status="planned")
+    names = {message.contact.name for message in planned}
+    with transaction(imported) as session:
+        check = check_planned(
+            session, get_settings(), [TouchpointKind.ADHOC], campaign_id=campaign_id
+        )
+    (sample,) = check.samples.values()
+    number = next(m.contact_id for m in planned if f"[contact {m.contact_id}]" in sample.text)
+    assert sample.subject == f"News for [contact {number}]"
+    assert f"Dear [contact {number}], news." in sample.text
+    shown = sample.subject + sample.text + sample.html
+    assert [name for name in names if name in shown] == []

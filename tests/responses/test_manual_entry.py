@@ -13,6 +13,7 @@ from flows.registry import FORMS
 from tasks.responses.manual_entry import (
     ManualEntryError,
     ManualResponse,
+    ManualResponseForm,
     contact_named,
     record_manual_response,
 )
@@ -32,6 +33,11 @@ def entry(**fields) -> ManualResponse:
             **fields,
         }
     )
+
+
+def form(**fields) -> dict:
+    """The record-response form's values: the entry without the partner's words."""
+    return entry(**fields).model_dump(include=set(ManualResponseForm.model_fields))
 
 
 def responses(engine: Engine) -> list[Response]:
@@ -91,7 +97,7 @@ def test_bad_entries_are_refused_with_the_reason(
 def test_the_record_response_form_flow_records_the_answer(imported: Engine, app_env) -> None:
     with transaction(imported) as session:
         number = contact_named(session, REFERENCE, "Mamadou Lamine Diallo")
-    result = FORMS["record-response"](response=entry(contact=number, channel="meeting"))
+    result = FORMS["record-response"](response=form(contact=number, channel="meeting"))
     assert result["kind"] == "sustainability_checkin" and result["channel"] == "meeting"
     assert len(responses(imported)) == 1
 
@@ -144,5 +150,27 @@ def test_a_contact_is_found_by_either_form_of_their_address(imported: Engine) ->
 
 
 def test_the_form_asks_a_contact_number_never_a_name() -> None:
-    assert "contact_name" not in ManualResponse.model_fields
-    assert ManualResponse.model_fields["contact"].annotation is not str
+    assert "contact_name" not in ManualResponseForm.model_fields
+    assert ManualResponseForm.model_fields["contact"].annotation is not str
+
+
+@pytest.mark.usefixtures("prefect_api")
+def test_the_form_takes_no_words_and_the_cli_records_them(imported: Engine, app_env) -> None:
+    """Prefect keeps a form's values: what a partner said goes to the database alone."""
+    from prefect.exceptions import ParameterTypeError
+
+    assert not {"comment", "support_needed", "news"} & set(ManualResponseForm.model_fields)
+    with pytest.raises(ParameterTypeError, match="support_needed"):
+        FORMS["record-response"](response={**form(), "support_needed": "x"})
+    result = CliRunner().invoke(
+        app,
+        [
+            *("response", "add", "--partnership", REFERENCE, "--kind", "sustainability_checkin"),
+            *("--sustained", "no", "--capacity", "2", "--support-needed", "Des formatrices"),
+            *("--comment", "Appel du lundi"),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    (recorded,) = responses(imported)
+    assert recorded.answers["support_needed"] == "Des formatrices"
+    assert recorded.text == "Appel du lundi"

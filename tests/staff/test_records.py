@@ -5,11 +5,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
 
 from db.contacts import contacts_with_address
 from db.engine import transaction
-from db.models import ConsultationEvent
+from db.models import ConsultationEvent, Contact, Evaluation
 from tasks.staff.records import (
     EvaluationInput,
     EventInput,
@@ -177,12 +177,56 @@ def test_the_staff_forms_record_what_they_are_given(imported: Engine, app_env) -
     update = FORMS["record-policy-update"](
         update={"category": "development", "title": {"en": "Data"}, "body": {"en": "Text"}}
     )
-    evaluation = FORMS["record-evaluation"](evaluation=evaluation_fields())
+    awa = contact_number(imported, "a.ndiaye@asef-senegal.example.org")
+    evaluation = FORMS["record-evaluation"](
+        evaluation={**evaluation_fields(), "contributors": [awa]}
+    )
     assert (event["recorded"], update["recorded"], evaluation["recorded"]) == (
         "ConsultationEvent",
         "PolicyUpdate",
         "Evaluation",
     )
+
+
+@pytest.mark.usefixtures("prefect_api")
+def test_the_evaluation_form_takes_contributors_by_number_never_by_address(
+    imported: Engine, app_env
+) -> None:
+    """Prefect keeps a form's values: the form's schema asks for numbers, and an address
+    typed anyway is refused."""
+    from prefect.exceptions import ParameterTypeError
+
+    from flows.registry import FORMS
+
+    schema = FORMS["record-evaluation"].parameters.model_dump()["definitions"]
+    assert schema["EvaluationForm"]["properties"]["contributors"]["items"]["type"] == "integer"
+    with pytest.raises(ParameterTypeError, match="contributors"):
+        FORMS["record-evaluation"](evaluation=evaluation_fields())
+    with transaction(imported) as session:
+        assert session.scalars(select(Evaluation)).all() == []
+
+
+def test_an_evaluation_file_names_contributors_by_number_or_either_form_of_address(
+    imported: Engine,
+) -> None:
+    awa = contact_number(imported, "a.ndiaye@asef-senegal.example.org")
+    given = [awa, "A.NDIAYE@asef-senegal.example.org", "ml.diallo@asef-senegal.example.org"]
+    with transaction(imported) as session:
+        recorded = record_evaluation(session, evaluation(contributors=given))
+        assert sorted(c.contact.email for c in recorded.contributors) == [
+            "a.ndiaye@asef-senegal.example.org",
+            "ml.diallo@asef-senegal.example.org",
+        ]
+    with (
+        pytest.raises(StaffDataError, match=r"not contacts of this partner: 99999$"),
+        transaction(imported) as session,
+    ):
+        record_evaluation(session, evaluation(contributors=[99999]))
+
+
+def contact_number(engine: Engine, address: str) -> int:
+    with transaction(engine) as session:
+        return session.scalars(select(Contact.id).where(Contact.email == address)).one()
 
 
 def evaluation_fields() -> dict:
