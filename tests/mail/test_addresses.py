@@ -95,7 +95,7 @@ def test_local_parts_that_only_case_folding_would_join_are_two_mailboxes() -> No
     erase or list one for the other."""
     assert not same_address("straße@apef.sn", "strasse@apef.sn")
     assert not same_address("\ufb01le@apef.sn", "file@apef.sn")
-    assert not same_address("ς@apef.sn", "σ@apef.sn")
+    assert not same_address("\u03c2@apef.sn", "\u03c3@apef.sn")  # final and medial sigma
     assert same_address("STRAẞE@APEF.SN", "straße@apef.sn")
 
 
