@@ -85,7 +85,8 @@ def erase(
     for contact in contacts:
         rename_actor(session, contact.name, ERASED, contact.is_staff)
         digest = listing_hmac(secret, contact.email, contact.partner.vendor_number, contact.name)
-        list_erasure(session, digest, now)
+        if digest is not None:  # no address, no name: nothing could list them
+            list_erasure(session, digest, now)
         record(session, contact, "erased", actor, now, reason=scrub.theirs.text(reason))
         contact.suppression_reason = scrub.theirs.text(contact.suppression_reason)
     forget_quotes(session, contacts, scrub)
