@@ -98,3 +98,20 @@ def test_forgetting_erases_them_and_every_link_stops_working(client, links, impo
 def test_a_bad_token_opens_nothing(client, token: str) -> None:
     for route in (f"/data/{token}", f"/data/{token}/forget"):
         assert client.get(route).status_code == 404
+
+
+def test_a_staff_members_link_neither_exports_nor_erases(client, links, imported) -> None:
+    """A focal point's digest carries a link too; theirs is the desk's to act on."""
+    from db.models import Partner
+
+    with transaction(imported) as session:
+        staff = Partner(
+            vendor_number="UNICEF", name="UNICEF", language="en", time_zone="UTC", is_unicef=True
+        )
+        session.add(staff)
+        session.scalars(select(Contact).where(Contact.email == AWA)).one().partner = staff
+    link = data_link(links, AWA)
+    assert client.get(link).status_code == 404
+    for action in ("export", "forget"):
+        assert client.post(f"{link}/{action}", data={"csrf": "1.abc"}).status_code == 404
+    assert contact(imported).erased_at is None
