@@ -24,7 +24,9 @@ def reminder_days(today: date, due_on: date) -> int | None:
 
 
 def local_date(moment: datetime, contact: Contact) -> date:
-    return moment.astimezone(ZoneInfo(contact.partner.time_zone)).date()
+    """Return the day it is at `moment` where `contact` is (their own time zone, else
+    their partner's)."""
+    return moment.astimezone(ZoneInfo(contact.local_time_zone)).date()
 
 
 def event_line(event: CorrectiveEvent) -> dict[str, Any]:
