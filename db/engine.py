@@ -14,6 +14,13 @@ from sqlalchemy.orm import Session, sessionmaker
 from db.migrate import ensure_migrated
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+# How long a purge waits for other connections' readers to move past the old pages.
+PURGE_WAIT_MS = 10_000
+# What a purge that could not finish says, and what staff then do.
+OLD_PAGES_KEPT = (
+    "SQLite's write-ahead log still holds old pages: "
+    "stop the portal and workers, then run `continuity db purge`"
+)
 
 
 def make_engine(url: str, **options: Any) -> Engine:
@@ -61,15 +68,33 @@ def for_writing(engine: Engine) -> Engine:
     return engine.execution_options(**{_MODE: "IMMEDIATE"})
 
 
-def purge_old_pages(engine: Engine) -> None:
+class OldPagesKeptError(RuntimeError):
+    """SQLite's write-ahead log still holds earlier versions of pages: another connection
+    (the portal, a delivery or collection worker) kept a read transaction open. The
+    message says what staff do about it."""
+
+
+def purge_old_pages(engine: Engine, wait_ms: int | None = None) -> None:
     """Leave no earlier version of a page in SQLite's files: the write-ahead log is copied
     into the database and truncated to nothing (pages overwritten or freed there are zeroed,
     as secure delete asks). Nothing to do on PostgreSQL, whose old row versions go at the
-    next VACUUM (the README says so)."""
+    next VACUUM (the README says so).
+
+    A reader of an older snapshot holds the log: SQLite's busy handler waits for it up to
+    `wait_ms` (default `PURGE_WAIT_MS`), then the checkpoint gives up without an error, so
+    its result row is checked. Raise `OldPagesKeptError` when the log could not be emptied;
+    calling again once the readers are gone finishes the job."""
     if engine.dialect.name != "sqlite":
         return
+    wait = PURGE_WAIT_MS if wait_ms is None else wait_ms
     with engine.connect() as connection:
-        connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        connection.exec_driver_sql(f"PRAGMA busy_timeout = {int(wait)}")
+        try:
+            busy, _log, _done = connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)").one()
+        finally:
+            connection.exec_driver_sql(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
+    if busy:
+        raise OldPagesKeptError(OLD_PAGES_KEPT)
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:

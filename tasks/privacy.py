@@ -17,6 +17,22 @@ def redacted(text: str) -> str:
     return _TOKEN_LINK.sub(r"/\1/…", _ADDRESS.sub("<address>", text))
 
 
+def reason_kind(reason: str) -> str:
+    """Return why a contact is not mailed as Prefect may keep it: its kind ("suppressed by
+    staff", "suppressed: hard bounce", "opted out"…), never the words staff or a mail
+    server gave (`contact suppress --reason` may name the person, a bounce quote them)."""
+    if not reason.startswith("suppressed"):
+        return redacted(reason.split(": ", 1)[0])
+    why = reason.removeprefix("suppressed").removeprefix(": ")
+    if why.startswith("staff:"):
+        return "suppressed by staff"
+    if why.startswith("hard bounce"):
+        return "suppressed: hard bounce"
+    if "soft bounces over" in why:
+        return "suppressed: soft bounces"
+    return "suppressed"
+
+
 def stand_in(number: int) -> str:
     """Return what shows instead of a contact's name where Prefect may keep it."""
     return f"[contact {number}]"
@@ -46,7 +62,17 @@ def _written(name: str) -> set[str]:
 # shows them, Prefect's store (artifacts, flow results, kept with their history) never
 # does. Such rows carry the person's contact number in a column of its own instead.
 PRIVATE_COLUMNS = frozenset(
-    {"from", "text", "name", "contributor", "comment", "owner", "supporters", "support needed"}
+    {
+        "from",
+        "text",
+        "name",
+        "contributor",
+        "comment",
+        "owner",
+        "supporters",
+        "support needed",
+        "suppressed because",
+    }
 )
 
 

@@ -22,7 +22,14 @@ from prefect.cache_policies import NO_CACHE
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from db.engine import engine_for, for_writing, purge_old_pages, transaction
+from db.engine import (
+    OLD_PAGES_KEPT,
+    OldPagesKeptError,
+    engine_for,
+    for_writing,
+    purge_old_pages,
+    transaction,
+)
 from db.models import InboundMail, Message
 from db.retention import (
     count_messages_with_server_words,
@@ -61,11 +68,13 @@ Row = TypeVar("Row", bound=_HasId)
 @dataclass
 class Cleared:
     """What a pass cleared (or, in a dry run, would clear): inbound mail by
-    classification and messages, all older than `before`."""
+    classification and messages, all older than `before`; `old_pages_kept` when SQLite's
+    write-ahead log still holds what was cleared (another process was reading)."""
 
     before: datetime
     inbound: Counter[str] = field(default_factory=Counter)
     messages: int = 0
+    old_pages_kept: bool = False
 
     def as_dict(self) -> dict[str, Any]:
         """Counts only: nothing here names a person or quotes them."""
@@ -73,6 +82,7 @@ class Cleared:
             "before": self.before.isoformat(),
             "inbound_mail": dict(sorted(self.inbound.items())),
             "messages": self.messages,
+            "old_pages_kept": self.old_pages_kept,
         }
 
 
@@ -97,7 +107,10 @@ def clear_expired(
     cleared.inbound = in_batches(engine, fetch_mail, lambda mail: _cleared(mail, now))
     cleared.messages = in_batches(engine, fetch_messages, forget_server_words).total()
     if cleared.inbound or cleared.messages:
-        purge_old_pages(engine)
+        try:
+            purge_old_pages(engine)
+        except OldPagesKeptError:
+            cleared.old_pages_kept = True
     return cleared
 
 
@@ -167,6 +180,8 @@ def clear_held_too_long(clock: Clock, dry_run: bool = False) -> dict[str, Any]:
     cleared = clear_expired(engine, clock.now(), settings.retain_inbound_days, dry_run)
     found = cleared.as_dict()
     run_logger().info("%s: %s", "would clear" if dry_run else "cleared", found)
+    if cleared.old_pages_kept:
+        run_logger().warning("cleared, but %s", OLD_PAGES_KEPT)
     publish(found, dry_run)
     return found
 
@@ -180,4 +195,5 @@ def publish(found: dict[str, Any], dry_run: bool) -> None:
         for classification, count in found["inbound_mail"].items()
     ]
     rows.append({"what": "messages: server replies and errors", "records": found["messages"]})
-    publish_table("data-retention", rows, f"Held since before {found['before']}, {verb}")
+    kept = f"; {OLD_PAGES_KEPT}" if found["old_pages_kept"] else ""
+    publish_table("data-retention", rows, f"Held since before {found['before']}, {verb}{kept}")

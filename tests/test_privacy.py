@@ -1,6 +1,8 @@
 from __future__ import annotations
 
-from tasks.privacy import redacted, without_name
+import pytest
+
+from tasks.privacy import reason_kind, redacted, without_name
 
 
 def test_addresses_and_tokens_are_removed_and_the_rest_kept() -> None:
@@ -29,3 +31,21 @@ def test_a_shortened_name_in_a_subject_gives_way_word_by_word() -> None:
     shown = without_name(subject, "Aminata Diallo-Ndiaye", 3, words=True)
     assert "Aminata" not in shown and "Diallo" not in shown
     assert shown.startswith("News for [contact 3]")
+
+
+@pytest.mark.parametrize(
+    ("reason", "kind"),
+    [
+        ("suppressed: staff: Awa Ndiaye called, her school closed", "suppressed by staff"),
+        ("suppressed: hard bounce: 550 5.1.1 Mailbox of Awa Ndiaye", "suppressed: hard bounce"),
+        ("suppressed: 3 soft bounces over 9 days: 452 Awa's box full", "suppressed: soft bounces"),
+        ("suppressed: bounces", "suppressed"),
+        ("suppressed: whatever an older release wrote", "suppressed"),
+        ("opted out", "opted out"),
+        ("erased", "erased"),
+        ("no e-mail address", "no e-mail address"),
+        ("", ""),
+    ],
+)
+def test_an_unreachable_reason_goes_out_as_its_kind_only(reason: str, kind: str) -> None:
+    assert reason_kind(reason) == kind

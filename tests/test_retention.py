@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, select
 
-from db.engine import transaction
+from db.engine import purge_old_pages, transaction
 from db.models import InboundMail, Message, MessageStatus, Response, TouchpointKind
 from tasks.retention import clear_expired, summary
 from tasks.settings import get_settings
@@ -25,6 +25,7 @@ from tests.collected import (
 )
 from tests.etools.test_importer import snapshot
 from tests.pipeline import deliver_all, messages, plan
+from tests.readers import no_wait_for_readers, reading
 
 # A year and a month after the mail was collected, and well within the year.
 LATER = COLLECTED + timedelta(days=395)
@@ -70,6 +71,21 @@ def test_the_unmatched_mail_leaves_the_sqlite_files(collected: Engine) -> None:
     held = database_files(collected)
     assert [word for word in UNMATCHED if word.encode() in held] == []
     assert b"cantines scolaires" in held  # the answer, in the very files read
+
+
+def test_a_pass_while_another_process_reads_says_the_old_pages_stay(
+    collected: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if collected.dialect.name != "sqlite":
+        pytest.skip("PostgreSQL keeps old row versions until VACUUM (README)")
+    no_wait_for_readers(monkeypatch)
+    with reading(collected):
+        cleared = clear_expired(collected, LATER, 365)
+    assert cleared.inbound["unmatched"] == 1 and cleared.as_dict()["old_pages_kept"] is True
+    assert UNMATCHED[0].encode() in database_files(collected)
+    purge_old_pages(collected)
+    assert UNMATCHED[0].encode() not in database_files(collected)
+    assert clear_expired(collected, LATER, 365).old_pages_kept is False
 
 
 def test_mail_younger_than_the_period_is_kept(collected: Engine) -> None:

@@ -14,7 +14,7 @@ import typer
 from rich.text import Text
 
 from continuity.cli.console import database, fail, out, rows_table
-from db.engine import purge_old_pages, transaction
+from db.engine import OldPagesKeptError, purge_old_pages, transaction
 from tasks.clock import Clock
 from tasks.people.changes import PARTNER_ZONE, reinstate, set_details, suppress
 from tasks.people.do_not_contact import erased_on
@@ -201,11 +201,16 @@ def erase_command(
                 person = person_or_exit(session, ident)
                 confirmed(person, yes)
                 done = erase(session, person, reason, actor(by), now(), secret)
+            numbers = ", ".join(map(str, done.contacts))
+            say(
+                f"erased: contact {numbers}; {done.answers} answers anonymised, "
+                f"{done.mails} mails cleared"
+            )
             purge_old_pages(engine)
     except (PersonError, SettingsError) as error:
         raise fail(str(error), 1) from None
-    numbers = ", ".join(map(str, done.contacts))
-    say(f"erased: contact {numbers}; {done.answers} answers anonymised, {done.mails} mails cleared")
+    except OldPagesKeptError as error:
+        raise fail(f"erased in the database, but {error}", 1) from None
 
 
 def confirmed(person: Person, yes: bool) -> None:

@@ -9,7 +9,6 @@ from typing import Annotated
 import typer
 from rich.table import Table
 from rich.text import Text
-from sqlalchemy.exc import OperationalError
 
 from continuity.cli.acknowledgement import acknowledgement_app
 from continuity.cli.calendar import calendar_app
@@ -17,6 +16,7 @@ from continuity.cli.campaign import campaign_app
 from continuity.cli.console import OneLineErrors, database, err, fail, out
 from continuity.cli.contact import contact_app
 from continuity.cli.corrective import corrective_app, focal_point_app
+from continuity.cli.database import db_app
 from continuity.cli.inbox import inbox_app
 from continuity.cli.influence import influence_app
 from continuity.cli.options import parse_as_of
@@ -24,7 +24,6 @@ from continuity.cli.outbox import outbox_app
 from continuity.cli.responses import response_app
 from continuity.cli.run import run_command
 from continuity.cli.staff import evaluation_app, event_app, update_app
-from db import migrate
 from db.engine import migrated_engine, transaction
 from db.migrate import NotMigratedError
 from db.status import status_counts
@@ -51,7 +50,6 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     cls=OneLineErrors,
 )
-db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 import_app = typer.Typer(help="Import partner data.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(import_app, name="import")
@@ -78,17 +76,6 @@ def main() -> None:
         get_settings()
     except SettingsError as error:
         raise fail(str(error)) from None
-
-
-@db_app.command("upgrade")
-def db_upgrade() -> None:
-    """Apply the database migrations (creates the database schema if needed)."""
-    settings = get_settings()
-    try:
-        migrate.upgrade(settings.database_url)
-    except OperationalError as error:
-        raise fail(f"cannot reach the database: {error.orig}") from None
-    out.print(f"database at revision {migrate.head_revision()}")
 
 
 @import_app.command("etools")

@@ -83,7 +83,7 @@ def handling_page(
     """Return the page: the digest's messages as they stand, the form, and `notice` (the
     key of a string, "" for none)."""
     language = supported_language(message.language)
-    reader = Reader(language, message.contact.partner.time_zone)
+    reader = Reader(language, message.contact.local_time_zone)
     return portal.page(
         "handling",
         language,

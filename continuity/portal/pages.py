@@ -37,8 +37,8 @@ def browser_language(request: Request) -> str:
 
 def reader_of(opened: Answerable) -> Reader:
     """Return who reads the pages `opened` leads to: its contact, in the message's
-    language (one the portal speaks) and the partner's time zone."""
-    return Reader(supported_language(opened.language), opened.contact.partner.time_zone)
+    language (one the portal speaks) and their time zone (their own, else the partner's)."""
+    return Reader(supported_language(opened.language), opened.contact.local_time_zone)
 
 
 def asking(opened: Answerable | None) -> Touchpoint[Any] | None:

@@ -24,15 +24,18 @@ def reminder_days(today: date, due_on: date) -> int | None:
 
 
 def local_date(moment: datetime, contact: Contact) -> date:
-    return moment.astimezone(ZoneInfo(contact.partner.time_zone)).date()
+    """Return the day it is at `moment` where `contact` is (their own time zone, else
+    their partner's)."""
+    return moment.astimezone(ZoneInfo(contact.local_time_zone)).date()
 
 
-def event_line(event: CorrectiveEvent) -> dict[str, Any]:
+def event_line(event: CorrectiveEvent, hidden: frozenset[str] = frozenset()) -> dict[str, Any]:
     """Return one audit-trail line for people to read: when, who, what, and for a change
-    each field's value before and after ("status: planned → late")."""
+    each field's value before and after ("status: planned → late"), or for a field in
+    `hidden` only that it changed ("comment changed")."""
     details = event.details
     changes = [
-        f"{name}: {values[0] or '-'} → {values[1] or '-'}"
+        f"{name} changed" if name in hidden else f"{name}: {values[0] or '-'} → {values[1] or '-'}"
         for name, values in details.items()
         if isinstance(values, list) and len(values) == 2 and name not in ("to", "no_address")
     ]

@@ -124,9 +124,11 @@ def update_measure(
     changes: dict[str, Any],
     actor: str,
     now: datetime,
+    by_contact: int | None = None,
 ) -> dict[str, Any]:
     """Apply `changes` (status, status_comment, due_on, owner, budget_change, currency,
-    description) and record what changed, before and after; return the changes made."""
+    description) and record what changed, before and after, and the number of the
+    contact who acted when one did (`by_contact`); return the changes made."""
     if not measure.plan.is_open:
         raise CorrectiveError(f"plan {measure.plan_id} is closed")
     before = described(measure) | {"comment": measure.status_comment}
@@ -140,7 +142,8 @@ def update_measure(
         cancel_follow_up(session, measure, f"measure changed ({', '.join(sorted(changed))})")
     if changed:
         action = "status update" if set(changed) <= {"status", "comment"} else "measure changed"
-        note(session, measure.plan, action, actor, now, measure, **changed)
+        by = {"by_contact": by_contact} if by_contact else {}
+        note(session, measure.plan, action, actor, now, measure, **changed, **by)
     return changed
 
 
@@ -164,7 +167,7 @@ def report_status(
         return False
     role = "focal point" if who.is_staff else "partner"
     changes = {"status": MeasureStatus(status), "status_comment": comment}
-    update_measure(session, measure, changes, f"{role}: {who.name}", now)
+    update_measure(session, measure, changes, f"{role}: {who.name}", now, by_contact=who.id)
     return True
 
 

@@ -12,13 +12,13 @@ from sqlalchemy.orm import Session
 
 from db.corrective import open_plans_of_ended, plans, suspended_without_plan, trail
 from db.engine import transaction
-from db.models import CorrectivePlan
+from db.models import CorrectiveEvent, CorrectivePlan
 from tasks.artifacts import publish_table
 from tasks.clock import Clock
 from tasks.corrective.followup import event_line, line_summary
 from tasks.corrective.plans import close_ended
 from tasks.outbox.stages import app_engine
-from tasks.privacy import for_prefect, redacted
+from tasks.privacy import for_prefect, reason_kind, redacted
 from tasks.run_context import only_in_a_run, run_logger
 
 SECTIONS = ("corrective_measures", "suspended_without_plan", "escalations_without_address")
@@ -86,6 +86,41 @@ def plan_trail(session: Session, plan: CorrectivePlan) -> list[dict[str, Any]]:
     ]
 
 
+# Who acts on a measure through the portal: a person, whom Prefect knows by number only.
+PEOPLE_ROLES = frozenset({"partner", "focal point"})
+# Fields whose values are a person's name or words: Prefect learns that they changed.
+PERSONAL_FIELDS = frozenset({"comment", "owner"})
+
+
+def published_trail(session: Session, plan: CorrectivePlan) -> list[dict[str, Any]]:
+    """Return the plan's audit trail as Prefect may keep it: a partner or focal point who
+    acted by role and contact number, a comment or an owner only as "changed", why a
+    reminder was not sent by its kind. `plan_trail` is the terminal's, in full."""
+    return [
+        {
+            "at": f"{line['at']:%Y-%m-%d %H:%M}",
+            "measure": event.measure_id or "",
+            "who": actor_of(event),
+            "what": line["action"],
+            "changes": redacted(line_summary(line))[:500],
+        }
+        for event in trail(session, plan.id)
+        for line in [event_line(event, PERSONAL_FIELDS)]
+        for line in [line | {"reason": reason_kind(line["reason"])}]
+    ]
+
+
+def actor_of(event: CorrectiveEvent) -> str:
+    """Return who acted as Prefect may keep it: staff and the system as recorded; a
+    person by role and contact number (by role alone in lines from before numbers were
+    recorded)."""
+    role, colon, _name = event.actor.partition(": ")
+    if not colon or role not in PEOPLE_ROLES:
+        return event.actor
+    number = event.details.get("by_contact")
+    return f"{role}: contact {number}" if number else role
+
+
 @task(name="close-ended-plans", cache_policy=NO_CACHE, retries=2)
 def close_ended_plans(clock: Clock) -> list[int]:
     """Close the open plans of partnerships that have ended since; return their ids."""
@@ -102,7 +137,7 @@ def corrective_overview(clock: Clock) -> dict[str, list[dict[str, Any]]]:
     (`corrective-plan-<id>-trail`) as keyed table artifacts."""
     with transaction(app_engine()) as session:
         sections = overview(session, clock.now().date())
-        trails = {plan.id: plan_trail(session, plan) for plan in plans(session)}
+        trails = {plan.id: published_trail(session, plan) for plan in plans(session)}
     publish(sections, trails)
     return {name: for_prefect(rows) for name, rows in sections.items()}
 

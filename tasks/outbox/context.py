@@ -22,7 +22,8 @@ def partnership_context(partnership: Partnership | None) -> dict[str, Any] | Non
 
 def base_context(message: Message, links: dict[str, str], sender: str) -> dict[str, Any]:
     """Return the variables shared by all templates: contact (name only), partner,
-    partnership (or None), links, the partner's time zone and the sender's name."""
+    partnership (or None), links, the contact's time zone (their own, else the partner's)
+    and the sender's name."""
     contact = message.contact
     partner = contact.partner
     return {
@@ -30,6 +31,6 @@ def base_context(message: Message, links: dict[str, str], sender: str) -> dict[s
         "partner": {"name": partner.name, "short_name": partner.short_name},
         "partnership": partnership_context(message.partnership),
         "links": links,
-        "time_zone": partner.time_zone,
+        "time_zone": contact.local_time_zone,
         "sender_name": sender_parts(sender)[0] or "UNICEF",
     }

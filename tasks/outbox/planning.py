@@ -20,6 +20,7 @@ from db.outbox import insert_messages
 from db.rows import in_chunks
 from tasks.calendars import Calendars
 from tasks.countries import supported_language
+from tasks.privacy import reason_kind
 from tasks.sending_window import SendingWindow, wait_for_window
 
 
@@ -118,6 +119,6 @@ def _tally(counts: PlanCounts, rows: list[dict[str, Any]]) -> None:
     for row in rows:
         counts.by_status[str(row["status"])] += 1
         if row["status"] == MessageStatus.SKIPPED:
-            counts.skip_reasons[row["status_reason"]] += 1
+            counts.skip_reasons[reason_kind(row["status_reason"])] += 1
         elif row["due_at"] != row["created_at"]:
             counts.deferred += 1

@@ -6,14 +6,15 @@ so they are safe to show in the Prefect UI.
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any
 
 from sqlalchemy.orm import Session
 
-from db.models import Campaign
+from db.models import Campaign, MessageStatus
 from db.reports import campaign_counts, campaign_partners, campaign_reasons
 from tasks.artifacts import markdown_text
-from tasks.privacy import redacted
+from tasks.privacy import reason_kind, redacted
 
 MAX_PARTNER_LINES = 200
 
@@ -27,12 +28,23 @@ def campaign_summary(session: Session, campaign: Campaign) -> dict[str, Any]:
             {"kind": kind, "status": status, "messages": count}
             for kind, status, count in campaign_counts(session, campaign.id)
         ],
-        "reasons": [
-            {"status": status, "reason": redacted(reason or ""), "messages": count}
-            for status, reason, count in campaign_reasons(session, campaign.id)
-        ],
+        "reasons": reasons(session, campaign.id),
         "partners": campaign_partners(session, campaign.id),
     }
+
+
+def reasons(session: Session, campaign_id: int) -> list[dict[str, Any]]:
+    """Return why the campaign's messages are where they are, counted: a skipped
+    message's reason by its kind only (staff's words on a suppression may name the
+    person), any other with addresses and tokens redacted."""
+    counted: Counter[tuple[str, str]] = Counter()
+    for status, reason, count in campaign_reasons(session, campaign_id):
+        skipped = status == MessageStatus.SKIPPED
+        counted[(status, reason_kind(reason or "") if skipped else redacted(reason or ""))] += count
+    return [
+        {"status": status, "reason": reason, "messages": count}
+        for (status, reason), count in counted.items()
+    ]
 
 
 def summary_markdown(summary: dict[str, Any], delivery: dict[str, Any], dry_run: bool) -> str:

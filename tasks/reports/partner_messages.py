@@ -20,7 +20,7 @@ from tasks.artifacts import publish_table
 from tasks.calendars import Calendars
 from tasks.clock import Clock
 from tasks.outbox.stages import app_engine
-from tasks.privacy import redacted
+from tasks.privacy import reason_kind, redacted
 from tasks.responses.partner_messages import artifact_row, partner_of
 from tasks.run_context import only_in_a_run, run_logger
 from tasks.staff.focal_points import focal_points_of
@@ -93,7 +93,10 @@ def why_unreached(session: Session, partnership: Partnership) -> str:
     """Return why no digest reaches the partnership's focal points, one reason each."""
     focal = focal_points_of(session, partnership)
     reasons = [f"{name}: no address in the staff directory" for name in focal.unknown]
-    reasons += [f"{contact.name}: {contact.unreachable_reason()}" for contact in focal.reachable]
+    reasons += [
+        f"{contact.name}: {reason_kind(contact.unreachable_reason() or '')}"
+        for contact in focal.reachable
+    ]
     return redacted("; ".join(reasons)) or "no focal point named in eTools"
 
 

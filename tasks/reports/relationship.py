@@ -30,7 +30,7 @@ from tasks.artifacts import publish_markdown, publish_table
 from tasks.clock import Clock
 from tasks.corrective.report import measure_rows
 from tasks.outbox.stages import app_engine
-from tasks.privacy import for_prefect, redacted
+from tasks.privacy import for_prefect, reason_kind, redacted
 from tasks.reports.partner_messages import (
     said_since,
     unreached,
@@ -196,13 +196,15 @@ def follow_ups(session: Session, now: datetime) -> list[dict[str, Any]]:
 
 def bounces(session: Session, now: datetime) -> list[dict[str, Any]]:
     """Return the partners whose mail bounced in the last 30 days, then the suppressed
-    contacts (number, and name for the terminal) with why (an address redacted)."""
+    contacts: number, the kind of suppression, and for the terminal only (`for_prefect`
+    drops them) their name and the reason as given (an address redacted)."""
     bounced = [
         {
             "partner": row["partner"],
             "contact": "",
             "name": "",
             "what": f"{row['bounced']} bounced in 30 days",
+            "suppressed because": "",
         }
         for row in bounces_since(session, now - timedelta(days=30))
     ]
@@ -211,7 +213,8 @@ def bounces(session: Session, now: datetime) -> list[dict[str, Any]]:
             "partner": row["partner"],
             "contact": row["contact_id"],
             "name": row["contact"],
-            "what": f"suppressed: {redacted(row['suppression_reason'] or '')}",
+            "what": reason_kind(f"suppressed: {row['suppression_reason'] or ''}"),
+            "suppressed because": redacted(row["suppression_reason"] or ""),
         }
         for row in suppressed_contacts(session)
     ]

@@ -15,6 +15,7 @@ from db.models import CorrectiveMeasure, CorrectivePlan, Message, TouchpointKind
 from tasks.corrective.followup import event_line, measure_context
 from tasks.corrective.plans import SYSTEM, note
 from tasks.outbox.planning import Planned
+from tasks.privacy import reason_kind
 from tasks.responses.forms import Answers
 from tasks.staff.focal_points import focal_points_of
 from tasks.touchpoints.touchpoint import Touchpoint
@@ -33,7 +34,7 @@ def escalations(
     if not escalation_noted(session, measure, key):
         reached = [c.name for c in found.reachable if c.unreachable_reason() is None]
         refused = [
-            f"{c.name} ({c.unreachable_reason()})"
+            f"{c.name} ({reason_kind(c.unreachable_reason() or '')})"
             for c in found.reachable
             if c.unreachable_reason() is not None
         ]

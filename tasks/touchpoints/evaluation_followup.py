@@ -13,7 +13,7 @@ from db.models import Evaluation, Message, MessageStatus, TouchpointKind
 from db.responses import current_answer
 from db.staff import completed_evaluations, messages_of_occurrence
 from tasks.outbox.planning import Planned
-from tasks.privacy import redacted
+from tasks.privacy import reason_kind, redacted
 from tasks.responses.forms import Answers, Text
 from tasks.touchpoints.touchpoint import Touchpoint
 
@@ -103,5 +103,10 @@ def informed(message: Message | None) -> str:
         return "not yet planned"
     if message.status == MessageStatus.SENT and message.sent_at is not None:
         return f"sent on {message.sent_at:%Y-%m-%d}"
-    reason = f": {redacted(message.status_reason)}" if message.status_reason else ""
-    return f"{message.status}{reason}"
+    if not message.status_reason:
+        return str(message.status)
+    # A skipped message's reason is the contact's, whose suppression staff may have
+    # explained in words naming them: only its kind goes out.
+    skipped = message.status == MessageStatus.SKIPPED
+    reason = reason_kind(message.status_reason) if skipped else redacted(message.status_reason)
+    return f"{message.status}: {reason}"

@@ -26,6 +26,7 @@ from tests.people.world import (
     response_count,
 )
 from tests.pipeline import SENT, deliver_all, plan
+from tests.readers import no_wait_for_readers, reading
 
 runner = CliRunner()
 WIDE = {"COLUMNS": "250"}
@@ -158,6 +159,26 @@ def test_after_erasure_nothing_of_them_is_left_and_nothing_moves(awa: Engine, ou
     assert set(shown(str(number))[0]) == {"number", "status", "erased_at"}
     again = cli("contact", "erase", str(number), "--reason", "twice", "--yes")
     assert again.exit_code == 1 and "already erased" in again.stderr
+
+
+def test_erase_says_when_a_reader_keeps_old_pages_and_db_purge_finishes(
+    awa: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if awa.dialect.name != "sqlite":
+        pytest.skip("PostgreSQL keeps old row versions until VACUUM (see the README)")
+    no_wait_for_readers(monkeypatch)
+    with reading(awa):
+        result = cli("contact", "erase", AWA, "--reason", "asked by phone", "--yes")
+        assert result.exit_code == 1
+        assert "erased in the database, but SQLite's write-ahead log" in result.stderr
+        assert "continuity db purge" in result.stderr
+        assert shown(AWA)[0]["status"] == "erased"
+        assert AWA_NAME.encode() in database_bytes(awa)
+        held = cli("db", "purge")
+        assert held.exit_code == 1 and "stop the portal and workers" in held.stderr
+    purged = cli("db", "purge")
+    assert purged.exit_code == 0, purged.output
+    assert AWA_NAME.encode() not in database_bytes(awa)
 
 
 def test_a_reimport_brings_no_one_back_and_mails_them_nothing(awa: Engine, outbox) -> None:

@@ -162,6 +162,7 @@ def test_every_change_is_in_the_audit_trail_with_who_and_when(
     assert late.details == {
         "status": ["planned", "late"],
         "comment": ["", "budget pas encore reçu"],
+        "by_contact": owner.id,
     }
     assert late.at == at(5)
 

@@ -20,6 +20,7 @@ from tests.collected import AWA, COLLECTED, UNMATCHED, collect_samples, database
 from tests.etools.test_importer import snapshot
 from tests.flows.test_practice import artifact
 from tests.flows.test_touchpoint import prefect_texts
+from tests.readers import no_wait_for_readers, reading
 
 pytestmark = pytest.mark.usefixtures("prefect_api")
 LATER = COLLECTED + timedelta(days=395)
@@ -51,6 +52,20 @@ def test_the_flow_clears_old_mail_and_prefect_keeps_counts_only(collected: Engin
         held = database_files(collected)
         assert [word for word in UNMATCHED if word.encode() in held] == []
         assert b"cantines scolaires" in held
+
+
+def test_the_flow_says_when_a_reader_keeps_the_old_pages(
+    collected: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if collected.dialect.name != "sqlite":
+        pytest.skip("PostgreSQL keeps old row versions until VACUUM (README)")
+    no_wait_for_readers(monkeypatch)
+    with reading(collected):
+        state = FLOWS["data-retention"](as_of=LATER, return_state=True)
+    result = state.result()
+    assert result["inbound_mail"]["unmatched"] == 1 and result["old_pages_kept"] is True
+    logged = prefect_texts(state.state_details.flow_run_id)
+    assert "write-ahead log still holds old pages" in logged and "continuity db purge" in logged
 
 
 def test_continuity_run_prints_the_counts_and_a_dry_run_changes_nothing(

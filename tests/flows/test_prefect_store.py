@@ -33,11 +33,13 @@ from typer.testing import CliRunner
 
 from continuity.cli.main import app
 from db.engine import transaction
-from db.models import Contact, Message, MessageStatus, TouchpointKind
+from db.models import Contact, CorrectivePlan, Message, MessageStatus, TouchpointKind
 from flows.registry import FLOWS, FORMS
 from tasks.responses.links import reply_address
 from tasks.settings import get_settings
+from tests.flows.people_acting import report_measure_status, suppress_by_staff
 from tests.flows.test_practice import artifact
+from tests.flows.test_touchpoint import prefect_texts
 from tests.pipeline import messages, sample_mail
 
 pytestmark = pytest.mark.usefixtures("prefect_api")
@@ -72,6 +74,9 @@ CAMPAIGN = {
 REPLY_WORDS = "Le comité Kwabenaville tient toujours ses réunions."
 UNMATCHED_WORDS = "Je vous écris de Tchoukoutouville, depuis mon adresse personnelle."
 PHONE_WORDS = "Nous avons besoin de formatrices à Mbandjockville."
+# Staff's reason for suppressing Zénaïde, naming her; Théodulphe's words on his measure.
+SUPPRESSION = f"{ZENAIDE[0]} a appelé depuis Ndiaganiaoville: plus de courriels"
+MEASURE_WORDS = "Notre trésorière de Bafoussamville a démissionné."
 TOKEN = re.compile(r"/(?:r|opt-out|handled)/([A-Za-z0-9_\-]{16,})")
 
 
@@ -95,6 +100,7 @@ def forbidden(outbox_mails) -> list[str]:
     """Every spelling of what must not reach Prefect: names, their words, addresses in both
     forms, and the tokens of the personal links they were sent."""
     texts = [REPLY_WORDS, UNMATCHED_WORDS, PHONE_WORDS, "zenaide.quillardet@gmail.example"]
+    texts += [SUPPRESSION, "Ndiaganiaoville", MEASURE_WORDS, "Bafoussamville"]
     for name, address in PEOPLE.values():
         local, _, domain = address.partition("@")
         # The full name, and each part no other sample data could hold.
@@ -246,7 +252,11 @@ def test_prefect_keeps_partners_and_numbers_never_their_people(
     stored = tmp_path / "results"
     persisted = {PREFECT_RESULTS_PERSIST_BY_DEFAULT: True, PREFECT_LOCAL_STORAGE_PATH: stored}
     with temporary_settings(persisted):
+        suppress_by_staff(ZENAIDE[1], SUPPRESSION)
         states = run_cycle(imported, people, tmp_path / "inbox")
+        later = T + timedelta(days=3)
+        report_measure_status(imported, outbox(), THEODULPHE[1], "Recruter", MEASURE_WORDS, later)
+        states.append(FLOWS["corrective-actions"](as_of=later, return_state=True))
     assert all(state.is_completed() for state in states), [s.message for s in states]
     assert messages(imported, status=MessageStatus.BOUNCED)  # Wilhelmina's address bounced
     # What the cycle did: the reply, the unmatched mail and the bounce were read, the
@@ -260,8 +270,18 @@ def test_prefect_keeps_partners_and_numbers_never_their_people(
     told = "".join(mail.get_body(("plain",)).get_content() for mail in to_sow)
     assert REPLY_WORDS in told and PHONE_WORDS in told and OUMY[0] in told
     bounces = json.loads(artifact("relationship-bounces"))
-    (suppressed,) = [row for row in bounces if row["contact"]]
-    assert suppressed["contact"] == people[WILHELMINA[0]] and "name" not in suppressed
+    suppressed = {row["contact"]: row["what"] for row in bounces if row["contact"]}
+    assert suppressed == {
+        people[WILHELMINA[0]]: "suppressed: hard bounce",
+        people[ZENAIDE[0]]: "suppressed by staff",
+    }
+    assert not any("name" in row for row in bounces)
+    checkins = prefect_texts(states[1].state_details.flow_run_id)
+    assert "'skip_reasons': {'suppressed by staff': 1}" in checkins
+    with transaction(imported) as session:
+        plan_id = session.scalars(select(CorrectivePlan.id)).one()
+    trail = artifact(f"corrective-plan-{plan_id}-trail")
+    assert f"partner: contact {people[THEODULPHE[0]]}" in trail and "comment changed" in trail
     wait_for_events(states[-1].state_details.flow_run_id)
     results = [
         base64.decodebytes(path.read_bytes()) for path in stored.rglob("*") if path.is_file()

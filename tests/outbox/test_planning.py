@@ -39,6 +39,22 @@ def test_unreachable_contacts_are_skipped_with_the_reason(imported: Engine) -> N
     }
 
 
+def test_the_counts_give_why_contacts_were_skipped_by_kind_never_in_staff_words(
+    imported: Engine,
+) -> None:
+    words = "Awa Ndiaye called: her school closed, call her at home"
+    with transaction(imported) as session:
+        contact(session, "a.ndiaye@asef-senegal.example.org").suppress(
+            TUESDAY_NOON, f"staff: {words}"
+        )
+        bounced = contact(session, "ml.diallo@asef-senegal.example.org")
+        bounced.suppress(TUESDAY_NOON, "hard bounce: 550 5.1.1 Mailbox of Mame Diallo unknown")
+    counts = plan(imported, CHECKIN, TUESDAY_NOON)
+    assert counts.skip_reasons == {"suppressed by staff": 1, "suppressed: hard bounce": 1}
+    reasons = {m.status_reason for m in messages(imported, status=MessageStatus.SKIPPED)}
+    assert f"suppressed: staff: {words}" in reasons  # the database keeps what staff wrote
+
+
 def test_planning_twice_is_a_no_op(imported: Engine) -> None:
     first = plan(imported, CHECKIN, TUESDAY_NOON)
     assert first.inserted > 0

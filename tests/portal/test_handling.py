@@ -11,6 +11,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
 from continuity.portal.app import create_app
+from db.contacts import contacts_with_address
 from db.engine import transaction
 from db.models import Response
 from db.models import TouchpointKind as K
@@ -137,3 +138,14 @@ def test_a_focal_point_marks_a_message_handled_on_a_phone(
     assert "enregistré. Merci." in page.content()
     context.close()
     assert handled(directory, first).handled_note == "Rappel le 3 décembre"
+
+
+def test_dates_are_shown_in_the_focal_point_s_own_time_zone(directory, digest) -> None:
+    client, link, _ = digest
+    # The replies came on 1 December, 13:00 and 14:00 UTC: already the 2nd in Kiritimati.
+    assert "1 décembre 2026" in client.get(link).text
+    with transaction(directory) as session:
+        (sow,) = contacts_with_address(session, SOW)
+        sow.time_zone = "Pacific/Kiritimati"
+    page = client.get(link).text
+    assert "2 décembre 2026" in page and "1 décembre 2026" not in page

@@ -5,6 +5,7 @@ an erased person's links all stop working."""
 from __future__ import annotations
 
 import json
+import logging
 
 import pytest
 from sqlalchemy import Engine, select
@@ -13,6 +14,7 @@ import tests.portal.test_app as portal_tests
 from db.engine import transaction
 from db.models import Contact
 from tests.portal.test_app import AWA, csrf_of, path
+from tests.readers import no_wait_for_readers, reading
 
 # The portal tests' fixtures, shared.
 client, links = portal_tests.client, portal_tests.links
@@ -115,3 +117,22 @@ def test_a_staff_members_link_neither_exports_nor_erases(client, links, imported
     for action in ("export", "forget"):
         assert client.post(f"{link}/{action}", data={"csrf": "1.abc"}).status_code == 404
     assert contact(imported).erased_at is None
+
+
+def test_forgetting_while_another_process_reads_erases_them_and_warns_staff(
+    client, links, imported: Engine, monkeypatch: pytest.MonkeyPatch, caplog
+) -> None:
+    if imported.dialect.name != "sqlite":
+        pytest.skip("PostgreSQL keeps old row versions until VACUUM (see the README)")
+    no_wait_for_readers(monkeypatch)
+    number = contact(imported).id
+    forget = f"{data_link(links, AWA)}/forget"
+    csrf = csrf_of(client.get(forget).text)
+    with caplog.at_level(logging.WARNING), reading(imported):
+        done = client.post(forget, data={"csrf": csrf})
+    assert done.status_code == 200 and "<h1>Vos données ont été effacées</h1>" in done.text
+    assert contact(imported, number=number).erased_at is not None
+    (warning,) = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert "write-ahead log still holds old pages" in warning
+    assert "continuity db purge" in warning
+    assert not any(part in warning for part in (AWA, "Awa", "Ndiaye", str(number)))

@@ -91,7 +91,11 @@ def test_response_rates_by_kind_country_and_language(history: Engine) -> None:
 def test_follow_ups_and_suppressions_are_listed(history: Engine) -> None:
     found = sections(history, SENT + timedelta(days=2))
     assert any(row["state"] == "upcoming" for row in found["follow_ups"])
-    assert any("suppressed: hard bounce 5.1.1" in row["what"] for row in found["bounces"])
+    assert any(
+        row["what"] == "suppressed: hard bounce"
+        and "hard bounce 5.1.1" in row["suppressed because"]
+        for row in found["bounces"]
+    )
 
 
 @pytest.mark.usefixtures("prefect_api")
