@@ -70,3 +70,9 @@ def staff_with_address(session: Session, address: str) -> Contact | None:
     """Return the staff contact holding `address`, in either form and any case, if any."""
     query = select(Contact).where(Contact.is_staff, Contact.email_key == address_key(address))
     return session.scalars(query.order_by(Contact.id)).first()
+
+
+def is_erased(session: Session, contact_id: int) -> bool:
+    """True when the contact is erased, as the database says now (not a loaded copy)."""
+    query = select(Contact.erased_at).where(Contact.id == contact_id)
+    return session.scalar(query) is not None

@@ -89,7 +89,9 @@ class RowWrites:
     work cost more per message than the mail server did. The loaded objects show the
     values at once. A row is written only while the claim that loaded it still holds it
     (status `sending`, same claim): a delivery that outlived its lease writes nothing
-    over the delivery that took the row over."""
+    over the delivery that took the row over. The hand-over (`must_hold`) is written only
+    while its contact is not erased either: a batch loads its contacts once, and an
+    erasure committed since must stop the mail."""
 
     def __init__(self) -> None:
         self.rows: dict[int, dict[str, Any]] = {}
@@ -107,7 +109,7 @@ class RowWrites:
         pending = dict(self.rows)
         held = True
         if must_hold is not None:
-            held = _written(session, [pending.pop(must_hold.id)]) == 1
+            held = _written(session, [pending.pop(must_hold.id)], living=True) == 1
         _written(session, pending.values())
         session.commit()
         self.rows.clear()
@@ -123,30 +125,35 @@ class RowWrites:
         _written(session, self.answers())
 
 
-def _written(session: Session, rows: Iterable[dict[str, Any]]) -> int:
-    """Execute `rows` as guarded updates by id; return how many rows they changed."""
+def _written(session: Session, rows: Iterable[dict[str, Any]], living: bool = False) -> int:
+    """Execute `rows` as guarded updates by id (`living`: only of contacts not erased);
+    return how many rows they changed."""
     by_columns: dict[frozenset[str], list[dict[str, Any]]] = {}
     for row in rows:
         by_columns.setdefault(frozenset(row) - {"id", "claim"}, []).append(row)
     connection, changed = session.connection(), 0
     for columns, group in by_columns.items():
-        result = connection.execute(_update_by_id(columns), [_keyed(row) for row in group])
+        statement = _update_by_id(columns, living)
+        result = connection.execute(statement, [_keyed(row) for row in group])
         changed += max(0, result.rowcount)
     return changed
 
 
 @lru_cache(maxsize=64)
-def _update_by_id(columns: frozenset[str]) -> Update:
+def _update_by_id(columns: frozenset[str], living: bool) -> Update:
     table = Message.metadata.tables[Message.__tablename__]
-    return (
-        update(table)
-        .where(
-            table.c.id == bindparam("id_"),
-            table.c.claim == bindparam("claim_"),
-            table.c.status == MessageStatus.SENDING.value,
-        )
-        .values({column: bindparam(column) for column in sorted(columns)})
+    contacts = Contact.metadata.tables[Contact.__tablename__]
+    statement = update(table).where(
+        table.c.id == bindparam("id_"),
+        table.c.claim == bindparam("claim_"),
+        table.c.status == MessageStatus.SENDING.value,
     )
+    if living:
+        erased = exists().where(
+            contacts.c.id == table.c.contact_id, contacts.c.erased_at.is_not(None)
+        )
+        statement = statement.where(~erased)
+    return statement.values({column: bindparam(column) for column in sorted(columns)})
 
 
 def _keyed(row: dict[str, Any]) -> dict[str, Any]:

@@ -4,10 +4,11 @@ name them. They take a session and never commit."""
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Callable, Collection
+from typing import Any
 
 from sqlalchemy import func, or_, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from db.models import (
     NOT_ANSWERS,
@@ -102,11 +103,6 @@ def measures_owned_by(session: Session, contact_ids: Collection[int]) -> list[Co
     return list(session.scalars(query.order_by(CorrectiveMeasure.id)))
 
 
-def corrective_events_of(session: Session, plan_ids: Collection[int]) -> list[CorrectiveEvent]:
-    query = select(CorrectiveEvent).where(CorrectiveEvent.plan_id.in_(plan_ids))
-    return list(session.scalars(query.order_by(CorrectiveEvent.id)))
-
-
 def acknowledgements_of(session: Session, partner_ids: Collection[int]) -> list[Acknowledgement]:
     """Return the acknowledgements of the partners' partnerships (their people approve them)."""
     query = (
@@ -117,10 +113,31 @@ def acknowledgements_of(session: Session, partner_ids: Collection[int]) -> list[
     return list(session.scalars(query.order_by(Acknowledgement.id)))
 
 
-def entries_from(session: Session, response_ids: Collection[int]) -> list[InfluenceEntry]:
-    """Return the register entries that came from these answers."""
-    query = select(InfluenceEntry).where(InfluenceEntry.response_id.in_(response_ids))
-    return list(session.scalars(query.order_by(InfluenceEntry.id)))
+def register_entries(session: Session) -> list[InfluenceEntry]:
+    """Return every entry of the register of spheres of influence (anyone may name anyone)."""
+    return list(session.scalars(select(InfluenceEntry).order_by(InfluenceEntry.id)))
+
+
+def every_corrective_event(session: Session) -> list[CorrectiveEvent]:
+    """Return every line of every corrective plan's trail (a measure's owner changes)."""
+    return list(session.scalars(select(CorrectiveEvent).order_by(CorrectiveEvent.id)))
+
+
+def rewrite(
+    session: Session, column: InstrumentedAttribute[Any], change: Callable[[Any], Any]
+) -> int:
+    """Set `column` of every row to `change(value)` where that differs, by primary key;
+    return how many rows changed. Every row is read (an erasure is rare, and neither JSON
+    nor Unicode text can be searched reliably with LIKE); objects already loaded in the
+    session are not refreshed, so the caller flushes its own changes first."""
+    model = column.class_
+    rows = session.execute(select(model.id, column).order_by(model.id))
+    changed = [
+        {"id": ident, column.key: new} for ident, value in rows if (new := change(value)) != value
+    ]
+    if changed:
+        session.execute(update(model), changed)
+    return len(changed)
 
 
 def campaigns(session: Session) -> list[Campaign]:

@@ -33,9 +33,12 @@ logger = logging.getLogger(__name__)
 
 
 def opened(portal: Portal, session: Session, token: str) -> Message | None:
-    """Return the message whose link this is while it works, for a person not erased."""
+    """Return the message whose link this is while it works, for a partner's person not
+    erased. A UNICEF staff member's link opens nothing here: a digest travels (forwarded,
+    its List-Unsubscribe link followed), and staff's data is exported or erased by staff,
+    with a reason kept (`continuity contact export|erase`)."""
     message = reached(session, token, portal.clock.now(), portal.opt_out_lifetime)
-    if message is None or message.contact.erased_at is not None:
+    if message is None or message.contact.erased_at is not None or message.contact.is_staff:
         return None
     return message
 

@@ -1,5 +1,6 @@
-"""One key per mailbox, however its address is spelt: the local part without case (as
-nearly every server treats it), the domain without case and in its IDNA 2008 ASCII form
+"""One key per mailbox, however its address is spelt: the local part in lower case (as
+nearly every server treats it; lower, not casefold: `straße` and `strasse` are two
+mailboxes), the domain without case and in its IDNA 2008 ASCII form
 (an internationalised domain comes back from mail servers as punycode), both in Unicode
 NFC first."""
 
@@ -23,4 +24,4 @@ def address_key(address: str) -> str:
         ascii_domain = idna.encode(domain, uts46=True).decode("ascii")
     except (idna.IDNAError, UnicodeError, ValueError):
         ascii_domain = domain
-    return f"{local.casefold()}@{ascii_domain.casefold()}"
+    return f"{local.lower()}@{ascii_domain.lower()}"

@@ -218,7 +218,7 @@ class SMTPTransport:
         """Write the envelope and the whole message; the answer to the data is read by the
         returned submission (a failure before it is raised from there too). A message
         marked `utf8`, or with an envelope that is not ASCII, goes with SMTPUTF8, or
-        fails (permanently, nothing sent) when the server does not offer it."""
+        fails (temporarily, nothing sent) when the server does not offer it."""
         try:
             connection = self._connected()
             utf8 = utf8 or not (envelope_from.isascii() and recipient.isascii())
@@ -314,12 +314,15 @@ def _path(address: str) -> str:
 def _utf8_parameters(connection: _SMTP | _SMTP_SSL, utf8: bool) -> str:
     """Return the MAIL FROM parameters a message needs: none for an ASCII one; SMTPUTF8
     (and BODY=8BITMIME, as `smtplib.SMTP.send_message` sends) for a UTF-8 one, whose
-    commands then go as UTF-8. Raises `PermanentFailure` when the server does not offer
-    SMTPUTF8 (RFC 6531 3.2: checked before MAIL FROM)."""
+    commands then go as UTF-8. Raises `TemporaryFailure` when the server does not offer
+    SMTPUTF8 (RFC 6531 3.2: checked before MAIL FROM): delivery composes a UTF-8 message
+    only for a server that offered it, so this one is not the server the message was
+    composed for (a reconnection reached another relay); composed again later, it goes as
+    ASCII, or fails for good when its address needs SMTPUTF8."""
     if not utf8:
         return ""
     if not connection.has_extn("smtputf8"):
-        raise PermanentFailure(NO_SMTPUTF8)
+        raise TemporaryFailure(f"{NO_SMTPUTF8} (this connection's server)")
     connection.command_encoding = "utf-8"
     return " BODY=8BITMIME SMTPUTF8" if connection.has_extn("8bitmime") else " SMTPUTF8"
 

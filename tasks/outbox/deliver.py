@@ -28,6 +28,7 @@ from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
+from db.contacts import is_erased
 from db.engine import for_writing, transaction
 from db.models import Message, MessageStatus, TouchpointKind
 from db.outbox import RowWrites, claim_batch, messages_with_recipients
@@ -164,7 +165,10 @@ def _deliver_all(
             if submission is not None:
                 in_flight = (message, submission)
                 continue
-            result = "lost"
+            # Refused: another delivery holds the row, or the contact was erased since
+            # the batch loaded it (the batch goes on; the erasure skipped the message).
+            erased = is_erased(session, message.contact_id)
+            result = skip(writes, message, "erased") if erased else "lost"
         else:
             result = step(writes)
         if tally.stops(result, message):

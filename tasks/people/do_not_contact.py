@@ -2,12 +2,14 @@
 deployment's secret key) of their address's key, so that no import brings them back and
 nothing is mailed to them again, while the list itself names no one (a bare hash of an
 address is reversed by hashing guesses). A person eTools lists without an address is
-listed by their partner's vendor number and folded name instead."""
+listed by their partner's vendor number and name instead (NFKC, case aside: never folded
+to ASCII, which would make every Arabic, Greek or Amharic name the same empty one)."""
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -16,7 +18,6 @@ from sqlalchemy.orm import Session
 from db.erasure import erased_hmacs, erasure_listed
 from db.models.addresses import address_key
 from tasks.settings import get_settings
-from tasks.staff.influence import supporter_key
 
 
 def _hmac(secret: str, subject: str) -> str:
@@ -30,13 +31,21 @@ def address_hmac(secret: str, address: str) -> str:
     return _hmac(secret, f"erased-address:{address_key(address)}")
 
 
-def member_hmac(secret: str, vendor_number: str, name: str) -> str:
-    """Return the list's hash of a partner's staff member eTools lists with no address."""
-    return _hmac(secret, f"erased-member:{vendor_number}:{supporter_key(name)}")
+def member_key(name: str) -> str:
+    """Return `name` as the list compares it: NFKC, case and spacing aside, in any script."""
+    return " ".join(unicodedata.normalize("NFKC", name).casefold().split())
 
 
-def listing_hmac(secret: str, address: str | None, vendor_number: str, name: str) -> str:
-    """Return the hash under which a person is listed: by address, else by name."""
+def member_hmac(secret: str, vendor_number: str, name: str) -> str | None:
+    """Return the list's hash of a partner's staff member eTools lists with no address;
+    None for a blank name (it would stand for every nameless member of the partner)."""
+    key = member_key(name)
+    return _hmac(secret, f"erased-member:{vendor_number}:{key}") if key else None
+
+
+def listing_hmac(secret: str, address: str | None, vendor_number: str, name: str) -> str | None:
+    """Return the hash under which a person is listed: by address, else by name (None
+    with neither)."""
     return address_hmac(secret, address) if address else member_hmac(secret, vendor_number, name)
 
 
@@ -60,7 +69,8 @@ class DoNotContact:
         """True when the person (by address, else by partner and name) was erased."""
         if not self.hmacs:
             return False
-        return listing_hmac(self.secret, address, vendor_number, name) in self.hmacs
+        digest = listing_hmac(self.secret, address, vendor_number, name)
+        return digest is not None and digest in self.hmacs
 
 
 def erased_on(session: Session, address: str) -> datetime | None:

@@ -1,11 +1,13 @@
-"""Taking an erased person out of the records that stay: each spelling of their address,
-their name and what they wrote, wherever it is quoted (a trail, a server's reply, a
-register entry), becomes `ERASED`."""
+"""Taking an erased person out of the records that stay: each spelling of their address and
+their full name, wherever it is quoted (a trail, a server's reply, a colleague's answer, a
+bounce), becomes `ERASED`; what they wrote, only in free text about them. Needles match
+whole words only: erasing "Mark" leaves "a remarkable year" and "Bookmark" alone."""
 
 from __future__ import annotations
 
 import contextlib
 import re
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -18,25 +20,42 @@ from db.models.addresses import address_key
 ERASED = "[erased]"
 # Shorter needles ("Bo", "ok") would cut words that are no one's out of the records.
 MIN_NEEDLE = 3
+# A needle stands alone: no letter, digit, hyphen or address character joins it on either
+# side ("Jean-Mark", "mark@…", "ngo.mark.org" are someone else), while a full stop ending a
+# sentence may follow it.
+BEFORE = r"(?<![\w.+@-])"
+AFTER = r"(?![\w@-]|\.\w)"
+# The keys of JSON records whose values are free text someone wrote, as opposed to choices.
+FREE_TEXT_KEYS = frozenset({*WORD_FIELDS, "text", "comment", "reason", "handled_note"})
+
+
+def _needle(text: str) -> str:
+    """Return `text` as a pattern: any run of spaces (a line break too) between its words."""
+    return r"\s+".join(map(re.escape, text.split()))
 
 
 @dataclass(frozen=True)
 class Redactor:
-    """Replaces its needles, case aside, longest first."""
+    """Replaces its needles, whole words only, case aside, longest first."""
 
     pattern: re.Pattern[str] | None
 
     @classmethod
     def of(cls, needles: Iterable[str]) -> Redactor:
-        kept = sorted({n.strip() for n in needles if len(n.strip()) >= MIN_NEEDLE}, key=len)
-        if not kept:
+        kept = {" ".join(unicodedata.normalize("NFC", n).split()) for n in needles if n}
+        ordered = sorted((n for n in kept if len(n) >= MIN_NEEDLE), key=len, reverse=True)
+        if not ordered:
             return cls(None)
-        return cls(re.compile("|".join(map(re.escape, reversed(kept))), re.IGNORECASE))
+        alternatives = "|".join(map(_needle, ordered))
+        return cls(re.compile(f"{BEFORE}(?:{alternatives}){AFTER}", re.IGNORECASE))
 
     def text(self, value: str | None) -> str | None:
+        """Return `value` redacted; unchanged (as stored, not normalised) when nothing in it
+        matched."""
         if not value or self.pattern is None:
             return value
-        return self.pattern.sub(ERASED, value)
+        redacted, count = self.pattern.subn(ERASED, unicodedata.normalize("NFC", value))
+        return redacted if count else value
 
     def value(self, value: Any) -> Any:
         """Return `value` (text, or JSON: lists and objects, keys kept) redacted."""
@@ -49,9 +68,29 @@ class Redactor:
         return value
 
 
+@dataclass(frozen=True)
+class Scrubber:
+    """Who the person is (`who`: full names and addresses, for any record) and what they
+    wrote as well (`theirs`: for free text in records about them, never choice values)."""
+
+    who: Redactor
+    theirs: Redactor
+
+    def details(self, value: Any, free: bool = False) -> Any:
+        """Return a JSON record redacted: who the person is everywhere, their words too in
+        the values of free-text keys (a comment, a reason), whatever their depth."""
+        if isinstance(value, str):
+            return (self.theirs if free else self.who).text(value)
+        if isinstance(value, list):
+            return [self.details(item, free) for item in value]
+        if isinstance(value, dict):
+            return {k: self.details(v, free or k in FREE_TEXT_KEYS) for k, v in value.items()}
+        return value
+
+
 def address_forms(address: str) -> set[str]:
     """Return the spellings of `address` a record may quote: as written, its key (the
-    domain in ASCII), and the domain in Unicode."""
+    domain in ASCII), and the domain in Unicode (case aside: the redactor ignores it)."""
     forms = {address}
     key = address_key(address)
     if key:
@@ -62,21 +101,32 @@ def address_forms(address: str) -> set[str]:
     return forms
 
 
-def identities(contacts: Iterable[Contact]) -> set[str]:
-    """Return who the person is: their names and every spelling of their address."""
+def addresses(contacts: Iterable[Contact]) -> set[str]:
+    """Return every spelling of the contacts' addresses."""
     found: set[str] = set()
     for contact in contacts:
-        found.add(contact.name)
         found |= address_forms(contact.email) if contact.email else set()
     return found
 
 
-def needles(contacts: Iterable[Contact], responses: Iterable[Response]) -> set[str]:
-    """Return what identifies the person: who they are, and what they wrote (to be looked
-    for only in records about them: a short answer is a word anywhere else)."""
-    found = identities(contacts)
+def identities(contacts: Iterable[Contact]) -> set[str]:
+    """Return who the person is: their full names and every spelling of their address."""
+    contacts = list(contacts)
+    return {contact.name for contact in contacts} | addresses(contacts)
+
+
+def words(responses: Iterable[Response]) -> set[str]:
+    """Return what the person wrote: each reply's or note's text, each free-text answer
+    and subject, whole."""
+    found: set[str] = set()
     for response in responses:
         found.add(response.text)
         answers = response.answers or {}
         found |= {str(answers[k]) for k in (*WORD_FIELDS, "subject") if answers.get(k)}
     return found
+
+
+def scrubber(contacts: list[Contact], responses: Iterable[Response]) -> Scrubber:
+    """Return the person's scrubber."""
+    who = identities(contacts)
+    return Scrubber(Redactor.of(who), Redactor.of(who | words(responses)))

@@ -56,11 +56,13 @@ class Answerable:
 def reached(session: Session, token: str, now: datetime, lifetime: timedelta) -> Message | None:
     """Return the message whose token is `token` when it may have reached its recipient
     and was handed over less than `lifetime` before `now`; else None (unknown, never
-    handed over, or expired: the caller shows all alike)."""
+    handed over, expired, or to a contact since erased: the caller shows all alike)."""
     if not token or len(token) > MAX_TOKEN_LENGTH:
         return None
     message = message_by_token_hash(session, token_hash(token))
     if message is None or message.status not in REACHED_STATUSES:
+        return None
+    if message.contact.erased_at is not None:
         return None
     went = went_out(message)
     if went is None or now >= went + lifetime:

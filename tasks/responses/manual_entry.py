@@ -99,14 +99,15 @@ def record_manual_response(session: Session, entry: ManualAnswer, now: datetime)
 
 
 def _contact(session: Session, partnership: Partnership, number: int | None) -> Contact:
-    contacts = partner_contacts(session, partnership.partner_id)
+    # An erased person answers nothing more: their row stays only to keep counts.
+    contacts = [c for c in partner_contacts(session, partnership.partner_id) if not c.erased_at]
     if not contacts:
         raise ManualEntryError(f"{partnership.reference_number} has no contacts")
     if number is None:
         return contacts[0]
     found = [contact for contact in contacts if contact.id == number]
     if not found:
-        raise ManualEntryError(f"contact {number} is not a contact of this partner")
+        raise ManualEntryError(f"contact {number} is not a contact of this partner (or erased)")
     return found[0]
 
 

@@ -89,6 +89,16 @@ def test_either_form_and_any_case_name_one_mailbox() -> None:
     assert not same_address("", "")
 
 
+def test_local_parts_that_only_case_folding_would_join_are_two_mailboxes() -> None:
+    """Lower case, not case folding: `straße` and `strasse`, `ﬁ` and `fi`, a final and a
+    medial sigma are different mailboxes, and a key shared by two of them would suppress,
+    erase or list one for the other."""
+    assert not same_address("straße@apef.sn", "strasse@apef.sn")
+    assert not same_address("\ufb01le@apef.sn", "file@apef.sn")
+    assert not same_address("\u03c2@apef.sn", "\u03c3@apef.sn")  # final and medial sigma
+    assert same_address("STRAẞE@APEF.SN", "straße@apef.sn")
+
+
 @pytest.mark.faults
 def test_a_mixed_script_lookalike_is_another_mailbox() -> None:
     """A Cyrillic a (U+0430) in a Latin name is a different domain: a bounce naming

@@ -166,3 +166,23 @@ def test_a_relay_that_cannot_be_asked_about_smtputf8_means_a_retry(
     waiting = by_address(international)[UTF8_LOCAL]
     assert waiting.status == MessageStatus.PLANNED
     assert "cannot connect" in (waiting.last_error or "")
+
+
+def test_a_relay_that_stops_offering_smtputf8_after_composition_means_a_retry(
+    international: Engine, app_env, smtp_sink, monkeypatch
+) -> None:
+    """The message was composed for a relay offering SMTPUTF8, then handed to one that does
+    not (a reconnection reached another): nothing non-ASCII is tried, the message waits,
+    and composed again for the relay as it now is, it fails for the reason of its address."""
+    smtp_sink.handler.wire = bytearray()
+    use_server(app_env, smtp_sink)
+    with monkeypatch.context() as patched:
+        patched.setattr("tasks.mail.transport.SMTPTransport.accepts_utf8", lambda self: True)
+        send_checkins()
+    waiting = by_address(international)[UTF8_LOCAL]
+    assert waiting.status == MessageStatus.PLANNED
+    assert "SMTPUTF8" in (waiting.last_error or "")
+    assert bytes(smtp_sink.handler.wire).isascii()
+    touchpoint_pass(CHECKIN, Clock.at(waiting.due_at), PLAIN)
+    failed = by_address(international)[UTF8_LOCAL]
+    assert failed.status == MessageStatus.FAILED and failed.status_reason == NO_SMTPUTF8

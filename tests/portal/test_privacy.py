@@ -119,3 +119,20 @@ def test_forgetting_while_another_process_reads_erases_them_and_warns_staff(
     assert "write-ahead log still holds old pages" in warning
     assert "continuity db purge" in warning
     assert not any(part in warning for part in (AWA, "Awa", "Ndiaye", str(number)))
+
+
+def test_a_staff_members_link_neither_exports_nor_erases(client, links, imported) -> None:
+    """A focal point's digest carries a link too; theirs is the desk's to act on."""
+    from db.models import Partner
+
+    with transaction(imported) as session:
+        staff = Partner(
+            vendor_number="UNICEF", name="UNICEF", language="en", time_zone="UTC", is_unicef=True
+        )
+        session.add(staff)
+        session.scalars(select(Contact).where(Contact.email == AWA)).one().partner = staff
+    link = data_link(links, AWA)
+    assert client.get(link).status_code == 404
+    for action in ("export", "forget"):
+        assert client.post(f"{link}/{action}", data={"csrf": "1.abc"}).status_code == 404
+    assert contact(imported).erased_at is None

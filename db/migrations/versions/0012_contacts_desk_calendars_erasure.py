@@ -46,7 +46,7 @@ def address_key(address: str) -> str:
         ascii_domain = idna.encode(domain, uts46=True).decode("ascii")
     except (idna.IDNAError, UnicodeError, ValueError):
         ascii_domain = domain
-    return f"{local.casefold()}@{ascii_domain.casefold()}"
+    return f"{local.lower()}@{ascii_domain.lower()}"
 
 
 def upgrade() -> None:

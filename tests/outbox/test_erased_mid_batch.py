@@ -1,0 +1,71 @@
+"""A delivery batch loads its contacts once: a person erased while it runs must get
+nothing, and nothing of the hand-over (token, subject, Message-ID) may be written back
+onto their scrubbed message."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import Engine, update
+from sqlalchemy.orm import Session
+
+from db.engine import transaction
+from db.models import Contact, Message, MessageStatus, TouchpointKind
+from tasks.clock import Clock
+from tasks.outbox.deliver import deliver_batch
+from tasks.people.erasure import erase
+from tasks.people.person import find_person
+from tasks.settings import get_settings
+from tests.pipeline import messages, plan
+
+CHECKIN = TouchpointKind.SUSTAINABILITY_CHECKIN
+NOW = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def planned(imported: Engine, app_env) -> Engine:
+    plan(imported, CHECKIN, NOW)
+    return imported
+
+
+def erasing(session: Session, message: Message) -> None:
+    """Erase the person as staff do (their unsent messages are skipped)."""
+    person = find_person(session, str(message.contact_id))
+    erase(session, person, "asked by phone", "staff", NOW, "s" * 48)
+
+
+def marking(session: Session, message: Message) -> None:
+    """Mark the contact erased and nothing else: the hand-over's own guard must hold."""
+    session.execute(update(Contact).where(Contact.id == message.contact_id).values(erased_at=NOW))
+
+
+@pytest.mark.parametrize("erasure", [erasing, marking], ids=["erase", "erased-mark"])
+def test_a_person_erased_while_the_batch_runs_gets_nothing(
+    planned: Engine, outbox, monkeypatch, erasure: Callable[[Session, Message], None]
+) -> None:
+    from tasks.outbox import deliver as deliver_module
+
+    real_render = deliver_module.render_message
+    erased: list[int] = []
+    addresses: list[str] = []
+
+    def erased_while_rendering(session, environment, message, *args, **kwargs):
+        if not erased:
+            erased.append(message.id)
+            addresses.append(message.contact.email)
+            with transaction(planned) as other:
+                erasure(other, message)
+        return real_render(session, environment, message, *args, **kwargs)
+
+    monkeypatch.setattr(deliver_module, "render_message", erased_while_rendering)
+    outcome = deliver_batch(planned, get_settings(), [CHECKIN], Clock.at(NOW))
+    assert outcome.stopped is None and outcome.by_outcome["skipped"] >= 1
+    (message,) = messages(planned, id=erased[0])
+    assert (message.status, message.status_reason) == (MessageStatus.SKIPPED, "erased")
+    assert (message.token_hash, message.message_id, message.subject) == (None, None, None)
+    assert message.handoff_at is None
+    delivered = outbox()
+    assert len(delivered) == len(messages(planned, status=MessageStatus.SENT)) > 0
+    assert not [mail for mail in delivered if addresses[0] in str(mail["To"])]
