@@ -34,8 +34,9 @@ from tasks.countries import (
     checked_country,
     parse_country_codes,
 )
+from tasks.etools.contacts import NOT_READDED
 from tasks.etools.files import EtoolsFileError
-from tasks.etools.importer import NOT_READDED, import_etools
+from tasks.etools.importer import import_etools
 from tasks.follow_up_policy import DEFAULT_POLICY, PolicyError, load_policy
 from tasks.settings import SettingsError, get_settings
 

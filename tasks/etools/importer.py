@@ -9,7 +9,7 @@ each batch flushed and let go of, so memory follows the batch, not the file.
 from __future__ import annotations
 
 import hashlib
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
@@ -22,18 +22,17 @@ from db.contacts import unicef
 from db.corrective import open_plans_of_ended
 from db.models import (
     ENDED_STATUSES,
-    Contact,
     ImportRun,
     Partner,
     Partnership,
     utcnow,
 )
-from db.models.addresses import address_key
-from db.partners import contacts_by_partner, partner_time_zones, partners_by_vendor_number
+from db.partners import partner_time_zones, partners_by_vendor_number
 from db.partnerships import partnerships_by_reference
 from db.rows import assign_changed, in_chunks
 from tasks.corrective.plans import close_ended
 from tasks.countries import FALLBACK_LANGUAGE, FALLBACK_TIME_ZONE, Workspaces, country
+from tasks.etools.contacts import ImportCounts, sync_contacts
 from tasks.etools.files import EtoolsFileError, Problem, Problems
 from tasks.etools.plans import sync_plans
 from tasks.etools.rows import InterventionRecord, PartnerRecord, iter_interventions, iter_partners
@@ -41,29 +40,6 @@ from tasks.follow_up_policy import FollowUpPolicy
 from tasks.people.do_not_contact import DoNotContact
 
 BATCH = 500
-# A person eTools still lists who was erased at their request: counted, never re-added.
-NOT_READDED = "erased, not re-added"
-
-
-@dataclass
-class ImportCounts:
-    """What an import did, per kind of row: created, updated, unchanged, deactivated."""
-
-    by_entity: dict[str, Counter[str]] = field(default_factory=lambda: defaultdict(Counter))
-
-    def add(self, entity: str, outcome: str) -> None:
-        self.by_entity[entity][outcome] += 1
-
-    def as_dict(self) -> dict[str, dict[str, int]]:
-        return {entity: dict(sorted(counts.items())) for entity, counts in self.by_entity.items()}
-
-    @property
-    def changed_anything(self) -> bool:
-        return any(
-            outcome not in ("unchanged", NOT_READDED)
-            for counts in self.by_entity.values()
-            for outcome in counts
-        )
 
 
 class Known(NamedTuple):
@@ -201,7 +177,7 @@ def _sync_partners(
             for record in batch
         ]
         session.flush()
-        contacts = _sync_contacts(session, batch, partners, counts, erased)
+        contacts = sync_contacts(session, batch, partners, counts, erased)
         session.flush()
         known.update((p.vendor_number, Known(p.id, p.time_zone)) for p in partners)
         _forget(session, [*partners, *contacts])
@@ -242,52 +218,6 @@ def _locale_of(code: str | None) -> dict[str, str | None]:
     if found is None:
         return {"country": None, "language": FALLBACK_LANGUAGE, "time_zone": FALLBACK_TIME_ZONE}
     return {"country": found.alpha3, "language": found.language, "time_zone": found.time_zone}
-
-
-def _sync_contacts(
-    session: Session,
-    records: list[PartnerRecord],
-    partners: list[Partner],
-    counts: ImportCounts,
-    erased: DoNotContact,
-) -> list[Contact]:
-    """Add new staff, refresh names, reactivate returning staff and deactivate (never
-    delete) those no longer listed. Opt-outs, suppressions, and the language and time zone
-    staff set are never touched; a person erased at their request is not added back.
-    Return every contact of these partners."""
-    existing = contacts_by_partner(session, [partner.id for partner in partners])
-    touched: list[Contact] = []
-    for record, partner in zip(records, partners, strict=True):
-        contacts = existing.get(partner.id, [])
-        touched += contacts
-        # An address matches in either form and any case (its key); no address, the name.
-        by_key = {(c.email_key or "", "" if c.email else c.name): c for c in contacts}
-        seen: set[int] = set()
-        for member in record.staff:
-            key = address_key(member.email or "")
-            contact = by_key.get((key, "" if member.email else member.name))
-            if contact is None:
-                if erased.lists(member.email, partner.vendor_number, member.name):
-                    counts.add("contacts", NOT_READDED)
-                    continue
-                contact = Contact(
-                    partner_id=partner.id,
-                    name=member.name,
-                    email=member.email,
-                    language=partner.language,
-                )
-                session.add(contact)
-                touched.append(contact)
-                counts.add("contacts", "created")
-                continue
-            seen.add(contact.id)
-            changed = assign_changed(contact, {"name": member.name, "active": True})
-            counts.add("contacts", "updated" if changed else "unchanged")
-        for contact in contacts:
-            if contact.id not in seen and contact.active:
-                contact.active = False
-                counts.add("contacts", "deactivated")
-    return touched
 
 
 def _sync_interventions(

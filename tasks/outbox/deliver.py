@@ -18,10 +18,9 @@ from __future__ import annotations
 import secrets
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
-from functools import partial
 from typing import Any
 
 from sqlalchemy import Connection, Engine
@@ -32,9 +31,9 @@ from db.contacts import is_erased
 from db.engine import for_writing, transaction
 from db.models import Message, MessageStatus, TouchpointKind
 from db.outbox import RowWrites, claim_batch, messages_with_recipients
-from tasks.calendars import Calendars, calendars_in
+from tasks.calendars import Calendars
 from tasks.clock import Clock
-from tasks.mail.addresses import Unroutable, ascii_domain, routed
+from tasks.mail.addresses import ascii_domain
 from tasks.mail.transport import (
     PermanentFailure,
     Submission,
@@ -43,19 +42,16 @@ from tasks.mail.transport import (
     UncertainDelivery,
     open_transport,
 )
-from tasks.outbox.compose import envelope_sender, mime_bytes, render_message
-from tasks.outbox.outcomes import defer, fail, release, retry, skip, unconfirm
+from tasks.outbox.compose import envelope_sender
+from tasks.outbox.composition import Composed, composition
+from tasks.outbox.outcomes import fail, release, retry, skip, unconfirm
 from tasks.outbox.pacing import Pacer
 from tasks.outbox.recovery import LEASE, save_progress, save_progress_or_log
-from tasks.outbox.render import RenderedEmail, RenderError, environment
 from tasks.privacy import redacted
-from tasks.responses.links import new_token, rfc_message_id, token_hash
-from tasks.sending_window import wait_for_window
+from tasks.responses.links import rfc_message_id, token_hash
 from tasks.settings import Settings
 
 CONSECUTIVE_FAILURE_LIMIT = 10
-# What to record for a message that is not to be sent now (skipped, deferred, failed).
-Verdict = Callable[[RowWrites], str]
 
 
 @dataclass
@@ -202,18 +198,6 @@ class _Tally:
         return outcome.stopped is not None
 
 
-@dataclass(frozen=True)
-class Composed:
-    """A message ready to hand over: its token, its rendered text, its bytes and its
-    recipient as its headers name them (UTF-8 only by a route that takes it)."""
-
-    message: Message
-    token: str
-    rendered: RenderedEmail
-    data: bytes
-    recipient: str
-
-
 def deliver_one(
     session: Session,
     writes: RowWrites,
@@ -233,52 +217,6 @@ def deliver_one(
         return step(writes)
     submission = submitted(session, writes, step, transport, settings, clock, pacer)
     return answered(writes, message, submission, settings, clock) if submission else "lost"
-
-
-def composition(
-    session: Session,
-    message: Message,
-    settings: Settings,
-    clock: Clock,
-    cache: dict[Any, Any],
-    transport: Transport,
-) -> Composed | Verdict:
-    """Return `message` composed with a new token, or the verdict to record when it is not
-    to be sent now (contact unreachable, outside their window, no route to their address,
-    does not compose). Writes nothing: the message before may still be waiting for its
-    answer."""
-    now = clock.now()
-    if reason := message.contact.unreachable_reason():
-        return partial(skip, message=message, reason=reason)
-    contact = message.contact
-    calendar = calendars_in(cache, session).of(contact.partner.country)
-    if wait := wait_for_window(now, contact.local_time_zone, settings.window, calendar):
-        return partial(defer, message=message, wait=wait)
-    recipient = _recipient(message, transport, settings, now)
-    if not isinstance(recipient, str):
-        return recipient
-    token = new_token()
-    try:
-        rendered = render_message(session, environment(), message, settings, token, cache)
-        data = mime_bytes(message, rendered, settings, token, now, recipient)
-    except (RenderError, ValueError) as error:
-        return partial(fail, message=message, reason=f"could not compose the message: {error}")
-    return Composed(message, token, rendered, data, recipient)
-
-
-def _recipient(
-    message: Message, transport: Transport, settings: Settings, now: datetime
-) -> str | Verdict:
-    """Return the contact's address as the message's headers will name it, or the verdict
-    when it cannot go by this transport: failed for good (a domain that is not IDNA 2008,
-    a non-ASCII local part and no SMTPUTF8), retried when the relay cannot be asked."""
-    try:
-        return routed(message.contact.email or "", transport.accepts_utf8)
-    except Unroutable as error:
-        return partial(fail, message=message, reason=str(error))
-    except TemporaryFailure as error:
-        limit = settings.max_attempts
-        return partial(retry, message=message, reason=error.reason, now=now, limit=limit)
 
 
 def submitted(

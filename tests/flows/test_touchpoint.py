@@ -76,7 +76,7 @@ def test_a_template_error_stops_the_run_before_anything_is_sent(
     )
     env = environment.__wrapped__(broken)
     monkeypatch.setattr("tasks.outbox.render_check.environment", lambda: env)
-    monkeypatch.setattr("tasks.outbox.deliver.environment", lambda: env)
+    monkeypatch.setattr("tasks.outbox.composition.environment", lambda: env)
     with pytest.raises(RenderError, match=r"email/sustainability_checkin/es/body.txt:1"):
         FLOWS["sustainability-checkins"](as_of=NOW)
     assert outbox() == []

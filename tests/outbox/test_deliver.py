@@ -234,9 +234,9 @@ def test_no_two_claims_share_a_row(planned: Engine) -> None:
 def test_a_batch_that_lost_its_rows_to_another_delivery_sends_nothing(
     planned: Engine, outbox, monkeypatch
 ) -> None:
-    from tasks.outbox import deliver as deliver_module
+    from tasks.outbox import composition as composition_module
 
-    real_render = deliver_module.render_message
+    real_render = composition_module.render_message
 
     def taken_over_first(*args, **kwargs):
         with transaction(planned) as session:
@@ -245,10 +245,10 @@ def test_a_batch_that_lost_its_rows_to_another_delivery_sends_nothing(
                 .where(Message.status == MessageStatus.SENDING)
                 .values(claim="another-delivery")
             )
-        monkeypatch.setattr(deliver_module, "render_message", real_render)
+        monkeypatch.setattr(composition_module, "render_message", real_render)
         return real_render(*args, **kwargs)
 
-    monkeypatch.setattr(deliver_module, "render_message", taken_over_first)
+    monkeypatch.setattr(composition_module, "render_message", taken_over_first)
     outcome = deliver(planned)
     assert outcome.by_outcome["lost"] == 1 and "outlived its lease" in (outcome.stopped or "")
     assert outbox() == []

@@ -45,9 +45,9 @@ def marking(session: Session, message: Message) -> None:
 def test_a_person_erased_while_the_batch_runs_gets_nothing(
     planned: Engine, outbox, monkeypatch, erasure: Callable[[Session, Message], None]
 ) -> None:
-    from tasks.outbox import deliver as deliver_module
+    from tasks.outbox import composition as composition_module
 
-    real_render = deliver_module.render_message
+    real_render = composition_module.render_message
     erased: list[int] = []
     addresses: list[str] = []
 
@@ -59,7 +59,7 @@ def test_a_person_erased_while_the_batch_runs_gets_nothing(
                 erasure(other, message)
         return real_render(session, environment, message, *args, **kwargs)
 
-    monkeypatch.setattr(deliver_module, "render_message", erased_while_rendering)
+    monkeypatch.setattr(composition_module, "render_message", erased_while_rendering)
     outcome = deliver_batch(planned, get_settings(), [CHECKIN], Clock.at(NOW))
     assert outcome.stopped is None and outcome.by_outcome["skipped"] >= 1
     (message,) = messages(planned, id=erased[0])

@@ -48,7 +48,7 @@ def one_partnership_breaks(imported: Engine, app_env, monkeypatch, tmp_path: Pat
 
     def use(env) -> None:
         monkeypatch.setattr("tasks.outbox.render_check.environment", lambda: env)
-        monkeypatch.setattr("tasks.outbox.deliver.environment", lambda: env)
+        monkeypatch.setattr("tasks.outbox.composition.environment", lambda: env)
 
     use(broken)
     return lambda: use(render.environment())

@@ -1,0 +1,86 @@
+"""A partner's people as eTools lists them ("Staff Members"): added, renamed, reactivated
+or deactivated, never deleted; never one erased at their request."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+
+from sqlalchemy.orm import Session
+
+from db.models import Contact, Partner
+from db.models.addresses import address_key
+from db.partners import contacts_by_partner
+from db.rows import assign_changed
+from tasks.etools.rows import PartnerRecord
+from tasks.people.do_not_contact import DoNotContact
+
+# A person eTools still lists who was erased at their request: counted, never re-added.
+NOT_READDED = "erased, not re-added"
+
+
+@dataclass
+class ImportCounts:
+    """What an import did, per kind of row: created, updated, unchanged, deactivated."""
+
+    by_entity: dict[str, Counter[str]] = field(default_factory=lambda: defaultdict(Counter))
+
+    def add(self, entity: str, outcome: str) -> None:
+        self.by_entity[entity][outcome] += 1
+
+    def as_dict(self) -> dict[str, dict[str, int]]:
+        return {entity: dict(sorted(counts.items())) for entity, counts in self.by_entity.items()}
+
+    @property
+    def changed_anything(self) -> bool:
+        return any(
+            outcome not in ("unchanged", NOT_READDED)
+            for counts in self.by_entity.values()
+            for outcome in counts
+        )
+
+
+def sync_contacts(
+    session: Session,
+    records: list[PartnerRecord],
+    partners: list[Partner],
+    counts: ImportCounts,
+    erased: DoNotContact,
+) -> list[Contact]:
+    """Add new staff, refresh names, reactivate returning staff and deactivate (never
+    delete) those no longer listed. Opt-outs, suppressions, and the language and time zone
+    staff set are never touched; a person erased at their request is not added back.
+    Return every contact of these partners."""
+    existing = contacts_by_partner(session, [partner.id for partner in partners])
+    touched: list[Contact] = []
+    for record, partner in zip(records, partners, strict=True):
+        contacts = existing.get(partner.id, [])
+        touched += contacts
+        # An address matches in either form and any case (its key); no address, the name.
+        by_key = {(c.email_key or "", "" if c.email else c.name): c for c in contacts}
+        seen: set[int] = set()
+        for member in record.staff:
+            key = address_key(member.email or "")
+            contact = by_key.get((key, "" if member.email else member.name))
+            if contact is None:
+                if erased.lists(member.email, partner.vendor_number, member.name):
+                    counts.add("contacts", NOT_READDED)
+                    continue
+                contact = Contact(
+                    partner_id=partner.id,
+                    name=member.name,
+                    email=member.email,
+                    language=partner.language,
+                )
+                session.add(contact)
+                touched.append(contact)
+                counts.add("contacts", "created")
+                continue
+            seen.add(contact.id)
+            changed = assign_changed(contact, {"name": member.name, "active": True})
+            counts.add("contacts", "updated" if changed else "unchanged")
+        for contact in contacts:
+            if contact.id not in seen and contact.active:
+                contact.active = False
+                counts.add("contacts", "deactivated")
+    return touched
