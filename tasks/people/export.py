@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from db.models import Contact, InboundMail, Message, Response
 from db.people import history_of, messages_to, responses_of
 from tasks.people.person import Person, mail_from
-from tasks.people.profile import event_row, iso
+from tasks.people.profile import event_row, iso, who
 
 
 def export(session: Session, person: Person, now: datetime) -> dict[str, Any]:
@@ -36,13 +36,7 @@ def export(session: Session, person: Person, now: datetime) -> dict[str, Any]:
 
 def contact_record(contact: Contact, history: list[Any]) -> dict[str, Any]:
     return {
-        "number": contact.id,
-        "name": contact.name,
-        "address": contact.email,
-        "partner": contact.partner.name,
-        "vendor_number": contact.partner.vendor_number,
-        "role": contact.role,
-        "language": contact.language,
+        **who(contact),
         "time_zone": contact.time_zone,
         "status": contact.status,
         "active": contact.active,

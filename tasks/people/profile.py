@@ -24,6 +24,19 @@ def profile(session: Session, person: Person) -> dict[str, Any]:
     return {"contacts": [contact_profile(session, contact) for contact in person.contacts]}
 
 
+def who(contact: Contact) -> dict[str, Any]:
+    """Return who the contact row is: number, name, address, partner, role, language."""
+    return {
+        "number": contact.id,
+        "name": contact.name,
+        "address": contact.email,
+        "partner": contact.partner.name,
+        "vendor_number": contact.partner.vendor_number,
+        "role": contact.role,
+        "language": contact.language,
+    }
+
+
 def erased_profile(erased_at: datetime | None) -> dict[str, Any]:
     """Return what the desk shows of an address erased at `erased_at`."""
     return {"status": "erased", "erased_at": iso(erased_at)}
@@ -36,13 +49,7 @@ def contact_profile(session: Session, contact: Contact) -> dict[str, Any]:
     why, since = state_of(session, contact, history)
     by_status = message_counts(session, contact.id)
     return {
-        "number": contact.id,
-        "name": contact.name,
-        "address": contact.email,
-        "partner": contact.partner.name,
-        "vendor_number": contact.partner.vendor_number,
-        "role": contact.role,
-        "language": contact.language,
+        **who(contact),
         "time_zone": contact.local_time_zone,
         "time_zone_set_for_them": contact.time_zone is not None,
         "status": contact.status,
