@@ -3,6 +3,7 @@ contact whichever form of the address they name (RFC 6531-6533)."""
 
 from __future__ import annotations
 
+import json
 import mailbox
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -130,3 +131,31 @@ def test_a_reply_from_a_utf8_address_is_recorded_as_its_answer(
         (response,) = session.scalars(select(Response)).all()
         assert response.contact_id == sent[UTF8_LOCAL].contact_id
         assert "Bonjour" in (response.text or "")
+
+
+def test_staff_see_the_suppression_by_either_form_and_a_reinstated_contact_is_reached_again(
+    sent, engine: Engine, tmp_path: Path
+) -> None:
+    """The whole story as staff live it: a Postfix 5.1.1 naming the punycode form, the
+    contact desk by either form, a reinstatement with its reason, the next check-in sent."""
+    from typer.testing import CliRunner
+
+    from continuity.cli.main import app
+
+    bounce = sample_mail("postfix-dsn-hard.eml", sent[IDN])
+    collect(engine, tmp_path, bounce.replace(IDN.encode(), IDN_ASCII.encode()))
+    runner = CliRunner()
+    for form in (IDN, IDN_ASCII, IDN_ASCII.upper()):
+        shown = runner.invoke(app, ["contact", "show", form, "--json"])
+        assert shown.exit_code == 0, shown.output
+        assert [c["status"] for c in json.loads(shown.stdout)["contacts"]] == ["suppressed"]
+    lifted = runner.invoke(
+        app, ["contact", "reinstate", IDN_ASCII, "--reason", "mailbox fixed", "--by", "Aïda"]
+    )
+    assert lifted.exit_code == 0, lifted.output
+    assert status(engine, IDN) == "reachable"
+    next_cycle = SENT + timedelta(days=189)  # a Tuesday, the next six-monthly check-in
+    plan(engine, CHECKIN, next_cycle)
+    deliver_all(engine, [CHECKIN], next_cycle)
+    again = [m for m in messages(engine, kind=CHECKIN) if m.contact.email == IDN]
+    assert [m.status for m in again] == [MessageStatus.BOUNCED, MessageStatus.SENT]
