@@ -13,7 +13,7 @@ from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import bindparam, case, exists, func, literal_column, or_, select, update
+from sqlalchemy import bindparam, case, exists, func, literal_column, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Row
@@ -21,8 +21,7 @@ from sqlalchemy.orm import Session, joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.sql.dml import Update
 
-from db.models import Contact, Message, MessageStatus, Response, TouchpointKind
-from db.rows import in_chunks
+from db.models import Contact, Message, MessageStatus, TouchpointKind
 
 # Written as a literal so SQLite's planner can use the partial index on planned rows.
 IS_PLANNED = literal_column("messages.status") == literal_column("'planned'")
@@ -268,43 +267,3 @@ def recipients_of(session: Session, occurrence_key: str) -> set[int]:
     """Return the contacts (ids) with a message of this occurrence, whatever became of it."""
     query = select(Message.contact_id).where(Message.occurrence_key == occurrence_key)
     return set(session.scalars(query))
-
-
-def unanswered(
-    session: Session, kinds: Iterable[TouchpointKind], sent_after: datetime, sent_before: datetime
-) -> list[Message]:
-    """Return messages of `kinds` sent in (sent_after, sent_before] that no answer followed:
-    no response to them or to a reminder of them, and no answer by their contact about the
-    same touchpoint and partnership (by phone or meeting, say) since they were sent."""
-    thread_answered = exists().where(
-        Response.contact_id == Message.contact_id,
-        Response.kind == Message.kind,
-        Response.received_at >= Message.sent_at,
-        or_(Response.partnership_id.is_(None), Response.partnership_id == Message.partnership_id),
-    )
-    query = (
-        select(Message)
-        .where(
-            Message.kind.in_(list(kinds)),
-            Message.status == MessageStatus.SENT,
-            Message.sent_at > sent_after,
-            Message.sent_at <= sent_before,
-            ~thread_answered,
-        )
-        .options(
-            joinedload(Message.contact).joinedload(Contact.partner),
-            joinedload(Message.partnership),
-        )
-        .order_by(Message.id)
-    )
-    return list(session.scalars(query).unique())
-
-
-def reminders_of(session: Session, original_ids: Sequence[int]) -> dict[int, list[Message]]:
-    """Return the reminders already planned for each original message, oldest first."""
-    found: dict[int, list[Message]] = {}
-    for chunk in in_chunks(original_ids):
-        query = select(Message).where(Message.reminder_of_id.in_(chunk)).order_by(Message.id)
-        for reminder in session.scalars(query):
-            found.setdefault(reminder.reminder_of_id or 0, []).append(reminder)
-    return found

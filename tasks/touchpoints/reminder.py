@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from db.models import Message, TouchpointKind
-from db.outbox import reminders_of, unanswered
+from db.reminders import reminders_of, unanswered
 from tasks.outbox.planning import Planned
 from tasks.responses.forms import Answers
 from tasks.touchpoints.touchpoint import Touchpoint
