@@ -44,9 +44,15 @@ def history_of(session: Session, contact_ids: Collection[int]) -> list[ContactEv
     return list(session.scalars(query.order_by(ContactEvent.at, ContactEvent.id)))
 
 
-def messages_to(session: Session, contact_ids: Collection[int]) -> list[Message]:
-    """Return every message to the contacts, oldest planned first."""
+def messages_to(
+    session: Session, contact_ids: Collection[int], locked: bool = False
+) -> list[Message]:
+    """Return every message to the contacts, oldest planned first; `locked`, their rows
+    locked until the transaction ends (PostgreSQL: a delivery's hand-over of one of them
+    waits, and one already committed is read as it now is)."""
     query = select(Message).where(Message.contact_id.in_(contact_ids))
+    if locked:
+        query = query.with_for_update(of=Message)
     return list(session.scalars(query.order_by(Message.due_at, Message.id)))
 
 

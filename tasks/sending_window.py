@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
@@ -98,7 +98,9 @@ def next_opening(local: datetime, window: SendingWindow, calendar: CountryCalend
     for ahead in range(LOOKAHEAD_DAYS):
         day = local.date() + timedelta(days=ahead)
         opening = datetime.combine(day, window.start, tzinfo=local.tzinfo)
-        if opening > local and _day_closed(day, window, calendar) is None:
+        # Compared in UTC: in a repeated hour, equal wall times are different moments.
+        later = opening.astimezone(UTC) > local.astimezone(UTC)
+        if later and _day_closed(day, window, calendar) is None:
             return opening
     return datetime.combine(
         local.date() + timedelta(days=LOOKAHEAD_DAYS), window.start, tzinfo=local.tzinfo

@@ -95,3 +95,11 @@ def test_a_bad_window_says_what_is_wrong(text: str) -> None:
 )
 def test_a_window_reads_back_as_written(text: str) -> None:
     assert str(parse_window(text)) == text
+
+
+def test_in_a_repeated_hour_the_next_opening_is_never_in_the_past() -> None:
+    """Santiago's clocks went back at 2024-04-07 00:00 (23:00 came twice): at 23:05 of the
+    second pass, 23:15 of the first pass is already over."""
+    now = datetime(2024, 4, 7, 3, 5, tzinfo=UTC)  # 23:05 local, the second time
+    wait = wait_for_window(now, "America/Santiago", parse_window("mon-sun 23:15-23:59"))
+    assert wait is not None and wait.until > now

@@ -14,7 +14,7 @@ import typer
 from rich.text import Text
 
 from continuity.cli.console import database, fail, out, rows_table
-from db.engine import OldPagesKeptError, purge_old_pages, transaction
+from db.engine import OldPagesKeptError, for_writing, purge_old_pages, transaction
 from tasks.clock import Clock
 from tasks.people.changes import PARTNER_ZONE, reinstate, set_details, suppress
 from tasks.people.do_not_contact import erased_on
@@ -198,8 +198,11 @@ def erase_command(
         secret = get_settings().required_secret_key()
         with database() as engine:
             with transaction(engine) as session:
+                confirmed(person_or_exit(session, ident), yes)
+            # Asked outside any transaction: a read held open at the prompt would keep
+            # SQLite's log from being purged; the erasure takes the write lock up front.
+            with transaction(for_writing(engine)) as session:
                 person = person_or_exit(session, ident)
-                confirmed(person, yes)
                 done = erase(session, person, reason, actor(by), now(), secret)
             numbers = ", ".join(map(str, done.contacts))
             say(

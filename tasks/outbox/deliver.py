@@ -164,6 +164,7 @@ def _deliver_all(
             # Refused: another delivery holds the row, or the contact was erased since
             # the batch loaded it (the batch goes on; the erasure skipped the message).
             erased = is_erased(session, message.contact_id)
+            session.commit()  # the read began a write transaction: let SQLite's lock go
             result = skip(writes, message, "erased") if erased else "lost"
         else:
             result = step(writes)

@@ -72,7 +72,7 @@ def erase(
     if not contacts:
         raise ChangeError("this contact was already erased")
     ids = [contact.id for contact in contacts]
-    messages, responses = messages_to(session, ids), responses_of(session, ids)
+    messages, responses = messages_to(session, ids, locked=True), responses_of(session, ids)
     scrub = scrubber(contacts, responses)
     mails = mail_from(session, person, [m.id for m in messages], [r.id for r in responses])
     for mail in mails:

@@ -18,20 +18,62 @@ from db.models import WORD_FIELDS, Contact, Response
 from db.models.addresses import address_key
 
 ERASED = "[erased]"
-# Shorter needles ("Bo", "ok") would cut words that are no one's out of the records.
-MIN_NEEDLE = 3
-# A needle stands alone: no letter, digit, hyphen or address character joins it on either
-# side ("Jean-Mark", "mark@…", "ngo.mark.org" are someone else), while a full stop ending a
-# sentence may follow it.
-BEFORE = r"(?<![\w.+@-])"
-AFTER = r"(?![\w@-]|\.\w)"
+# Shorter words ("Bo", "ok") would cut words that are no one's out of the records; a name
+# may be two letters (王芳).
+MIN_WORDS = 3
+MIN_NAME = 2
+# A needle stands alone: no letter, digit, combining mark, hyphen or address character
+# joins it on either side ("Jean-Mark", "राजू" for "राज", "mark@…", "ngo.mark.org" are
+# someone else), while a full stop ending a sentence may follow it. Scripts written without
+# spaces between words (Han, kana, Hangul, Thai…) have no such edge: a name there stands
+# among other letters.
+JOINING = frozenset("_")
+BEFORE_ADDRESS = frozenset(".+@-")
+AFTER_ADDRESS = frozenset("@-")
+UNSPACED = ("CJK", "HIRAGANA", "KATAKANA", "HANGUL", "THAI", "LAO", "KHMER", "MYANMAR")
+# Between a name's parts: spaces, a line break or a hyphen; an apostrophe in any form.
+SEPARATOR = r"[\s\-\u2010]+"
+APOSTROPHE = "['\u2019\u02bc]"
+_APOSTROPHES = re.compile(APOSTROPHE)
 # The keys of JSON records whose values are free text someone wrote, as opposed to choices.
 FREE_TEXT_KEYS = frozenset({*WORD_FIELDS, "text", "comment", "reason", "handled_note"})
 
 
 def _needle(text: str) -> str:
-    """Return `text` as a pattern: any run of spaces (a line break too) between its words."""
-    return r"\s+".join(map(re.escape, text.split()))
+    """Return `text` as a pattern: its parts apart by any separator, any apostrophe."""
+    parts = re.split(r"[\s\-\u2010]+", text.strip())
+    return SEPARATOR.join(_APOSTROPHES.sub(APOSTROPHE, re.escape(part)) for part in parts)
+
+
+def _joins(character: str) -> bool:
+    """True when `character` would make a needle part of a longer word."""
+    return (
+        character.isalnum()
+        or unicodedata.category(character).startswith("M")
+        or character in JOINING
+    )
+
+
+def _unspaced(character: str) -> bool:
+    return unicodedata.name(character, "").startswith(UNSPACED)
+
+
+def _stands_alone(text: str, start: int, end: int) -> bool:
+    """True when `text[start:end]` is a whole word (see the edges above)."""
+    if start > 0:
+        before = text[start - 1]
+        joined = _joins(before) and not (_unspaced(before) or _unspaced(text[start]))
+        if before in BEFORE_ADDRESS or joined:
+            return False
+    if end < len(text):
+        after = text[end]
+        if after in AFTER_ADDRESS or (
+            after == "." and end + 1 < len(text) and _joins(text[end + 1])
+        ):
+            return False
+        if _joins(after) and not (_unspaced(after) or _unspaced(text[end - 1])):
+            return False
+    return True
 
 
 @dataclass(frozen=True)
@@ -41,21 +83,25 @@ class Redactor:
     pattern: re.Pattern[str] | None
 
     @classmethod
-    def of(cls, needles: Iterable[str]) -> Redactor:
+    def of(cls, needles: Iterable[str], shortest: int = MIN_WORDS) -> Redactor:
         kept = {" ".join(unicodedata.normalize("NFC", n).split()) for n in needles if n}
-        ordered = sorted((n for n in kept if len(n) >= MIN_NEEDLE), key=len, reverse=True)
+        ordered = sorted((n for n in kept if len(n) >= shortest), key=len, reverse=True)
         if not ordered:
             return cls(None)
-        alternatives = "|".join(map(_needle, ordered))
-        return cls(re.compile(f"{BEFORE}(?:{alternatives}){AFTER}", re.IGNORECASE))
+        return cls(re.compile("|".join(map(_needle, ordered)), re.IGNORECASE))
 
     def text(self, value: str | None) -> str | None:
         """Return `value` redacted; unchanged (as stored, not normalised) when nothing in it
         matched."""
         if not value or self.pattern is None:
             return value
-        redacted, count = self.pattern.subn(ERASED, unicodedata.normalize("NFC", value))
-        return redacted if count else value
+        written = unicodedata.normalize("NFC", value)
+        parts, last = [], 0
+        for match in self.pattern.finditer(written):
+            if _stands_alone(written, match.start(), match.end()):
+                parts += [written[last : match.start()], ERASED]
+                last = match.end()
+        return "".join([*parts, written[last:]]) if parts else value
 
     def value(self, value: Any) -> Any:
         """Return `value` (text, or JSON: lists and objects, keys kept) redacted."""
@@ -129,4 +175,5 @@ def words(responses: Iterable[Response]) -> set[str]:
 def scrubber(contacts: list[Contact], responses: Iterable[Response]) -> Scrubber:
     """Return the person's scrubber."""
     who = identities(contacts)
-    return Scrubber(Redactor.of(who), Redactor.of(who | words(responses)))
+    theirs = {text for text in words(responses) if len(text.strip()) >= MIN_WORDS}
+    return Scrubber(Redactor.of(who, MIN_NAME), Redactor.of(who | theirs, MIN_NAME))
