@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint bench
+.PHONY: demo test lint bench catalogs
 
 demo: $(STAMP)
 	$(VENV)/bin/continuity demo
@@ -16,6 +16,13 @@ test: $(STAMP)
 bench: $(STAMP)
 	$(VENV)/bin/python -m bench.run --contacts 20000
 	$(VENV)/bin/python -m bench.due
+
+# After a change to the product's words: the template of every message, then each
+# language's catalog brought up to it (a test fails until every entry is translated).
+catalogs: $(STAMP)
+	$(VENV)/bin/pybabel extract -F babel.cfg --add-location=file --sort-by-file --no-wrap \
+		--project Continuity --copyright-holder UNICEF -c Translators: -o locale/messages.pot .
+	$(VENV)/bin/pybabel update -i locale/messages.pot -d locale --ignore-obsolete --no-wrap
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

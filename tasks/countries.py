@@ -17,7 +17,7 @@ from babel.core import get_global
 WORKSPACES_FILE = Path(__file__).resolve().parent.parent / "config" / "etools-workspaces.toml"
 MAX_COUNTRY_CODES = 300
 # The languages the product writes in (templates, pages, staff texts), as forms take one.
-Language = Literal["fr", "en", "es"]
+Language = Literal["fr", "en", "es", "ar", "pt", "ru"]
 SUPPORTED_LANGUAGES: tuple[str, ...] = get_args(Language)
 FALLBACK_LANGUAGE: Language = "en"
 FALLBACK_TIME_ZONE = "UTC"

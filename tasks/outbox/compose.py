@@ -52,7 +52,7 @@ def render_message(
     context.update(template_context(session, message, cache))
     # Staff-written content may exist in fewer languages than the templates around it.
     wanted = context.pop("content_language", message.language)
-    language = template_language(env, str(message.kind), wanted)
+    language = template_language(wanted)
     return render_email(env, str(message.kind), language, context)
 
 

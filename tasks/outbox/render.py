@@ -1,4 +1,5 @@
-"""Rendering e-mails from the Jinja2 templates in `templates/email/<kind>/<lang>/`.
+"""Rendering e-mails from the Jinja2 templates in `templates/email/<kind>/`, one per part
+for every language: their words come from the gettext catalogs (`tasks.translations`).
 
 HTML is autoescaped and its CSS inlined; the plain-text part is a template of its own;
 any undefined variable is an error that names the template and the line.
@@ -30,7 +31,8 @@ from jinja2 import (
 )
 from jinja2.runtime import Context
 
-from tasks.countries import FALLBACK_LANGUAGE, SUPPORTED_LANGUAGES
+from tasks.countries import FALLBACK_LANGUAGE, SUPPORTED_LANGUAGES, supported_language
+from tasks.translations import direction, gettext, install_translations
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 PARTS = ("subject.txt", "body.html", "body.txt")
@@ -146,37 +148,50 @@ def environment(root: Path = TEMPLATES) -> Environment:
         localized=_localized,
         paragraphs=paragraphs,
     )
-    return env
+    return install_translations(env)
 
 
 @pass_context
 def _subject_value(context: Context, value: Any) -> Any:
     """Return a value written into a subject as one line, cut to the render's cap: partner
     and import data (a title with a line break, three hundred characters long) must never
-    make a subject invalid."""
-    if not isinstance(value, str):
+    make a subject invalid. A sentence the catalogs wrote is left as it is."""
+    if not isinstance(value, str) or isinstance(value, _Sentence):
         return value
     folded, cap = one_line(value), context.get(_CAP)
     context[_LENGTHS].append(len(folded))
     return shortened(folded, cap) if cap else folded
 
 
+class _Sentence(str):
+    """A subject's translated sentence, its values already folded and cut."""
+
+
+@pass_context
+def _subject_gettext(context: Context, message: str, **values: Any) -> str:
+    sentence = gettext(context["language"], message)
+    return _Sentence(sentence % {name: _subject_value(context, v) for name, v in values.items()})
+
+
 @cache
 def subject_environment(env: Environment) -> Environment:
-    """Return `env` for subjects: every value written (`{{ … }}`) goes through
-    `_subject_value`; the template's own text is left as written."""
-    return env.overlay(finalize=_subject_value)
+    """Return `env` for subjects: every value written, by `{{ … }}` or as a `{% trans %}`
+    variable, goes through `_subject_value`; the template's own text is left as written."""
+    overlay = env.overlay(finalize=_subject_value)
+    overlay.globals = {**env.globals, "gettext": _subject_gettext, "_": _subject_gettext}
+    return overlay
 
 
 @cache
 def page_environment() -> Environment:
     """Return the environment of web pages (the portal, the public pages): everything
     escaped, every variable required."""
-    return Environment(
+    env = Environment(
         loader=FileSystemLoader(TEMPLATES),
         autoescape=select_autoescape(default=True),
         undefined=StrictUndefined,
     )
+    return install_translations(env)
 
 
 @cache
@@ -186,21 +201,10 @@ def page_strings(folder: str, language: str) -> dict[str, str]:
         return tomllib.load(file)
 
 
-def template_language(env: Environment, kind: str, wanted: str | None) -> str:
-    """Return the language to write `kind` in: `wanted` if its templates exist, else the
-    first of English, French, Spanish that has them."""
-    available = _templates_of(env, kind)
-    for language in (wanted, FALLBACK_LANGUAGE, *SUPPORTED_LANGUAGES):
-        if language and all(f"email/{kind}/{language}/{part}" in available for part in PARTS):
-            return language
-    raise RenderError(f"no templates for {kind!r} in any of {', '.join(SUPPORTED_LANGUAGES)}")
-
-
-@cache
-def _templates_of(env: Environment, kind: str) -> frozenset[str]:
-    # Read once per process: listing the template folder for every message cost more
-    # than rendering it.
-    return frozenset(env.list_templates(filter_func=lambda name: name.startswith(f"email/{kind}/")))
+def template_language(wanted: str | None) -> str:
+    """Return the language to write in: `wanted` if the product writes it, else English.
+    Every kind has one template per part for all languages, so any supported one will do."""
+    return supported_language(wanted)
 
 
 def render_email(
@@ -213,8 +217,8 @@ def render_email(
     `RenderError` naming template and line for any template problem, and for a subject
     the template itself makes empty, too long or multi-line (header injection).
     """
-    values = {**context, "language": language}
-    folder = f"email/{kind}/{language}"
+    values = {**context, "language": language, "direction": direction(language)}
+    folder = f"email/{kind}"
     subject = _subject(env, f"{folder}/subject.txt", values)
     if not subject or len(subject) > MAX_SUBJECT or "\n" in subject or "\r" in subject:
         raise RenderError(

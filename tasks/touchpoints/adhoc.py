@@ -57,6 +57,9 @@ class Content(BaseModel):
     fr: Variant | None = None
     en: Variant | None = None
     es: Variant | None = None
+    ar: Variant | None = None
+    pt: Variant | None = None
+    ru: Variant | None = None
 
     def variant_for(self, language: str) -> tuple[str, Variant]:
         """Return (language used, variant): the contact's, else the fallback language, else
