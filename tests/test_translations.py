@@ -16,7 +16,7 @@ TRANSLATED = [language for language in SUPPORTED_LANGUAGES if language != SOURCE
 ROOT = LOCALE_DIR.parent
 
 
-def _catalog(path: Path, language: str | None = None):  # noqa: ANN202
+def _catalog(path: Path, language: str | None = None):
     with path.open("rb") as file:
         return read_po(file, locale=language)
 
@@ -31,7 +31,7 @@ def extracted(tmp_path_factory: pytest.TempPathFactory) -> set[str]:
     return {message.id for message in _catalog(output) if message.id}
 
 
-def _ids(catalog) -> set[str]:  # noqa: ANN001
+def _ids(catalog) -> set[str]:
     return {message.id for message in catalog if message.id}
 
 
