@@ -4,7 +4,7 @@ chosen with filters, previewed first, sent once."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import (
     AwareDatetime,
@@ -12,6 +12,7 @@ from pydantic import (
     ConfigDict,
     EmailStr,
     Field,
+    create_model,
     field_validator,
     model_validator,
 )
@@ -48,18 +49,10 @@ class Variant(BaseModel):
         return value.strip()
 
 
-class Content(BaseModel):
-    """What the campaign says: a variant per language (at least one). The fields are the
-    Prefect form's, one per supported language (a test holds them to SUPPORTED_LANGUAGES)."""
+class Languages(BaseModel):
+    """What the campaign says: a variant per language (at least one)."""
 
     model_config = ConfigDict(extra="forbid")
-
-    fr: Variant | None = None
-    en: Variant | None = None
-    es: Variant | None = None
-    ar: Variant | None = None
-    pt: Variant | None = None
-    ru: Variant | None = None
 
     def variant_for(self, language: str) -> tuple[str, Variant]:
         """Return (language used, variant): the contact's, else the fallback language, else
@@ -73,6 +66,19 @@ class Content(BaseModel):
     @property
     def languages(self) -> list[str]:
         return [language for language in SUPPORTED_LANGUAGES if getattr(self, language) is not None]
+
+
+# The Prefect form's fields, one per written language, made from the list of languages so
+# that adding one to tasks.countries gives the form its box.
+if TYPE_CHECKING:
+    Content = Languages
+else:
+    Content = create_model(
+        "Content",
+        __base__=Languages,
+        __doc__=Languages.__doc__,
+        **{language: (Variant | None, None) for language in SUPPORTED_LANGUAGES},
+    )
 
 
 class AdhocCampaign(BaseModel):
