@@ -72,7 +72,7 @@ def _ngettext(context: Context, singular: str, plural: str, count: int) -> str:
 
 @pass_context
 def _pgettext(context: Context, message_context: str, message: str) -> str:
-    return translations(context["language"]).pgettext(message_context, message)
+    return str(translations(context["language"]).pgettext(message_context, message))
 
 
 def install_translations(env: Environment) -> Environment:
