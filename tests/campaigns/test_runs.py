@@ -26,7 +26,8 @@ CONTENT = {
     },
     "en": {
         "subject": "News for {{ partner.short_name }}",
-        "body": "Dear {{ contact.name }},\n\n**New strategy**: see [the site](https://www.unicef.org).",
+        "body": "Dear {{ contact.name }},\n\n**New strategy**: see [the site](https://www.unicef.org)."
+        "\n\nKind regards,\nThe team",
     },
 }
 
@@ -53,12 +54,16 @@ def test_a_campaign_is_a_preview_unless_told_otherwise(imported: Engine, app_env
     ]["subject"].startswith("Nouvelles pour")
 
 
-def test_an_invalid_placeholder_is_a_warning_in_the_preview(imported: Engine, app_env) -> None:
-    broken = {"en": {"subject": "Hi {{ contact.nickname }}", "body": "x"}}
+@pytest.mark.parametrize(
+    ("subject", "body", "named"),
+    [("Hi {{ contact.nickname }}", "x", "nickname"), ("Hi", ">" * 100 + " x", "nest too deep")],
+)
+def test_content_that_cannot_render_is_a_warning_in_the_preview(
+    imported: Engine, app_env, subject: str, body: str, named: str
+) -> None:
+    broken = {"en": {"subject": subject, "body": body}}
     found = adhoc_campaign(campaign=campaign(content=broken, audience={"countries": ["KEN"]}))
-    assert any(
-        "will not render" in warning and "nickname" in warning for warning in found["warnings"]
-    )
+    assert any("will not render" in warning and named in warning for warning in found["warnings"])
 
 
 def test_a_campaign_sends_once_to_its_audience(imported: Engine, app_env, outbox) -> None:
@@ -75,7 +80,10 @@ def test_a_campaign_sends_once_to_its_audience(imported: Engine, app_env, outbox
     assert kenya["Subject"] == "News for KCCPN"
     html = kenya.get_body(("html",)).get_content()
     assert "<strong>New strategy</strong>" in html and 'href="https://www.unicef.org"' in html
-    assert "Dear Grace Achieng' Otieno" in kenya.get_body(("plain",)).get_content()
+    assert "Kind regards,<br>" in html
+    text = kenya.get_body(("plain",)).get_content()
+    assert "Dear Grace Achieng' Otieno" in text
+    assert "New strategy: see the site (https://www.unicef.org).\n\nKind regards,\nThe team" in text
     with transaction(imported) as session:
         assert len(session.scalars(select(Campaign)).all()) == 1
 
