@@ -16,7 +16,7 @@ from rich.text import Text
 from continuity.cli.console import database, fail, out, rows_table
 from db.engine import OldPagesKeptError, for_writing, purge_old_pages, transaction
 from tasks.clock import Clock
-from tasks.people.changes import PARTNER_ZONE, reinstate, set_details, suppress
+from tasks.people.changes import ETOOLS_ROLE, PARTNER_ZONE, reinstate, set_details, suppress
 from tasks.people.do_not_contact import erased_on
 from tasks.people.erasure import erase
 from tasks.people.export import export
@@ -80,7 +80,9 @@ def print_contact(contact: dict[str, Any]) -> None:
         say(f"{number}erased on {moment(contact['erased_at'])}")
         return
     say(f"{number}{contact['name']} <{contact['address'] or 'no address'}>")
-    say(f"  partner: {contact['partner']} ({contact['vendor_number']}), role: {contact['role']}")
+    by_staff = " (set by staff)" if contact["role_set_by_staff"] else ""
+    say(f"  partner: {contact['partner']} ({contact['vendor_number']})")
+    say(f"  role: {contact['role']}{by_staff}")
     zone = "their own" if contact["time_zone_set_for_them"] else "the partner's"
     say(f"  language: {contact['language']}, time zone: {contact['time_zone']} ({zone})")
     state = contact["status"] + ("" if contact["active"] else ", inactive")
@@ -159,17 +161,23 @@ def set_command(
         str | None,
         typer.Option(help=f"IANA time zone (Africa/Dakar), or {PARTNER_ZONE!r}: the partner's"),
     ] = None,
+    role: Annotated[
+        str | None,
+        typer.Option(help=f"their role (Coordinatrice, Thiès), or {ETOOLS_ROLE!r}: eTools' own"),
+    ] = None,
     reason: Reason = "",
     by: By = "",
 ) -> None:
-    """Set the person's language or time zone; eTools imports keep what is set here."""
-    wanted = {"language": language, "time_zone": time_zone}
+    """Set the person's language, time zone or role; eTools imports keep what is set here."""
+    wanted = {"language": language, "time_zone": time_zone, "role": role}
     try:
         with database() as engine, transaction(engine) as session:
             person = person_or_exit(session, ident)
             done = set_details(session, person, wanted, reason, actor(by), now())
             lines = [
-                f"set: {who(c)}: language {c.language}, time zone {c.local_time_zone}" for c in done
+                f"set: {who(c)}: language {c.language}, time zone {c.local_time_zone},"
+                f" role {c.role}"
+                for c in done
             ]
     except PersonError as error:
         raise fail(str(error), 1) from None

@@ -6,7 +6,15 @@ from db.models.calendars import CalendarDay, WorkingWeek
 from db.models.corrective import CorrectiveEvent, CorrectiveMeasure, CorrectivePlan
 from db.models.erasures import ErasedAddress
 from db.models.outbox import Campaign, Message
-from db.models.partners import SOFT_BOUNCE_LIMIT, SOFT_BOUNCE_SPAN, Contact, ContactEvent, Partner
+from db.models.partners import (
+    DEFAULT_ROLE,
+    ROLE_LENGTH,
+    SOFT_BOUNCE_LIMIT,
+    SOFT_BOUNCE_SPAN,
+    Contact,
+    ContactEvent,
+    Partner,
+)
 from db.models.partnerships import FollowUpPlan, ImportRun, Partnership
 from db.models.responses import (
     LISTED,
@@ -39,12 +47,14 @@ from db.models.states import (
 )
 
 __all__ = [
+    "DEFAULT_ROLE",
     "ENDED_STATUSES",
     "FINAL_STATUSES",
     "LISTED",
     "NAMING",
     "NOT_ANSWERS",
     "REVISED",
+    "ROLE_LENGTH",
     "SOFT_BOUNCE_LIMIT",
     "SOFT_BOUNCE_SPAN",
     "WORD_FIELDS",

@@ -34,6 +34,10 @@ SOFT_BOUNCE_LIMIT = 3
 
 SOFT_BOUNCE_SPAN = timedelta(days=7)
 
+# A contact's role when neither eTools nor staff gave one, and the longest role kept.
+DEFAULT_ROLE = "staff member"
+ROLE_LENGTH = 128
+
 
 class Partner(Timestamped, Base):
     """An organisation the product writes to: a partner, as eTools lists it, or UNICEF
@@ -79,7 +83,10 @@ class Contact(Timestamped, Base):
     # domain in its ASCII form, no case), set with it.
     email: Mapped[str | None] = mapped_column(String(320))
     email_key: Mapped[str | None] = mapped_column(String(320), index=True)
-    role: Mapped[str] = mapped_column(String(128), default="staff member")
+    # As eTools gives it ("Coordinatrice, Thiès"), unless staff set it (`role_by_staff`):
+    # then an import leaves it.
+    role: Mapped[str] = mapped_column(String(ROLE_LENGTH), default=DEFAULT_ROLE)
+    role_by_staff: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     language: Mapped[str] = mapped_column(String(8))
     # Set by staff for this person; None: the partner's.
     time_zone: Mapped[str | None] = mapped_column(String(64))
@@ -206,9 +213,11 @@ class Contact(Timestamped, Base):
         self.soft_bounces, self.soft_bounce_since = 0, None
 
     def erase(self, now: datetime) -> None:
-        """Forget who the person is (name, address and its key), keeping the row, so what
-        they answered stays counted; inactive and erased, they are never mailed again."""
+        """Forget who the person is (name, role, address and its key), keeping the row, so
+        what they answered stays counted; inactive and erased, they are never mailed again.
+        A role and place ("Coordinatrice, Thiès") can name someone as well as a name."""
         self.name, self.email, self.active, self.erased_at = "", None, False, now
+        self.role, self.role_by_staff = DEFAULT_ROLE, False
 
 
 class ContactEvent(Base):

@@ -5,13 +5,15 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy.orm import Session
 
-from db.models import Contact, Partner
+from db.models import DEFAULT_ROLE, Contact, Partner
 from db.models.addresses import address_key
 from db.partners import contacts_by_partner
 from db.rows import assign_changed
+from tasks.etools.members import StaffMember
 from tasks.etools.rows import PartnerRecord
 from tasks.people.do_not_contact import DoNotContact
 
@@ -47,10 +49,10 @@ def sync_contacts(
     counts: ImportCounts,
     erased: DoNotContact,
 ) -> list[Contact]:
-    """Add new staff, refresh names, reactivate returning staff and deactivate (never
-    delete) those no longer listed. Opt-outs, suppressions, and the language and time zone
-    staff set are never touched; a person erased at their request is not added back.
-    Return every contact of these partners."""
+    """Add new staff, refresh names and roles, reactivate returning staff and deactivate
+    (never delete) those no longer listed. Opt-outs, suppressions, and the language, time
+    zone and role staff set are never touched; a person erased at their request is not
+    added back. Return every contact of these partners."""
     existing = contacts_by_partner(session, [partner.id for partner in partners])
     touched: list[Contact] = []
     for record, partner in zip(records, partners, strict=True):
@@ -63,24 +65,46 @@ def sync_contacts(
             key = address_key(member.email or "")
             contact = by_key.get((key, "" if member.email else member.name))
             if contact is None:
-                if erased.lists(member.email, partner.vendor_number, member.name):
+                if _erased(erased, member, partner.vendor_number):
                     counts.add("contacts", NOT_READDED)
                     continue
-                contact = Contact(
-                    partner_id=partner.id,
-                    name=member.name,
-                    email=member.email,
-                    language=partner.language,
-                )
+                contact = _new_contact(partner, member)
                 session.add(contact)
                 touched.append(contact)
                 counts.add("contacts", "created")
                 continue
             seen.add(contact.id)
-            changed = assign_changed(contact, {"name": member.name, "active": True})
+            changed = assign_changed(contact, _listed(contact, member))
             counts.add("contacts", "updated" if changed else "unchanged")
         for contact in contacts:
             if contact.id not in seen and contact.active:
                 contact.active = False
                 counts.add("contacts", "deactivated")
     return touched
+
+
+def _new_contact(partner: Partner, member: StaffMember) -> Contact:
+    return Contact(
+        partner_id=partner.id,
+        name=member.name,
+        email=member.email,
+        role=member.role or DEFAULT_ROLE,
+        language=partner.language,
+    )
+
+
+def _listed(contact: Contact, member: StaffMember) -> dict[str, Any]:
+    """Return what eTools says of the contact: name, active, and the role unless staff
+    set it (a role eTools no longer gives is the default again)."""
+    listed: dict[str, Any] = {"name": member.name, "active": True}
+    if not contact.role_by_staff:
+        listed["role"] = member.role or DEFAULT_ROLE
+    return listed
+
+
+def _erased(erased: DoNotContact, member: StaffMember, vendor_number: str) -> bool:
+    """True when the member was erased: by address, else by name, the name as eTools
+    wrote it, role included, being how one erased before roles were split is listed."""
+    if erased.lists(member.email, vendor_number, member.name):
+        return True
+    return member.email is None and erased.lists(None, vendor_number, member.written)

@@ -12,12 +12,10 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from email_validator import EmailNotValidError, validate_email
-
 from db.models import InterventionStatus
-from db.models.addresses import address_key
 from tasks.countries import Workspaces
-from tasks.etools.files import MAX_CELL_CHARS, Problem, Problems, Row, rows
+from tasks.etools.files import Problem, Problems, Row, rows
+from tasks.etools.members import StaffMember, staff_members
 
 ORGANIZATION_TYPES = frozenset(
     {"Bilateral / Multilateral", "Civil Society Organization", "Government", "UN Agency"}
@@ -42,12 +40,6 @@ INTERVENTION_COLUMNS = (
     "Start Date",
     "End Date",
 )
-
-
-@dataclass(frozen=True)
-class StaffMember:
-    name: str
-    email: str | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -223,57 +215,3 @@ def _country_of(
     seen = unknown.setdefault(code, [row.line, reference, 0])
     seen[2] += 1
     return None
-
-
-def staff_members(row: Row) -> tuple[StaffMember, ...]:
-    """Return the people in `Staff Members` ("Full Name (email), …").
-
-    The e-mail is the last parenthesised group of an entry when it holds an `@`; other
-    parentheses belong to the name. An entry without one is a contact with no address.
-    Addresses are validated and normalised (lower case); a repeated address is kept once.
-    """
-    column = "Staff Members"
-    members: dict[str, StaffMember] = {}
-    nameless: list[StaffMember] = []
-    for entry in _top_level_split(row.text(column, MAX_CELL_CHARS)):
-        name, email = _name_and_email(entry)
-        if not name:
-            row.problem(column, f"entry {entry!r} has no name")
-        elif len(name) > 256:
-            row.problem(column, f"a name is {len(name)} characters long, at most 256")
-        elif email is None:
-            nameless.append(StaffMember(name, None))
-        else:
-            try:
-                normalized = validate_email(email, check_deliverability=False).normalized.lower()
-            except EmailNotValidError as error:
-                row.problem(column, f"invalid e-mail {email!r} for {name}: {error}")
-                continue
-            # One mailbox however spelt (either form of the domain, any case) is one member.
-            members.setdefault(address_key(normalized), StaffMember(name, normalized))
-    return (*members.values(), *nameless)
-
-
-def _name_and_email(entry: str) -> tuple[str, str | None]:
-    if entry.endswith(")"):
-        opening = entry.rfind("(")
-        candidate = entry[opening + 1 : -1].strip()
-        if opening >= 0 and "@" in candidate:
-            return entry[:opening].strip(), candidate
-    return entry.strip(), None
-
-
-def _top_level_split(cell: str) -> Iterator[str]:
-    """Yield the comma-separated entries of `cell`, ignoring commas inside parentheses."""
-    depth, start = 0, 0
-    for index, character in enumerate(cell):
-        if character == "(":
-            depth += 1
-        elif character == ")":
-            depth = max(depth - 1, 0)
-        elif character == "," and depth == 0:
-            if cell[start:index].strip():
-                yield cell[start:index].strip()
-            start = index + 1
-    if cell[start:].strip():
-        yield cell[start:].strip()

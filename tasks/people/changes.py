@@ -1,7 +1,7 @@
 """What staff change on a person at the contact desk: suppress, reinstate (lift a
-suppression), set their language or time zone. Each change says why, and each contact row
-changed gets a line in its history (who, when, why, before and after). Staff changes are
-the contact's own: an eTools import never overwrites them."""
+suppression), set their language, time zone or role. Each change says why, and each
+contact row changed gets a line in its history (who, when, why, before and after). Staff
+changes are the contact's own: an eTools import never overwrites them."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from zoneinfo import available_timezones
 
 from sqlalchemy.orm import Session
 
-from db.models import Contact, ContactEvent
+from db.models import ROLE_LENGTH, Contact, ContactEvent
 from tasks.countries import SUPPORTED_LANGUAGES
 from tasks.people.person import Person, PersonError
 from tasks.responses.forms import CONTROL
@@ -20,6 +20,8 @@ MAX_REASON = 500
 MAX_ACTOR = 256
 # `set --time-zone partner`: the contact goes by their partner's time zone again.
 PARTNER_ZONE = "partner"
+# `set --role etools`: the contact's role is eTools' again.
+ETOOLS_ROLE = "etools"
 
 
 class ChangeError(PersonError):
@@ -110,9 +112,10 @@ def set_details(
     actor: str,
     now: datetime,
 ) -> list[Contact]:
-    """Set the person's `language` and/or `time_zone` (`PARTNER_ZONE`: their partner's
-    again) on each of their rows; return the rows changed. Raise `ChangeError` without a
-    reason, for an unsupported language or an unknown time zone, or when nothing changes."""
+    """Set the person's `language`, `time_zone` (`PARTNER_ZONE`: their partner's again)
+    and/or `role` (`ETOOLS_ROLE`: eTools' again) on each of their rows; return the rows
+    changed. Raise `ChangeError` without a reason, for an unsupported language, an unknown
+    time zone or a malformed role, or when nothing changes."""
     reason, actor = clean_reason(reason), clean_actor(actor)
     wanted = checked_details(changes)
     changed = []
@@ -131,11 +134,11 @@ def set_details(
     return changed
 
 
-def checked_details(changes: dict[str, str | None]) -> dict[str, str | None]:
-    """Return the language and time zone to set (None: the partner's time zone); raise
-    `ChangeError` for anything else."""
-    wanted: dict[str, str | None] = {}
-    language, zone = changes.get("language"), changes.get("time_zone")
+def checked_details(changes: dict[str, str | None]) -> dict[str, Any]:
+    """Return the attributes to set: language, time zone (None: the partner's), role
+    (with `role_by_staff`); raise `ChangeError` for anything else."""
+    wanted: dict[str, Any] = {}
+    language, zone, role = (changes.get(name) for name in ("language", "time_zone", "role"))
     if language is not None:
         if language not in SUPPORTED_LANGUAGES:
             raise ChangeError(f"--language: use one of {', '.join(SUPPORTED_LANGUAGES)}")
@@ -146,6 +149,22 @@ def checked_details(changes: dict[str, str | None]) -> dict[str, str | None]:
                 f"--time-zone: an IANA time zone such as Africa/Dakar, or {PARTNER_ZONE!r}"
             )
         wanted["time_zone"] = None if zone == PARTNER_ZONE else zone
+    if role is not None:
+        wanted.update(checked_role(role))
     if not wanted:
-        raise ChangeError("say what to set: --language and/or --time-zone")
+        raise ChangeError("say what to set: --language, --time-zone and/or --role")
     return wanted
+
+
+def checked_role(role: str) -> dict[str, Any]:
+    """Return the role to set, on one line, as staff's; for `ETOOLS_ROLE`, only that it is
+    eTools' again (the next import gives it). Raise `ChangeError` when it is blank, too
+    long or holds control characters."""
+    if role == ETOOLS_ROLE:
+        return {"role_by_staff": False}
+    written = " ".join(role.split())
+    if CONTROL.search(role) or not written or len(written) > ROLE_LENGTH:
+        raise ChangeError(
+            f"--role: at most {ROLE_LENGTH} plain characters, or {ETOOLS_ROLE!r}: eTools' role"
+        )
+    return {"role": written, "role_by_staff": True}

@@ -115,11 +115,14 @@ def forget_messages(messages: list[Message], who: Redactor) -> None:
 
 
 def forget_own(session: Session, contacts: list[Contact], scrub: Scrubber) -> None:
-    """Redact the person out of their own history, and out of the comments they reported
+    """Redact the person out of their own history (the roles staff gave them too: a role
+    and place may name someone as well as a name), and out of the comments they reported
     on the measures they own (their words too)."""
     ids = [contact.id for contact in contacts]
     for event in history_of(session, ids):
         event.details = scrub.details(event.details)
+        if "role" in event.details:
+            event.details = {**event.details, "role": [ERASED, ERASED]}
     for measure in measures_owned_by(session, ids):
         measure.status_comment = scrub.theirs.text(measure.status_comment) or ""
 

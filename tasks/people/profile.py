@@ -33,6 +33,7 @@ def who(contact: Contact) -> dict[str, Any]:
         "partner": contact.partner.name,
         "vendor_number": contact.partner.vendor_number,
         "role": contact.role,
+        "role_set_by_staff": contact.role_by_staff,
         "language": contact.language,
     }
 

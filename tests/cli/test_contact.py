@@ -198,3 +198,19 @@ def test_a_reimport_brings_no_one_back_and_mails_them_nothing(awa: Engine, outbo
     deliver_all(awa, ["sustainability_checkin"], next_checkin)
     recipients = [mail["To"] for mail in outbox()[sent_before:]]
     assert recipients and not any(AWA in recipient for recipient in recipients)
+
+
+def test_show_gives_the_role_apart_and_set_makes_it_staffs(imported: Engine, app_env) -> None:
+    fatou = "fb.sarr@asef-senegal.example.org"
+    (contact,) = shown(fatou)
+    assert (contact["name"], contact["role"], contact["role_set_by_staff"]) == (
+        "Fatou Bintou Sarr",
+        "Coordinatrice, Thiès",
+        False,
+    )
+    done = cli("contact", "set", fatou, "--role", "Directrice, Thiès", "--reason", "promoted")
+    assert done.exit_code == 0, done.output
+    text = cli("contact", "show", fatou).stdout
+    assert "Fatou Bintou Sarr <" in text and "role: Directrice, Thiès (set by staff)" in text
+    refused = cli("contact", "set", fatou, "--role", "x" * 200, "--reason", "long")
+    assert refused.exit_code == 1 and "--role" in refused.stderr

@@ -11,7 +11,8 @@ from hypothesis import strategies as st
 from db.models import InterventionStatus
 from tasks.countries import WORKSPACES_FILE, Workspaces
 from tasks.etools.files import MAX_CELL_CHARS, MAX_PROBLEMS_KEPT, EtoolsFileError
-from tasks.etools.rows import StaffMember, read_interventions, read_partners
+from tasks.etools.members import StaffMember
+from tasks.etools.rows import read_interventions, read_partners
 from tests.exports import (
     INTERVENTION_HEADER,
     PARTNER_HEADER,
@@ -85,7 +86,7 @@ def test_a_missing_file_is_reported_not_raised(tmp_path: Path) -> None:
         ),
         (
             "Fatou Sarr (Coordinatrice, Thiès) (FB.Sarr@Example.ORG)",
-            [("Fatou Sarr (Coordinatrice, Thiès)", "fb.sarr@example.org")],
+            [("Fatou Sarr", "fb.sarr@example.org", "Coordinatrice, Thiès")],
         ),
         (
             "Grace Achieng' Otieno (g@example.org), Peter Kamau",
@@ -111,7 +112,7 @@ def test_a_missing_file_is_reported_not_raised(tmp_path: Path) -> None:
 def test_it_parses_staff_members(tmp_path: Path, cell: str, expected: list) -> None:
     path = write_export(tmp_path / "p.csv", PARTNER_HEADER, [partner(**{"Staff Members": cell})])
     (record,) = read_partners(path)
-    assert record.staff == tuple(StaffMember(name, email) for name, email in expected)
+    assert record.staff == tuple(StaffMember(*member) for member in expected)
 
 
 @pytest.mark.parametrize(

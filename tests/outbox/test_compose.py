@@ -77,3 +77,17 @@ def test_no_message_carries_another_recipient(imported: Engine, app_env, outbox)
     for mail in outbox():
         assert mail["Cc"] is None and mail["Bcc"] is None
         assert len(mail.get_all("To")) == 1
+
+
+def test_the_greeting_and_to_header_carry_the_name_without_the_etools_role(
+    imported: Engine, app_env, outbox
+) -> None:
+    """eTools lists her as "Fatou Bintou Sarr (Coordinatrice, Thiès)": her role is kept
+    apart, and mail greets her by her name."""
+    send_checkins(imported)
+    mail = received_by(outbox, "fb.sarr@asef-senegal.example.org")
+    assert mail["To"] == "Fatou Bintou Sarr <fb.sarr@asef-senegal.example.org>"
+    text = mail.get_body(("plain",)).get_content()
+    html = mail.get_body(("html",)).get_content()
+    assert "Bonjour Fatou Bintou Sarr," in text and "Bonjour Fatou Bintou Sarr," in html
+    assert not any("Coordinatrice" in part for part in (text, html, str(mail["To"])))

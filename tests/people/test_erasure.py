@@ -14,6 +14,7 @@ from sqlalchemy import Engine, select
 
 from db.engine import purge_old_pages, transaction
 from db.models import (
+    DEFAULT_ROLE,
     Acknowledgement,
     Contact,
     ContactEvent,
@@ -28,9 +29,10 @@ from db.models import (
 from db.partnerships import partnership_by_reference
 from tasks.corrective.plans import add_measure, open_plan, report_status
 from tasks.mail.inbox import InboxItem
-from tasks.people.changes import ChangeError
+from tasks.people.changes import ChangeError, set_details
 from tasks.people.erasure import erase
 from tasks.people.person import find_person
+from tasks.people.redaction import ERASED
 from tasks.responses.collect import collect_mail
 from tasks.responses.inbound import record_inbound
 from tasks.settings import get_settings
@@ -194,3 +196,18 @@ def test_an_erased_focal_point_stays_out_of_the_staff_directory(directory: Engin
             register(session)
     with transaction(directory) as session:
         assert set(session.scalars(select(Response.handled_by))) == {"[erased]"}
+
+
+def test_their_role_goes_with_their_name(people: Engine) -> None:
+    """A role and place ("Inspecteur, Kolda") can name someone as well as a name does."""
+    role = "Inspecteur pédagogique, Kolda"
+    with transaction(people) as session:
+        set_details(session, find_person(session, JB), {"role": role}, "asked", "Aïda", NOW)
+    erase_person(people, JB)
+    if people.dialect.name == "sqlite":
+        assert role.encode() not in database_bytes(people)
+    with transaction(people) as session:
+        erased = session.scalars(select(Contact).where(Contact.erased_at.is_not(None))).all()
+        assert {(c.role, c.role_by_staff) for c in erased} == {(DEFAULT_ROLE, False)}
+        events = session.scalars(select(ContactEvent).where(ContactEvent.action == "changed"))
+        assert [event.details["role"] for event in events] == [[ERASED, ERASED]] * 2
