@@ -32,18 +32,26 @@ def local_date(moment: datetime, contact: Contact) -> date:
 def event_line(event: CorrectiveEvent, hidden: frozenset[str] = frozenset()) -> dict[str, Any]:
     """Return one audit-trail line for people to read: when, who, what, and for a change
     each field's value before and after ("status: planned → late"), or for a field in
-    `hidden` only that it changed ("comment changed")."""
+    `hidden` only that it changed ("comment changed"); the same changes as `fields`
+    (name, before, after; "" for no value) for a mail to word them in its language."""
     details = event.details
-    changes = [
-        f"{name} changed" if name in hidden else f"{name}: {values[0] or '-'} → {values[1] or '-'}"
+    fields = [
+        {"name": name, "before": values[0] or "", "after": values[1] or ""}
         for name, values in details.items()
         if isinstance(values, list) and len(values) == 2 and name not in ("to", "no_address")
+    ]
+    changes = [
+        f"{f['name']} changed"
+        if f["name"] in hidden
+        else f"{f['name']}: {f['before'] or '-'} → {f['after'] or '-'}"
+        for f in fields
     ]
     return {
         "at": event.at,
         "actor": event.actor,
         "action": event.action,
         "changes": changes,
+        "fields": fields,
         "days_before": details.get("days_before"),
         "reason": details.get("reason", ""),
         "to": details.get("to") or [],

@@ -106,7 +106,8 @@ class AdhocCampaign(BaseModel):
     @model_validator(mode="after")
     def _some_content(self) -> AdhocCampaign:
         if self.template == "custom" and not self.content.languages:
-            raise ValueError("give the content in at least one of fr, en, es")
+            languages = ", ".join(SUPPORTED_LANGUAGES)
+            raise ValueError(f"give the content in at least one of {languages}")
         return self
 
     @property

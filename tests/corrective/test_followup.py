@@ -84,9 +84,29 @@ def test_the_escalation_carries_the_history_to_the_focal_point(
     assert "Responsable : Jean-Pierre Mbarga" in text
     assert "rappel envoyé (7 jours avant l'échéance)" in text
     assert "rappel envoyé (1 jour avant l'échéance)" in text
-    assert "signalé (à Serge Atangana; pas d'adresse pour Hélène Fouda)" in text
+    assert "signalé (à Serge Atangana ; pas d'adresse pour Hélène Fouda)" in text
     assert "point focal de l'UNICEF" in text
     assert [m.status for m in messages(imported, kind=KINDS[1])] == [MessageStatus.SENT]
+
+
+def test_the_escalation_words_the_trail_in_its_language_and_keeps_its_words_data(
+    imported: Engine, measure: int, outbox
+) -> None:
+    hostile = '<a href="https://evil.example">%(name)s</a> & {{ 7*7 }}'
+    change(imported, action="update", measure_id=measure, status="late", comment=hostile)
+    send(imported, datetime(2026, 12, 22, 10, tzinfo=UTC))
+    (mail,) = mail_to(outbox, FOCAL)
+    text = mail.get_body(("plain",)).get_content()
+    html = mail.get_body(("html",)).get_content()
+    trail_line = (
+        "Hélène Fouda (personnel de l'UNICEF) : point d'avancement"
+        f" (état : pas commencée → en retard ; commentaire : - → {hostile})"
+    )
+    assert trail_line in text
+    assert "Hélène Fouda (personnel de l'UNICEF) : mesure ajoutée" in text
+    escaped = '&lt;a href="https://evil.example"&gt;%(name)s&lt;/a&gt; &amp; {{ 7*7 }}'
+    assert hostile not in html
+    assert f"commentaire : - → {escaped})</li>" in html
 
 
 def test_the_owner_reports_the_status_through_the_portal(

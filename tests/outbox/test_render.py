@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 
+from tasks.countries import SUPPORTED_LANGUAGES
 from tasks.outbox.render import (
     MAX_SUBJECT,
     RenderError,
@@ -312,9 +313,17 @@ def test_an_undefined_variable_in_a_shipped_template_names_it() -> None:
         render_email(environment(), "sustainability_checkin", "en", context)
 
 
-def test_a_missing_language_falls_back_to_english_then_french_then_spanish(tmp_path: Path) -> None:
-    env = environment()
-    assert template_language(env, "sustainability_checkin", "pt") == "en"
-    assert template_language(env, "sustainability_checkin", "es") == "es"
-    with pytest.raises(RenderError, match="no templates"):
-        template_language(env, "no_such_kind", "fr")
+@pytest.mark.parametrize("language", SUPPORTED_LANGUAGES)
+def test_every_supported_language_is_written(language: str) -> None:
+    assert template_language(language) == language
+
+
+def test_a_regional_variant_is_written_in_its_language() -> None:
+    assert template_language("pt-BR") == "pt"
+    assert template_language("FR_sn") == "fr"
+
+
+@pytest.mark.faults
+@pytest.mark.parametrize("wanted", ["de", "zh-Hans", "", None, "../fr", "fr\nBcc: x", "x" * 10_000])
+def test_an_unknown_language_falls_back_to_english(wanted: str | None) -> None:
+    assert template_language(wanted) == "en"

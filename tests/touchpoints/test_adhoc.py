@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tasks.countries import FALLBACK_LANGUAGE, SUPPORTED_LANGUAGES
-from tasks.touchpoints.adhoc import Content, Variant
+from tasks.touchpoints.adhoc import AdhocCampaign, Content, Variant
 
 
 def test_the_form_offers_one_variant_per_supported_language() -> None:
@@ -35,3 +35,8 @@ def test_a_reader_gets_their_language_else_the_fallback_else_any() -> None:
 def test_a_campaign_without_content_is_refused() -> None:
     with pytest.raises(ValueError, match="no content"):
         Content().variant_for(FALLBACK_LANGUAGE)
+
+
+def test_a_custom_campaign_without_content_names_every_language_it_may_take() -> None:
+    with pytest.raises(ValueError, match="at least one of fr, en, es, ar, pt, ru"):
+        AdhocCampaign(name="Vide")
