@@ -31,6 +31,7 @@ from flows.staff_forms import (
     record_consultation_event,
     record_evaluation_conclusions,
     record_policy_update,
+    set_contact_language_form,
 )
 from flows.sustainability_checkins import sustainability_checkins
 
@@ -60,5 +61,6 @@ FORMS: dict[str, Flow[..., dict[str, Any]]] = {
     "record-corrective-action": record_corrective_action,
     "record-acknowledgement": record_acknowledgement_change,
     "record-focal-point": record_focal_point_address,
+    "set-contact-language": set_contact_language_form,
 }
 DEPLOYMENTS = {**FLOWS, **FORMS}

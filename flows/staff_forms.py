@@ -1,10 +1,16 @@
 """Forms in the Prefect UI for what staff record: consultation events, policy updates and
-final evaluations (the same inputs as `continuity event|update|evaluation add`)."""
+final evaluations (the same inputs as `continuity event|update|evaluation add`), and a
+contact's language (as `continuity contact set --language`)."""
 
 from __future__ import annotations
 
+from datetime import datetime
+from typing import Any
+
 from prefect import flow
 
+from tasks.clock import Clock
+from tasks.people.language import ContactLanguage, set_contact_language
 from tasks.staff.records import EvaluationForm, EventInput, UpdateInput, record_staff_input
 
 
@@ -26,3 +32,18 @@ def record_evaluation_conclusions(evaluation: EvaluationForm) -> dict[str, int |
     """Record a final evaluation's conclusions and contributors (by contact number);
     `evaluation-followup` shares them with the contributors."""
     return record_staff_input(evaluation)
+
+
+@flow(name="set-contact-language")
+def set_contact_language_form(
+    change: ContactLanguage, as_of: datetime | None = None
+) -> dict[str, Any]:
+    """Set the language a partner's contact reads their mail and portal pages in, by their
+    contact number, with the reason; kept in the contact's history, and eTools imports
+    leave it as set.
+
+    Args:
+        change: the contact's number, the language, why, and who decides.
+        as_of: when the change is recorded (default: now).
+    """
+    return set_contact_language(change, Clock.at(as_of))

@@ -16,6 +16,7 @@ from rich.text import Text
 from continuity.cli.console import database, fail, out, rows_table
 from db.engine import OldPagesKeptError, for_writing, purge_old_pages, transaction
 from tasks.clock import Clock
+from tasks.countries import SUPPORTED_LANGUAGES
 from tasks.people.changes import ETOOLS_ROLE, PARTNER_ZONE, reinstate, set_details, suppress
 from tasks.people.do_not_contact import erased_on
 from tasks.people.erasure import erase
@@ -156,7 +157,9 @@ def reinstate_command(ident: Ident, reason: Reason = "", by: By = "") -> None:
 @contact_app.command("set")
 def set_command(
     ident: Ident,
-    language: Annotated[str | None, typer.Option(help="fr, en or es")] = None,
+    language: Annotated[
+        str | None, typer.Option(help=f"one of {', '.join(SUPPORTED_LANGUAGES)}")
+    ] = None,
     time_zone: Annotated[
         str | None,
         typer.Option(help=f"IANA time zone (Africa/Dakar), or {PARTNER_ZONE!r}: the partner's"),

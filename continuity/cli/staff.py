@@ -10,6 +10,7 @@ import typer
 from continuity.cli.console import database, err, out, rows_table
 from db.engine import transaction
 from tasks.clock import Clock
+from tasks.countries import SUPPORTED_LANGUAGES
 from tasks.staff.records import (
     EvaluationInput,
     EventInput,
@@ -29,7 +30,13 @@ evaluation_app = typer.Typer(help="Final evaluations (findings go to contributor
 FileArgument = Annotated[
     Path | None, typer.Argument(help="TOML or JSON file with the fields", exists=False)
 ]
-TextsOption = Annotated[list[str] | None, typer.Option(help="LANG=TEXT, repeatable (fr, en, es)")]
+TextsOption = Annotated[
+    list[str] | None, typer.Option(help=f"LANG=TEXT, repeatable ({', '.join(SUPPORTED_LANGUAGES)})")
+]
+PlaceOption = Annotated[
+    list[str] | None,
+    typer.Option(help="TEXT, the place in every language; or LANG=TEXT, repeatable"),
+]
 
 
 def texts(values: list[str] | None, option: str) -> dict[str, str] | None:
@@ -44,6 +51,20 @@ def texts(values: list[str] | None, option: str) -> dict[str, str] | None:
             raise typer.BadParameter(f"{value!r}: write LANG=TEXT", param_hint=option)
         found[language.strip()] = text
     return found
+
+
+def place_option(values: list[str] | None, option: str) -> str | dict[str, str] | None:
+    """Return `--place` values: one TEXT is the place in every language ("Dakar"), LANG=TEXT
+    values one per language (None when none were given); raise BadParameter on bad ones."""
+    if values and len(values) == 1 and not written_in_a_language(values[0]):
+        return values[0]
+    return texts(values, option)
+
+
+def written_in_a_language(value: str) -> bool:
+    """True for a LANG=TEXT value whose LANG is a language the product writes."""
+    language, separator, _ = value.partition("=")
+    return bool(separator) and language.strip() in SUPPORTED_LANGUAGES
 
 
 def _record(kind: str, save: Any) -> None:
@@ -72,7 +93,7 @@ def add_event(
     title: TextsOption = None,
     topic: TextsOption = None,
     starts_at: Annotated[str | None, typer.Option(help="ISO date-time with offset")] = None,
-    place: Annotated[str | None, typer.Option()] = None,
+    place: PlaceOption = None,
     link: Annotated[str | None, typer.Option()] = None,
     section: Annotated[list[str] | None, typer.Option(help="repeatable; none means all")] = None,
     country: Annotated[list[str] | None, typer.Option(help="alpha-3, repeatable")] = None,
@@ -83,7 +104,7 @@ def add_event(
         "title": texts(title, "--title"),
         "topic": texts(topic, "--topic"),
         "starts_at": starts_at,
-        "place": place,
+        "place": place_option(place, "--place"),
         "link": link,
         "sections": section or None,
         "countries": country or None,

@@ -24,7 +24,8 @@ if TYPE_CHECKING:
 class ConsultationEvent(Timestamped, Base):
     """A consultation staff organise; ended partners it concerns are invited to it.
 
-    Texts are kept per language (`{"fr": …, "en": …}`); an empty list of sections or
+    Texts, the place too, are kept per language (`{"fr": …, "en": …}`; a place written once
+    for every language is kept under "und", undetermined); an empty list of sections or
     countries means "all"."""
 
     __tablename__ = "consultation_events"
@@ -33,7 +34,7 @@ class ConsultationEvent(Timestamped, Base):
     title: Mapped[dict[str, Any]] = mapped_column(default=dict)
     topic: Mapped[dict[str, Any]] = mapped_column(default=dict)
     starts_at: Mapped[datetime]
-    place: Mapped[str] = mapped_column(String(512), default="")
+    place: Mapped[dict[str, Any]] = mapped_column(default=dict)
     link: Mapped[str] = mapped_column(String(2048), default="")
     sections: Mapped[list[str]] = mapped_column(default=list)
     countries: Mapped[list[str]] = mapped_column(default=list)
@@ -67,7 +68,8 @@ class DigestItem(Base):
 
 
 class Evaluation(Timestamped, Base):
-    """The final evaluation of a partnership: what it found, for its contributors."""
+    """The final evaluation of a partnership: what it found, for its contributors. Texts and
+    the discussion's place are kept per language, as an event's."""
 
     __tablename__ = "evaluations"
 
@@ -79,7 +81,7 @@ class Evaluation(Timestamped, Base):
     recommendations: Mapped[dict[str, Any]] = mapped_column(default=dict)
     report_url: Mapped[str] = mapped_column(String(2048), default="")
     discussion_at: Mapped[datetime | None]
-    discussion_place: Mapped[str] = mapped_column(String(512), default="")
+    discussion_place: Mapped[dict[str, Any]] = mapped_column(default=dict)
 
     partnership: Mapped[Partnership] = relationship()
     contributors: Mapped[list[EvaluationContributor]] = relationship(back_populates="evaluation")

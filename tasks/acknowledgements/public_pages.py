@@ -1,46 +1,67 @@
 """The public pages: one static, accessible HTML page per country listing the partnerships
-both sides approved acknowledging, an index of countries, and a markdown version of each
-page for Prefect. A page is rewritten whole at every run, so an acknowledgement whose
-consent was withdrawn disappears at the next run."""
+both sides approved acknowledging, and an index of countries, each in every language the
+product writes (`sen.html` in the country's language, `sen.en.html`, `sen.ar.html`…;
+`index.html` in English, `index.fr.html`…), every version linking to the others; and a
+markdown version of each country's page for Prefect. The words are the catalogs'
+(`tasks.translations`); an acknowledgement is shown in the page's language where it was
+written in it, else in another, marked with its own language."""
 
 from __future__ import annotations
 
-import os
-import re
+import unicodedata
 from dataclasses import dataclass
-from datetime import date, datetime
-from pathlib import Path
+from datetime import date
 from typing import Any
 
 from babel import Locale
 from babel.dates import format_date
+from babel.numbers import format_decimal
 
 from db.models import Acknowledgement
 from tasks.artifacts import markdown_text
 from tasks.countries import FALLBACK_LANGUAGE, SUPPORTED_LANGUAGES, country
-from tasks.outbox.render import page_environment, page_strings, paragraphs
+from tasks.outbox.render import page_environment, paragraphs
+from tasks.translations import N_, direction, gettext
 
 NO_COUNTRY = "int"
-PAGE_NAME = re.compile(r"^([a-z]{3})\.html$")
+INDEX = "index"
+INDEX_LANGUAGE = FALLBACK_LANGUAGE
+TITLE = N_("Partnerships UNICEF acknowledges: %(country)s")
+HEADING = N_("%(partner)s: %(title)s")
+APPROVED = N_("Approved on %(day)s")
 
 
 @dataclass(frozen=True)
 class CountryPage:
+    """One country's page in one language; `home` is the country's language, whose version
+    is the country's page proper (`sen.html`)."""
+
     code: str
+    home: str
     language: str
     name: str
     entries: list[dict[str, Any]]
 
     @property
     def file(self) -> str:
-        return f"{self.code.lower()}.html"
+        return page_file(self.code, self.language, self.home)
+
+    @property
+    def is_home(self) -> bool:
+        return self.language == self.home
 
 
-def strings(language: str) -> dict[str, str]:
-    return page_strings("public", language)
+def page_file(name: str, language: str, home: str) -> str:
+    """Return the file of page `name` ("sen", "index") in `language`: `<name>.html` in its
+    `home` language, `<name>.<language>.html` in the others."""
+    return f"{name}.html" if language == home else f"{name}.{language}.html"
 
 
-def page_language(code: str) -> str:
+def index_file(language: str) -> str:
+    return page_file(INDEX, language, INDEX_LANGUAGE)
+
+
+def home_language(code: str) -> str:
     found = country(code) if code != NO_COUNTRY else None
     return found.language if found else FALLBACK_LANGUAGE
 
@@ -48,7 +69,7 @@ def page_language(code: str) -> str:
 def country_name(code: str, language: str) -> str:
     found = country(code) if code != NO_COUNTRY else None
     if found is None:
-        return {"fr": "International", "es": "Internacional"}.get(language, "International")
+        return gettext(language, N_("International"))
     return Locale(language).territories.get(found.alpha2, found.name)
 
 
@@ -66,7 +87,7 @@ def written_language(acknowledgement: Acknowledgement, language: str) -> str:
 
 def entry(acknowledgement: Acknowledgement, language: str) -> dict[str, Any]:
     """Return what the page shows of one publishable acknowledgement, in `language` if
-    written in it (the entry carries the language it is written in)."""
+    written in it (the entry carries the language it is written in, and its direction)."""
     partnership = acknowledgement.partnership
     written = written_language(acknowledgement, language)
     assert acknowledgement.staff_approved_at and acknowledgement.partner_approved_at
@@ -78,105 +99,94 @@ def entry(acknowledgement: Acknowledgement, language: str) -> dict[str, Any]:
         "start": long_date(partnership.start_date, language),
         "end": long_date(partnership.end_date, language),
         "language": written,
+        "direction": direction(written),
         "paragraphs": paragraphs(acknowledgement.text[written]),
         "approved": long_date(approved.date(), language),
     }
 
 
 def country_pages(published: list[Acknowledgement]) -> list[CountryPage]:
-    """Return one page per country holding a publishable acknowledgement, by code."""
+    """Return, for each country holding a publishable acknowledgement (by code), its page
+    in every language, the country's own first."""
     by_country: dict[str, list[Acknowledgement]] = {}
     for acknowledgement in published:
         code = (acknowledgement.partnership.country or NO_COUNTRY).lower()
         by_country.setdefault(code, []).append(acknowledgement)
     pages = []
     for code, items in sorted(by_country.items()):
-        language = page_language(code)
-        entries = [entry(item, language) for item in items]
-        pages.append(CountryPage(code, language, country_name(code, language), entries))
+        home = home_language(code)
+        for language in sorted(SUPPORTED_LANGUAGES, key=lambda each: each != home):
+            entries = [entry(item, language) for item in items]
+            pages.append(CountryPage(code, home, language, country_name(code, language), entries))
     return pages
+
+
+def versions(name: str, home: str) -> list[dict[str, str]]:
+    """Return the versions of page `name` for its language menu: each language, the
+    file, and the language's name as it writes it ("Français", "العربية")."""
+    return [
+        {"language": language, "file": page_file(name, language, home), "name": autonym(language)}
+        for language in SUPPORTED_LANGUAGES
+    ]
+
+
+def autonym(language: str) -> str:
+    name = Locale.parse(language).get_display_name(language) or language
+    return name[:1].upper() + name[1:]
 
 
 def page_html(page: CountryPage) -> str:
     template = page_environment().get_template("public/country.html")
     return template.render(
         language=page.language,
-        t=strings(page.language),
+        direction=direction(page.language),
+        versions=versions(page.code, page.home),
+        index_file=index_file(page.language),
         country_name=page.name,
         entries=page.entries,
     )
 
 
-def index_html(pages: list[CountryPage]) -> str:
+def index_html(pages: list[CountryPage], language: str) -> str:
+    """Return the index in `language`: every country of `pages`, by name in `language`,
+    each linking to its page in that language with how many partnerships it lists."""
     listed = [
         {
             "file": page.file,
-            "language": page.language,
             "name": page.name,
             "count": len(page.entries),
+            "number": format_decimal(len(page.entries), locale=language),
         }
         for page in pages
+        if page.language == language
     ]
     template = page_environment().get_template("public/index.html")
-    return template.render(language="en", t=strings("en"), pages=listed)
+    return template.render(
+        language=language,
+        direction=direction(language),
+        versions=versions(INDEX, INDEX_LANGUAGE),
+        countries=sorted(listed, key=lambda item: sort_key(item["name"])),
+    )
+
+
+def sort_key(name: str) -> str:
+    """Return `name` as a list sorts it: case and accents aside ("Égypte" next to "Équateur",
+    not after "Zambie")."""
+    decomposed = unicodedata.normalize("NFKD", name.casefold())
+    return "".join(char for char in decomposed if not unicodedata.combining(char))
 
 
 def page_markdown(page: CountryPage) -> str:
     """Return the page as Markdown for the flow's artifact: every text escaped, one
     paragraph a line."""
-    texts, md = strings(page.language), markdown_text
-    lines = [f"# {md(texts['title'].format(country=page.name))}", ""]
+    language, md = page.language, markdown_text
+
+    def said(message: str, **values: str) -> str:
+        return md(gettext(language, message) % values)
+
+    lines = [f"# {said(TITLE, country=page.name)}", ""]
     for item in page.entries:
-        lines += [f"## {md(item['partner'])}: {md(item['title'])}", ""]
+        lines += [f"## {said(HEADING, partner=item['partner'], title=item['title'])}", ""]
         lines += [md(paragraph) + "\n" for paragraph in item["paragraphs"]]
-        lines += [f"*{md(texts['approved'].format(date=item['approved']))}*", ""]
+        lines += [f"*{said(APPROVED, day=item['approved'])}*", ""]
     return "\n".join(lines)
-
-
-def write_pages(folder: Path, pages: list[CountryPage]) -> list[str]:
-    """Write every page and the index (each file replaced whole), delete the country
-    pages no longer listed; return the deleted file names."""
-    folder.mkdir(parents=True, exist_ok=True)
-    for page in pages:
-        replace_file(folder / page.file, page_html(page))
-    replace_file(folder / "index.html", index_html(pages))
-    keep = {page.file for page in pages}
-    stale = sorted(
-        path.name
-        for path in folder.iterdir()
-        if is_country_page(path.name) and path.name not in keep
-    )
-    for name in stale:
-        (folder / name).unlink()
-    return stale
-
-
-def is_country_page(name: str) -> bool:
-    """True for the file names this module writes for a country (other files in the
-    folder are left alone)."""
-    match = PAGE_NAME.match(name)
-    if match is None:
-        return False
-    return match.group(1) == NO_COUNTRY or country(match.group(1)) is not None
-
-
-def replace_file(path: Path, text: str) -> None:
-    """Write `text` to `path` so that a reader sees the old file or the new, never half."""
-    partial = path.with_name(f".{path.name}.partial")
-    partial.write_text(text, encoding="utf-8")
-    os.replace(partial, path)
-
-
-def mark_published(acknowledgements: list[Acknowledgement], now: datetime) -> dict[str, list[str]]:
-    """Set or clear `published_at` to match what the pages now show; return the
-    references newly published and unpublished."""
-    changes: dict[str, list[str]] = {"published": [], "unpublished": []}
-    for acknowledgement in acknowledgements:
-        reference = acknowledgement.partnership.reference_number
-        if acknowledgement.is_publishable and acknowledgement.published_at is None:
-            acknowledgement.published_at = now
-            changes["published"].append(reference)
-        elif not acknowledgement.is_publishable and acknowledgement.published_at is not None:
-            acknowledgement.published_at = None
-            changes["unpublished"].append(reference)
-    return changes

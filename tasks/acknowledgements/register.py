@@ -16,6 +16,7 @@ from db.models import Acknowledgement, Contact, Partnership, TouchpointKind
 from db.outbox_decisions import cancel_planned
 from tasks.countries import SUPPORTED_LANGUAGES
 from tasks.outbox.render import environment, localized
+from tasks.sections import section_list, section_names
 
 KIND = TouchpointKind.ACKNOWLEDGEMENT
 Decision = Literal["approved", "changes proposed", "withdrawn", "outdated"]
@@ -26,9 +27,11 @@ class AcknowledgementError(Exception):
 
 
 def drafted_texts(session: Session, partnership: Partnership) -> dict[str, str]:
-    """Return the draft in each language, from templates/public/draft and the recorded
-    results: the partnership's facts and its latest evaluation's conclusions."""
+    """Return the draft in each language, from templates/public/draft.txt and the recorded
+    results: the partnership's facts (its sections named in that language) and its latest
+    evaluation's conclusions."""
     evaluation = latest_evaluation(session, partnership.id)
+    template = environment().get_template("public/draft.txt")
     texts = {}
     for language in SUPPORTED_LANGUAGES:
         values = {
@@ -39,11 +42,11 @@ def drafted_texts(session: Session, partnership: Partnership) -> dict[str, str]:
                 "title": partnership.title,
                 "start_date": partnership.start_date,
                 "end_date": partnership.end_date,
-                "sections": partnership.sections,
             },
+            "sections": section_names(partnership.sections, language),
+            "section_list": section_list(partnership.sections, language),
             "conclusions": localized(evaluation.conclusions, language) if evaluation else "",
         }
-        template = environment().get_template(f"public/draft/{language}.txt")
         texts[language] = template.render(values).strip()
     return texts
 

@@ -10,13 +10,8 @@ from prefect.cache_policies import NO_CACHE
 
 from db.acknowledgements import acknowledgements
 from db.engine import transaction
-from tasks.acknowledgements.public_pages import (
-    PAGE_NAME,
-    country_pages,
-    mark_published,
-    page_markdown,
-    write_pages,
-)
+from tasks.acknowledgements.public_pages import country_pages, page_markdown
+from tasks.acknowledgements.publication import mark_published, page_country, write_pages
 from tasks.acknowledgements.register import draft_missing
 from tasks.artifacts import publish_markdown
 from tasks.clock import Clock
@@ -36,31 +31,31 @@ def draft_acknowledgements() -> int:
 
 @task(name="publish-pages", cache_policy=NO_CACHE, retries=2)
 def publish_pages(clock: Clock) -> dict[str, Any]:
-    """Rewrite the public pages from the approved acknowledgements; return the pages
-    written (entries per country), the pages removed, and what was published or
-    unpublished since the last run."""
+    """Rewrite the public pages from the approved acknowledgements; return the countries
+    with a page (entries per country; each page is written in every language), the files
+    removed, and what was published or unpublished since the last run."""
     folder = get_settings().public_dir
     with transaction(app_engine()) as session:
         every = acknowledgements(session)
         pages = country_pages([item for item in every if item.is_publishable])
         removed = write_pages(folder, pages)
         changes = mark_published(every, clock.now())
-        markdown = {page.code: page_markdown(page) for page in pages}
-        counts = {page.code: len(page.entries) for page in pages}
+        homes = [page for page in pages if page.is_home]
+        markdown = {page.code: page_markdown(page) for page in homes}
+        counts = {page.code: len(page.entries) for page in homes}
     publish_artifacts(markdown, removed)
-    run_logger().info("public pages: %d countries, %s", len(pages), changes)
+    run_logger().info("public pages: %d countries, %s", len(homes), changes)
     return {"pages": counts, "removed": removed, **changes}
 
 
 @only_in_a_run
 def publish_artifacts(markdown: dict[str, str], removed: list[str]) -> None:
-    """One keyed markdown artifact per country; a removed page's artifact says so."""
+    """One keyed markdown artifact per country; a removed country's artifact says so."""
     for code, text in markdown.items():
         publish_markdown(f"acknowledgements-{code}", text)
-    for name in removed:
-        match = PAGE_NAME.match(name)
-        assert match is not None
+    gone = {page_country(name) for name in removed}
+    for code in sorted(code for code in gone if code and code not in markdown):
         publish_markdown(
-            f"acknowledgements-{match.group(1)}",
+            f"acknowledgements-{code}",
             "Nothing is published for this country any more.\n",
         )

@@ -17,9 +17,11 @@ from pydantic import (
     AwareDatetime,
     BaseModel,
     ConfigDict,
+    Discriminator,
     EmailStr,
     Field,
     HttpUrl,
+    Tag,
     ValidationError,
     model_validator,
 )
@@ -43,6 +45,9 @@ from tasks.settings import get_settings
 
 MAX_TEXT = 20_000
 MAX_FILE_BYTES = 1_000_000
+# Where a place written once for every language ("Dakar") is kept: BCP 47's "und",
+# undetermined; `localized` gives it to any language that has no place of its own.
+EVERY_LANGUAGE = "und"
 Model = TypeVar("Model", bound=BaseModel)
 
 
@@ -63,6 +68,20 @@ def _texts(value: dict[str, str]) -> dict[str, str]:
     return cleaned
 
 
+def _places(value: str | dict[Language, str]) -> str | dict[Language, str]:
+    if isinstance(value, str):
+        return value
+    return {language: text for language, text in value.items() if text.strip()}
+
+
+def place_texts(place: str | dict[Language, str]) -> dict[str, str]:
+    """Return the place as kept: per language, one text for every language under
+    `EVERY_LANGUAGE`, nothing for no place."""
+    if isinstance(place, str):
+        return {EVERY_LANGUAGE: place} if place else {}
+    return {str(language): text for language, text in place.items()}
+
+
 def alpha3_code(value: str) -> str:
     if country(value) is None:
         raise ValueError(f"{value!r} is not an ISO 3166 alpha-3 country code")
@@ -72,6 +91,13 @@ def alpha3_code(value: str) -> str:
 OptionalTexts = dict[Language, Annotated[str, Field(max_length=MAX_TEXT)]]
 Texts = Annotated[OptionalTexts, AfterValidator(_texts)]
 Line = Annotated[str, Field(max_length=512), AfterValidator(_one_line)]
+# A place: one text for every language ("Dakar"), or one per language ("Dakar et en ligne",
+# "Dakar and online"); a bad one is named `place.text` or `place.languages.fr`.
+Place = Annotated[
+    Annotated[Line, Tag("text")] | Annotated[dict[Language, Line], Tag("languages")],
+    Discriminator(lambda value: "text" if isinstance(value, str) else "languages"),
+    AfterValidator(_places),
+]
 Country = Annotated[str, AfterValidator(alpha3_code)]
 Section = Annotated[str, Field(min_length=1, max_length=256)]
 
@@ -86,7 +112,9 @@ class EventInput(StaffInput):
     title: Texts = Field(description="event title per language (fr, en, es)")
     topic: OptionalTexts = Field(default_factory=dict, description="what it is about")
     starts_at: AwareDatetime = Field(description="start, with its UTC offset")
-    place: Line = Field("", description="where it happens")
+    place: Place = Field(
+        "", description="where it happens: one text for every language, or one per language"
+    )
     link: HttpUrl | None = Field(None, description="link to join online")
     sections: list[Section] = Field(default_factory=list, max_length=50)
     countries: list[Country] = Field(default_factory=list, max_length=250)
@@ -127,7 +155,9 @@ class EvaluationFields(StaffInput):
     recommendations: Texts
     report_url: HttpUrl | None = None
     discussion_at: AwareDatetime | None = None
-    discussion_place: Line = ""
+    discussion_place: Place = Field(
+        "", description="where it is discussed: one text for every language, or per language"
+    )
 
 
 class EvaluationInput(EvaluationFields):
@@ -192,7 +222,7 @@ def record_event(session: Session, data: EventInput) -> ConsultationEvent:
         title=data.title,
         topic=data.topic,
         starts_at=data.starts_at,
-        place=data.place,
+        place=place_texts(data.place),
         link=str(data.link) if data.link else "",
         sections=data.sections,
         countries=data.countries,
@@ -253,7 +283,7 @@ def record_evaluation(session: Session, data: EvaluationInput | EvaluationForm) 
         recommendations=data.recommendations,
         report_url=str(data.report_url) if data.report_url else "",
         discussion_at=data.discussion_at,
-        discussion_place=data.discussion_place,
+        discussion_place=place_texts(data.discussion_place),
     )
     session.add(evaluation)
     session.add_all(EvaluationContributor(evaluation=evaluation, contact=c) for c in contacts)

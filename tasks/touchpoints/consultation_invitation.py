@@ -88,6 +88,6 @@ class ConsultationInvitation(Touchpoint[RsvpAnswers]):
             "event": {
                 "title": localized(event.title, reader.language),
                 "when": reader.date(event.starts_at),
-                "place": event.place,
+                "place": localized(event.place, reader.language),
             }
         }

@@ -19,14 +19,21 @@ from tasks.acknowledgements.changes import AcknowledgementChange, apply_change
 from tasks.acknowledgements.register import AcknowledgementError
 from tasks.acknowledgements.stages import draft_acknowledgements, publish_pages
 from tasks.clock import Clock
+from tasks.countries import SUPPORTED_LANGUAGES
 from tasks.settings import get_settings
 from tasks.staff.records import EvaluationInput, read_input, record_evaluation
 from tests.pipeline import deliver_all, links_by_recipient, messages, plan
 
 ASEF = "SEN/PCA2021001/PD2021004"
+RESEAU = "SEN/PCA2020007/PD2022001"
+FUNDACION = "COL/PCA2020003/PD2021008"
 AWA = "a.ndiaye@asef-senegal.example.org"
 KIND = TouchpointKind.ACKNOWLEDGEMENT
 NOW = datetime(2026, 12, 1, 12, tzinfo=UTC)
+# Senegal's page in every language: `sen.html` in French, the others `sen.<language>.html`.
+SENEGAL_PAGES = sorted(
+    "sen.html" if language == "fr" else f"sen.{language}.html" for language in SUPPORTED_LANGUAGES
+)
 
 
 def staff(engine: Engine, action: str, **fields) -> dict:
@@ -84,7 +91,10 @@ def test_every_ended_partnership_gets_a_draft_from_its_recorded_results(drafted:
     with transaction(drafted) as session:
         found = acknowledgement_of(session, ASEF)
         assert found is not None
-        assert "Association Sénégalaise pour l'Éducation des Filles et l'UNICEF" in found.text["fr"]
+        assert found.text["fr"].startswith(
+            "Du 1 septembre 2021 au 31 décembre 2024, l'UNICEF et l'organisation"
+            " Association Sénégalaise pour l'Éducation des Filles ont travaillé ensemble"
+        )
         assert "Le taux de scolarisation des filles a doublé à Kolda." in found.text["fr"]
         assert found.text["en"].startswith("From ")
         references = {item.partnership.reference_number for item in acknowledgements(session)}
@@ -112,11 +122,13 @@ def test_published_after_both_sides_approve_and_unpublished_on_withdrawal(
     assert published["pages"] == {"sen": 1} and published["published"] == [ASEF]
     folder = get_settings().public_dir
     html = (folder / "sen.html").read_text(encoding="utf-8")
-    assert '<html lang="fr">' in html and "doublé à Kolda" in html
-    assert "sen.html" in (folder / "index.html").read_text(encoding="utf-8")
+    assert '<html lang="fr" dir="ltr">' in html and "doublé à Kolda" in html
+    french, english = (folder / name for name in ("index.fr.html", "index.html"))
+    assert '<a href="sen.html">Sénégal</a>' in french.read_text(encoding="utf-8")
+    assert '<a href="sen.en.html">Senegal</a>' in english.read_text(encoding="utf-8")
     answer(client, links[AWA]["respond"], decision="withdraw")
     again = publish_pages.fn(Clock.at(NOW))
-    assert again["removed"] == ["sen.html"] and again["unpublished"] == [ASEF]
+    assert again["removed"] == SENEGAL_PAGES and again["unpublished"] == [ASEF]
     assert not (folder / "sen.html").exists()
 
 
@@ -151,7 +163,7 @@ def test_an_edit_after_publication_unpublishes_until_approved_again(
     publish_pages.fn(Clock.at(NOW))
     staff(drafted, "edit", texts={"fr": "Un texte que l'ASEF n'a pas vu."})
     done = publish_pages.fn(Clock.at(NOW))
-    assert done["unpublished"] == [ASEF] and done["removed"] == ["sen.html"]
+    assert done["unpublished"] == [ASEF] and done["removed"] == SENEGAL_PAGES
 
 
 @pytest.mark.parametrize(

@@ -67,6 +67,37 @@ def test_bad_event_input_names_each_field_and_writes_nothing(cli, imported: Engi
     assert stored(imported, ConsultationEvent) == []
 
 
+@pytest.mark.parametrize(
+    ("options", "kept"),
+    [
+        (["--place", "Dakar"], {"und": "Dakar"}),
+        (["--place", "Salle A=B"], {"und": "Salle A=B"}),
+        (
+            ["--place", "fr=Dakar et en ligne", "--place", "en=Dakar and online"],
+            {"fr": "Dakar et en ligne", "en": "Dakar and online"},
+        ),
+        (["--place", "ar=داكار"], {"ar": "داكار"}),
+    ],
+)
+def test_an_events_place_is_given_once_or_per_language(
+    cli, imported: Engine, options: list[str], kept: dict[str, str]
+) -> None:
+    when = ["--starts-at", "2027-02-10T09:30:00+00:00"]
+    result = cli("event", "add", "--title", "fr=Forum", *when, *options)
+    assert result.exit_code == 0, result.output
+    assert stored(imported, ConsultationEvent)[0].place == kept
+
+
+def test_places_in_two_languages_name_each(cli, imported: Engine) -> None:
+    when = ["--starts-at", "2027-02-10T09:30:00+00:00"]
+    mixed = ["--place", "Dakar", "--place", "en=Dakar and online"]
+    assert cli("event", "add", "--title", "fr=Forum", *when, *mixed).exit_code == 2
+    unknown = ["--place", "de=Dakar", "--place", "en=Dakar and online"]
+    result = cli("event", "add", "--title", "fr=Forum", *when, *unknown)
+    assert result.exit_code == 1 and "place.languages.de" in result.stderr
+    assert stored(imported, ConsultationEvent) == []
+
+
 def test_a_title_option_without_a_language_is_refused(cli) -> None:
     result = cli("event", "add", "--title", "no language here")
     assert result.exit_code == 2

@@ -184,7 +184,8 @@ def drop_mail(engine: Engine, inbox: Path) -> None:
 def fill_staff_forms(numbers: dict[str, int]) -> list:
     """What staff enter in the Prefect UI, naming partners' people by number: a focal point,
     Zénaïde's answer by phone (her words through the command line), an evaluation Oumy
-    contributed to, a measure Théodulphe owns, a campaign's preview."""
+    contributed to, a measure Théodulphe owns and the language he reads, a campaign's
+    preview."""
     FORMS["record-focal-point"](
         focal_point={
             "name": "Aïssatou Sow",
@@ -209,6 +210,9 @@ def fill_staff_forms(numbers: dict[str, int]) -> list:
     measure = {**plan, "action": "add-measure", "description": "Recruter", "owner": owner}
     added = {**measure, "due_on": (T + timedelta(days=9)).date().isoformat()}
     states.append(FORMS["record-corrective-action"](change=added, return_state=True))
+    asked = {"contact": numbers[THEODULPHE[0]], "language": "en", "by": "Hélène Fouda"}
+    language = {**asked, "reason": "the contact asked for this language"}
+    states.append(FORMS["set-contact-language"](change=language, return_state=True))
     states.append(FORMS["adhoc-campaign"](campaign=CAMPAIGN, return_state=True))
     return states
 

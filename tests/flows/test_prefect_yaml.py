@@ -78,6 +78,13 @@ SAMPLE_FORM_PARAMETERS = {
     "record-focal-point": {
         "focal_point": {"name": "Awa Diallo", "address": "awa.diallo@unicef.org"}
     },
+    "set-contact-language": {
+        "change": {
+            "contact": 12,
+            "language": "pt",
+            "reason": "the contact asked for this language",
+        }
+    },
 }
 
 

@@ -10,6 +10,7 @@ from sqlalchemy import Engine, select
 from db.contacts import contacts_with_address
 from db.engine import transaction
 from db.models import ConsultationEvent, Contact, Evaluation
+from tasks.outbox.render import localized
 from tasks.staff.records import (
     EvaluationInput,
     EventInput,
@@ -64,7 +65,13 @@ def test_json_works_as_well_as_toml(tmp_path: Path) -> None:
         ({"title": {"de": "Hallo"}}, "title.de"),
         ({"starts_at": "2027-02-10T09:30:00"}, "starts_at: Input should have timezone info"),
         ({"place": "", "link": None}, "give a place or a link"),
-        ({"place": "Dakar\r\nBcc: x@example.org"}, "place: Value error, must be a single line"),
+        ({"place": "Dakar\r\nBcc: x@example.org"}, "place.text: Value error, must be a single"),
+        ({"place": {"fr": "Dakar\nBcc: x@example.org"}}, "place.languages.fr: Value error, must"),
+        ({"place": {"de": "Berlin"}}, "place.languages.de.[key]: Input should be 'fr'"),
+        ({"place": {"und": "Dakar"}}, "place.languages.und.[key]"),
+        ({"place": {"fr": " ", "en": ""}, "link": None}, "give a place or a link"),
+        ({"place": {"fr": "x" * 513}}, "place.languages.fr: String should have at most 512"),
+        ({"place": ["Dakar"]}, "place.languages: Input should be a valid dictionary"),
         ({"countries": ["Atlantis"]}, "countries.0"),
         ({"rsvp_deadline": "2027-03-01T00:00:00Z"}, "rsvp_deadline must not be after starts_at"),
         ({"link": "javascript:alert(1)"}, "link: URL scheme should be 'http' or 'https'"),
@@ -147,6 +154,34 @@ def test_an_evaluation_names_unknown_partnerships_and_strangers(imported: Engine
         transaction(imported) as session,
     ):
         record_evaluation(session, evaluation(contributors=["g.otieno@kccpn.example.or.ke"]))
+
+
+@pytest.mark.parametrize(
+    ("place", "kept", "english", "french"),
+    [
+        ("Dakar", {"und": "Dakar"}, "Dakar", "Dakar"),
+        (
+            {"fr": "Dakar et en ligne", "en": "Dakar and online", "es": " "},
+            {"fr": "Dakar et en ligne", "en": "Dakar and online"},
+            "Dakar and online",
+            "Dakar et en ligne",
+        ),
+        ({"fr": "Dakar et en ligne"}, {"fr": "Dakar et en ligne"}, "Dakar et en ligne", None),
+        ("", {}, "", ""),
+    ],
+)
+def test_an_events_place_is_kept_per_language(
+    engine: Engine, place: str | dict, kept: dict, english: str, french: str | None
+) -> None:
+    fields = {"title": {"en": "Forum"}, "starts_at": "2027-01-01T10:00:00Z", "place": place}
+    data = read_input(EventInput, None, {**fields, "link": "https://meet.example.org/x"})
+    with transaction(engine) as session:
+        event_id = record_event(session, data).id
+    with transaction(engine) as session:
+        event = session.get_one(ConsultationEvent, event_id)
+        assert event.place == kept
+        assert localized(event.place, "en") == english
+        assert localized(event.place, "fr") == (english if french is None else french)
 
 
 def test_an_event_is_recorded(engine: Engine) -> None:

@@ -7,6 +7,8 @@ from sqlalchemy import Engine
 from db.engine import transaction
 from db.models import TouchpointKind
 from tasks.staff.records import EventInput, read_input, record_event
+from tasks.touchpoints.consultation_invitation import ConsultationInvitation
+from tasks.touchpoints.touchpoint import Reader
 from tests.pipeline import messages, plan
 
 INVITATION = TouchpointKind.CONSULTATION_INVITATION
@@ -68,3 +70,23 @@ def test_rerunning_invites_nobody_twice(imported: Engine) -> None:
     sent = messages(imported, kind=INVITATION)
     assert len(sent) == 5
     assert all(m.context == {"event_id": event} for m in sent)
+
+
+def test_the_rsvp_page_gives_the_place_in_the_readers_language(imported: Engine) -> None:
+    place = {"fr": "Bogotá et en ligne", "es": "Bogotá y en línea"}
+    add_event(imported, countries=["COL"], place=place)
+    plan(imported, INVITATION, NOW)
+    message = messages(imported, kind=INVITATION)[0]
+    with transaction(imported) as session:
+        shown = {
+            language: ConsultationInvitation().page_context(
+                session, message, Reader(language, "America/Bogota"), {}
+            )["event"]["place"]
+            for language in ("es", "fr", "en", "ar")
+        }
+    assert shown == {
+        "es": "Bogotá y en línea",
+        "fr": "Bogotá et en ligne",
+        "en": "Bogotá et en ligne",
+        "ar": "Bogotá et en ligne",
+    }
