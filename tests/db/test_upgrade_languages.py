@@ -13,7 +13,7 @@ from db.migrate import alembic_config, upgrade
 from db.models import Contact, Partner
 
 OLD = datetime(2026, 11, 2, 9, 30)
-REVISION = "0099"
+REVISION = "0015"
 
 
 def _partner(connection, number: int, country: str, language: str) -> None:

@@ -1,7 +1,7 @@
 """partners and their people read Arabic, Portuguese and Russian where their country does
 
-Revision ID: 0099
-Revises: 0012
+Revision ID: 0015
+Revises: 0014
 Create Date: 2026-12-07 13:00:00
 
 The product now writes Arabic, Portuguese and Russian too. A partner's language was the
@@ -19,8 +19,8 @@ import sqlalchemy as sa
 from alembic import op
 from babel.core import get_global
 
-revision = "0099"
-down_revision = "0012"
+revision = "0015"
+down_revision = "0014"
 branch_labels = None
 depends_on = None
 
