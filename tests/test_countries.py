@@ -27,6 +27,12 @@ from tasks.countries import (
         ("COD", "Congo - Kinshasa", "fr", "Africa/Kinshasa"),
         ("BGD", "Bangladesh", "en", "Asia/Dhaka"),
         ("sen", "Senegal", "fr", "Africa/Dakar"),
+        ("YEM", "Yemen", "ar", "Asia/Aden"),
+        ("EGY", "Egypt", "ar", "Africa/Cairo"),
+        ("MOZ", "Mozambique", "pt", "Africa/Maputo"),
+        ("AGO", "Angola", "pt", "Africa/Luanda"),
+        ("KAZ", "Kazakhstan", "ru", "Asia/Almaty"),
+        ("KGZ", "Kyrgyzstan", "ru", "Asia/Bishkek"),
     ],
 )
 def test_it_derives_language_and_time_zone_from_the_country(
@@ -49,7 +55,7 @@ def test_every_capital_zone_exists() -> None:
 
 @pytest.mark.parametrize(
     ("requested", "expected"),
-    [("fr", "fr"), ("es-CO", "es"), ("EN_us", "en"), ("pt", "en"), (None, "en"), ("", "en")],
+    [("fr", "fr"), ("es-CO", "es"), ("EN_us", "en"), ("pt-BR", "pt"), ("ar_YE", "ar"), ("de", "en"), (None, "en"), ("", "en")],
 )
 def test_it_falls_back_to_a_language_we_write_in(requested: str | None, expected: str) -> None:
     assert supported_language(requested) == expected
