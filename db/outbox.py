@@ -187,8 +187,8 @@ def planned_after(
 ) -> list[Row[Any]]:
     """Return the next `limit` planned messages of `kinds` (of one campaign, and among
     `ids`, if given) with an id above `after_id`, as rows of what their content depends
-    on (id, kind, language, context, partner, partnership, contact name): a cursor for
-    walking every planned row in batches without loading each as an object."""
+    on (id, kind, language, context, partner, partnership, due time, contact name): a
+    cursor for walking every planned row in batches without loading each as an object."""
     query = (
         select(
             Message.id,
@@ -197,6 +197,7 @@ def planned_after(
             Message.context,
             Contact.partner_id,
             Message.partnership_id,
+            Message.due_at,
             Contact.name,
         )
         .join(Message.contact)

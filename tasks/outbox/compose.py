@@ -40,15 +40,17 @@ def render_message(
     settings: Settings,
     token: str,
     cache: dict[Any, Any],
+    now: datetime,
 ) -> RenderedEmail:
-    """Return `message` rendered for its contact, in their language or the fallback."""
+    """Return `message` rendered for its contact, in their language or the fallback, as
+    it reads at `now` (when it is sent, or for a check, when it is due)."""
     links = {
         "respond": respond_link(settings.portal_url, token),
         "opt_out": opt_out_link(settings.portal_url, token),
     }
     if message.kind == TouchpointKind.FOCAL_POINT_DIGEST:
         links["handled"] = handled_link(settings.portal_url, token)
-    context = base_context(message, links, settings.sender)
+    context = base_context(message, links, settings.sender, now)
     context.update(template_context(session, message, cache))
     # Staff-written content may exist in fewer languages than the templates around it.
     wanted = context.pop("content_language", message.language)

@@ -65,7 +65,7 @@ def composition(
         return recipient
     token = new_token()
     try:
-        rendered = render_message(session, environment(), message, settings, token, cache)
+        rendered = render_message(session, environment(), message, settings, token, cache, now)
         data = mime_bytes(message, rendered, settings, token, now, recipient)
     except (RenderError, ValueError) as error:
         return partial(fail, message=message, reason=f"could not compose the message: {error}")

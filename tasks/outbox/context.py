@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from db.models import Message, Partnership
@@ -20,10 +21,13 @@ def partnership_context(partnership: Partnership | None) -> dict[str, Any] | Non
     }
 
 
-def base_context(message: Message, links: dict[str, str], sender: str) -> dict[str, Any]:
+def base_context(
+    message: Message, links: dict[str, str], sender: str, now: datetime
+) -> dict[str, Any]:
     """Return the variables shared by all templates: contact (name only), partner,
-    partnership (or None), links, the contact's time zone (their own, else the partner's)
-    and the sender's name."""
+    partnership (or None), links, the contact's time zone (their own, else the partner's),
+    the sender's name, and `now`, the moment the message is read for (a date it gives
+    may be past by then)."""
     contact = message.contact
     partner = contact.partner
     return {
@@ -33,4 +37,5 @@ def base_context(message: Message, links: dict[str, str], sender: str) -> dict[s
         "links": links,
         "time_zone": contact.local_time_zone,
         "sender_name": sender_parts(sender)[0] or "UNICEF",
+        "now": now,
     }

@@ -32,7 +32,7 @@ from jinja2 import (
 from jinja2.runtime import Context
 
 from tasks.countries import FALLBACK_LANGUAGE, SUPPORTED_LANGUAGES, supported_language
-from tasks.translations import direction, gettext, install_translations
+from tasks.translations import direction, gettext, install_translations, ngettext
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 PARTS = ("subject.txt", "body.html", "body.txt")
@@ -173,12 +173,27 @@ def _subject_gettext(context: Context, message: str, **values: Any) -> str:
     return _Sentence(sentence % {name: _subject_value(context, v) for name, v in values.items()})
 
 
+@pass_context
+def _subject_ngettext(context: Context, singular: str, plural: str, num: int, **values: Any) -> str:
+    """Return the form `num` takes, its values folded and cut as `_subject_gettext` does
+    (`num` is a placeholder too, as in Jinja2's new-style gettext)."""
+    sentence = ngettext(context["language"], singular, plural, num)
+    values = {"num": num, **values}
+    return _Sentence(sentence % {name: _subject_value(context, v) for name, v in values.items()})
+
+
 @cache
 def subject_environment(env: Environment) -> Environment:
     """Return `env` for subjects: every value written, by `{{ … }}` or as a `{% trans %}`
-    variable, goes through `_subject_value`; the template's own text is left as written."""
+    variable (pluralized or not), goes through `_subject_value`; the template's own text
+    is left as written."""
     overlay = env.overlay(finalize=_subject_value)
-    overlay.globals = {**env.globals, "gettext": _subject_gettext, "_": _subject_gettext}
+    overlay.globals = {
+        **env.globals,
+        "gettext": _subject_gettext,
+        "_": _subject_gettext,
+        "ngettext": _subject_ngettext,
+    }
     return overlay
 
 

@@ -98,9 +98,10 @@ def check_planned(
 def content_key(message: Message | Row[Any]) -> tuple[object, ...]:
     """Return what rendering `message` (or its row from `planned_after`) depends on apart
     from its contact's name and its token: kind, language, the row's context (which names
-    what the touchpoint's loader reads: campaign, event, updates, original message…), and
-    the partner and partnership rows the shared variables come from. A loader that reads
-    more of the row must add it here."""
+    what the touchpoint's loader reads: campaign, event, updates, original message…), the
+    partner and partnership rows the shared variables come from, and the due time it is
+    rendered for (a date it gives may be past by then). A loader that reads more of the
+    row must add it here."""
     partner_id = message.partner_id if isinstance(message, Row) else message.contact.partner_id
     return (
         str(message.kind),
@@ -108,6 +109,7 @@ def content_key(message: Message | Row[Any]) -> tuple[object, ...]:
         json.dumps(message.context, sort_keys=True, default=str),
         partner_id,
         message.partnership_id,
+        message.due_at,
     )
 
 
@@ -165,7 +167,8 @@ def _rendered_or_error(
     session: Session, env: Any, message: Message, settings: Settings, cache: dict[Any, Any]
 ) -> RenderedEmail | str:
     try:
-        return render_message(session, env, message, settings, PREVIEW_TOKEN, cache)
+        # Rendered as it will read when due: the delivery renders it again when it goes.
+        return render_message(session, env, message, settings, PREVIEW_TOKEN, cache, message.due_at)
     except RenderError as error:
         return str(error)
 

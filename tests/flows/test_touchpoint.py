@@ -71,13 +71,13 @@ def test_a_template_error_stops_the_run_before_anything_is_sent(
 ) -> None:
     broken = tmp_path / "templates"
     shutil.copytree(TEMPLATES, broken)
-    (broken / "email/sustainability_checkin/es/body.txt").write_text(
+    (broken / "email/sustainability_checkin/body.txt").write_text(
         "{{ contact.nickname.first }}\n"
     )
     env = environment.__wrapped__(broken)
     monkeypatch.setattr("tasks.outbox.render_check.environment", lambda: env)
     monkeypatch.setattr("tasks.outbox.composition.environment", lambda: env)
-    with pytest.raises(RenderError, match=r"email/sustainability_checkin/es/body.txt:1"):
+    with pytest.raises(RenderError, match=r"email/sustainability_checkin/body.txt:1"):
         FLOWS["sustainability-checkins"](as_of=NOW)
     assert outbox() == []
     assert not messages(imported, status=MessageStatus.SENT)

@@ -41,9 +41,8 @@ def one_partnership_breaks(imported: Engine, app_env, monkeypatch, tmp_path: Pat
     copy = tmp_path / "templates"
     shutil.copytree(TEMPLATES, copy)
     breaks = '{% if partnership.reference == "SEN/PCA2021001/PD2021004" %}{{ x.y }}{% endif %}'
-    for language in ("fr", "en", "es"):
-        path = copy / "email" / str(CHECKIN) / language / "body.txt"
-        path.write_text(breaks + path.read_text(encoding="utf-8"), encoding="utf-8")
+    path = copy / "email" / str(CHECKIN) / "body.txt"
+    path.write_text(breaks + path.read_text(encoding="utf-8"), encoding="utf-8")
     broken = render.environment.__wrapped__(copy)
 
     def use(env) -> None:

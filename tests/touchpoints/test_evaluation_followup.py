@@ -6,15 +6,18 @@ from sqlalchemy import Engine, select
 
 from db.engine import transaction
 from db.models import Contact, Message, ResponseChannel, TouchpointKind
+from tasks.outbox.render_check import check_planned
 from tasks.responses.answers import Answering, record_answer
+from tasks.settings import get_settings
 from tasks.staff.records import EvaluationInput, read_input, record_evaluation
 from tasks.touchpoints.evaluation_followup import EvaluationAnswers, contributor_record
 from tests.pipeline import deliver_all, messages, plan
 
 FOLLOWUP = TouchpointKind.EVALUATION_FOLLOWUP
+DISCUSSION = {"discussion_at": "2025-06-12T10:00:00Z", "discussion_place": "Dakar et en ligne"}
 
 
-def add_evaluation(engine: Engine, completed_on: str = "2025-05-20") -> int:
+def add_evaluation(engine: Engine, completed_on: str = "2025-05-20", **discussion: str) -> int:
     data = read_input(
         EvaluationInput,
         None,
@@ -28,6 +31,7 @@ def add_evaluation(engine: Engine, completed_on: str = "2025-05-20") -> int:
                 "a.ndiaye@asef-senegal.example.org",
                 "ml.diallo@asef-senegal.example.org",
             ],
+            **discussion,
         },
     )
     with transaction(engine) as session:
@@ -108,3 +112,38 @@ def test_an_answer_counts_for_its_own_evaluation_only(imported: Engine, app_env)
         rows = contributor_record(session, datetime(2025, 7, 1, tzinfo=UTC))
     answered = {(row["evaluation"], row["answered"] != "") for row in rows}
     assert (first, True) in answered and (second, True) not in answered
+
+
+def test_a_discussion_still_ahead_is_offered_with_its_time_and_place(
+    imported: Engine, app_env, outbox
+) -> None:
+    add_evaluation(imported, **DISCUSSION)
+    sent_at = datetime(2025, 5, 21, 10, tzinfo=UTC)
+    plan(imported, FOLLOWUP, sent_at)
+    deliver_all(imported, [FOLLOWUP], sent_at)
+    text = outbox()[0].get_body(("plain",)).get_content()
+    assert "Nous vous invitons à en discuter avec nous le 12 juin 2025, 10:00" in text
+    assert "Où : Dakar et en ligne" in text
+    assert "Donner votre avis et participer à la discussion : https://" in text
+
+
+def test_a_discussion_past_when_the_findings_go_out_is_told_as_held(
+    imported: Engine, app_env, outbox
+) -> None:
+    """Checked the day before the discussion, sent the day after: the mail tells it as it
+    is when it goes out, and invites comments only."""
+    add_evaluation(imported, **DISCUSSION)
+    planned_at = datetime(2025, 6, 11, 10, tzinfo=UTC)
+    plan(imported, FOLLOWUP, planned_at)
+    with transaction(imported) as session:
+        (sample,) = check_planned(session, get_settings(), [FOLLOWUP]).samples.values()
+    assert "Nous vous invitons à en discuter avec nous le 12 juin 2025" in sample.text
+    deliver_all(imported, [FOLLOWUP], planned_at + timedelta(days=2))
+    mails = outbox()
+    assert len(mails) == 2
+    for mail in mails:
+        text = mail.get_body(("plain",)).get_content()
+        assert "La discussion de ces conclusions a eu lieu le 12 juin 2025." in text
+        assert "Donner votre avis : https://" in text
+        assert "Nous vous invitons" not in text and "participer" not in text
+        assert "Dakar et en ligne" not in text

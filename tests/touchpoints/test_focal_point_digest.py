@@ -63,7 +63,7 @@ def test_the_focal_point_gets_one_digest_in_french_with_both_replies(
     assert "Bonjour Aïssatou Sow," in text
     assert "Association Sénégalaise pour l'Éducation des Filles — « Maintien" in text
     assert f"({ASEF})" in text
-    assert "- De la part de Awa Ndiaye, par courriel, le 1 décembre 2026, 13:00" in text
+    assert "- De : Awa Ndiaye — reçu par courriel le 1 décembre 2026, 13:00" in text
     assert f"    {FIRST_WORDS}" in text and f"    {SECOND_WORDS}" in text
     assert f"mailto:{AWA}?subject=Re%3A%20R%C3%A9sultats" in text
     assert f"mailto:{AWA}?subject=Re%3A%20Suite" in text

@@ -76,7 +76,9 @@ def test_every_kind_is_registered_exactly_once() -> None:
 
 
 @pytest.mark.parametrize("kind", list(TouchpointKind))
-def test_every_kind_has_its_email_templates_in_every_language(kind: TouchpointKind) -> None:
+def test_every_kind_has_one_email_template_per_part_for_every_language(
+    kind: TouchpointKind,
+) -> None:
     # One template per part, its words in every language from the catalogs.
     folder = TEMPLATES / "email" / kind
     assert {"subject.txt", "body.txt", "body.html"} <= {p.name for p in folder.iterdir()}
