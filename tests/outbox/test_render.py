@@ -92,7 +92,7 @@ def sample_context(**overrides) -> dict:
             },
             {
                 "category": "new_priority",
-                "title": {"en": "New priority"},
+                "title": {"en": "Priorities for 2027"},
                 "body": {"en": "Text."},
                 "published_at": datetime(2026, 11, 5, tzinfo=UTC),
             },
@@ -131,6 +131,7 @@ def sample_context(**overrides) -> dict:
                 "actor": "system",
                 "action": action,
                 "changes": ["status: planned → late"],
+                "fields": [{"name": "status", "before": "planned", "after": "late"}],
                 "days_before": days,
                 "reason": "opted out",
                 "to": ["Serge Atangana"],
