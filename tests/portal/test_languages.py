@@ -14,8 +14,10 @@ from sqlalchemy import Engine, select
 import tests.portal.test_app as portal_tests
 from db.engine import transaction
 from db.models import Contact, ContactEvent, Message, MessageStatus, TouchpointKind
+from tests.focal_points import SOW
 from tests.pipeline import deliver_all, plan
 from tests.portal.test_app import AWA, SENT, csrf_of, path
+from tests.portal.test_handling import digest  # noqa: F401 (a fixture)
 
 # The portal tests' fixtures, shared.
 client, links = portal_tests.client, portal_tests.links
@@ -231,3 +233,15 @@ def test_its_links_change_the_language_shown_and_nothing_else(client, asked, lan
 def test_the_link_of_a_living_contact_ignores_lang(client, links) -> None:
     page = client.get(path(links[AWA]["respond"]), params={"lang": "ru"})
     assert page.headers["content-language"] == "fr"
+
+
+def test_a_focal_point_chooses_on_the_digest_page(digest, directory: Engine) -> None:  # noqa: F811
+    client, link, _ = digest
+    posted = {"csrf": csrf_of(client.get(link).text), "language": "es", "back": "handled"}
+    shown = client.post(f"/language/{token_of(link)}", data=posted)
+    assert shown.url.path == link and shown.headers["content-language"] == "es"
+    assert "Mensajes de las organizaciones aliadas" in shown.text
+    changed = [event for event in history(directory, SOW) if event.action == "changed"]
+    assert [(event.actor, event.details["language"]) for event in changed] == [
+        ("focal point (portal)", ["fr", "es"])
+    ]
