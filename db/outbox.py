@@ -268,3 +268,21 @@ def recipients_of(session: Session, occurrence_key: str) -> set[int]:
     """Return the contacts (ids) with a message of this occurrence, whatever became of it."""
     query = select(Message.contact_id).where(Message.occurrence_key == occurrence_key)
     return set(session.scalars(query))
+
+
+def set_unsent_language(session: Session, contact_ids: Sequence[int], language: str) -> int:
+    """Write `language` into the contacts' messages not yet sent (planned, or held until
+    staff release them: a release checks them again), so they go out in it; return how
+    many changed. A message a delivery has claimed goes out as it was rendered."""
+    if not contact_ids:
+        return 0
+    result = session.execute(
+        update(Message)
+        .where(
+            Message.contact_id.in_(list(contact_ids)),
+            Message.status.in_([MessageStatus.PLANNED, MessageStatus.HELD]),
+            Message.language != language,
+        )
+        .values(language=language)
+    )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]

@@ -61,6 +61,13 @@ def ngettext(language: str, singular: str, plural: str, count: int) -> str:
     return translations(language).ngettext(singular, plural, count)
 
 
+def N_(message: str) -> str:
+    """Return `message` as it is: marks an English message written in code (a label, a
+    notice) for `make catalogs` (one of pybabel's default keywords); whoever shows it
+    translates it then, with `gettext`."""
+    return message
+
+
 def direction(language: str) -> str:
     """Return "rtl" for a language written right to left (Arabic), else "ltr"."""
     return "rtl" if Locale.parse(language).text_direction == "rtl" else "ltr"
@@ -91,4 +98,3 @@ def install_translations(env: Environment) -> Environment:
         _gettext, _ngettext, newstyle=True, pgettext=_pgettext
     )
     return env
-

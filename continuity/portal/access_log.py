@@ -10,13 +10,15 @@ import re
 from urllib.parse import unquote
 
 # Paths that carry no token, logged as they are.
-TOKEN_FREE = frozenset({"/", "/healthz", "/static/portal.css", "/favicon.ico", "/robots.txt"})
+TOKEN_FREE = frozenset(
+    {"/", "/healthz", "/static/portal.css", "/favicon.ico", "/robots.txt", "/forgotten"}
+)
 # The routes whose second segment is a token.
-TOKEN_ROUTES = frozenset({"r", "opt-out", "handled", "data"})
+TOKEN_ROUTES = frozenset({"r", "opt-out", "handled", "data", "language"})
 # A first segment this long might be a pasted token (43 characters): cut it too.
 MAX_KEPT_SEGMENT = 20
 # A token route inside free text (an error message), up to the end of the path.
-TOKEN_IN_TEXT = re.compile(r"/(r|opt-out|handled|data)(/|%2f)[^\s\"'<>?#]*", re.IGNORECASE)
+TOKEN_IN_TEXT = re.compile(r"/(r|opt-out|handled|data|language)(/|%2f)[^\s\"'<>?#]*", re.IGNORECASE)
 LOGGERS = ("uvicorn.access", "uvicorn.error")
 
 

@@ -22,27 +22,18 @@ from starlette.exceptions import HTTPException
 
 from continuity.portal.access_log import keep_tokens_out_of_logs
 from continuity.portal.handling import show_handling, submit_handling
+from continuity.portal.labels import problems
+from continuity.portal.languages import View, anyone, contact_view, own_names, switch_language
 from continuity.portal.limits import FailureLimiter, client_key
-from continuity.portal.pages import (
-    answer_labels,
-    answer_notice,
-    asking,
-    browser_language,
-    form_context,
-    reader_of,
-    strings,
-)
-from continuity.portal.privacy import confirm_forget, download, forget, show_data
+from continuity.portal.pages import asking, form_context, reader_of, thanks_context
+from continuity.portal.privacy import FORGOTTEN, confirm_forget, download, forget, show_data
 from continuity.portal.security import BodyLimit, SecurityHeaders, csrf_token, csrf_valid
 from db.engine import engine_for, for_writing, transaction
 from db.models import Message, ResponseChannel
 from tasks.clock import Clock
-from tasks.countries import supported_language
 from tasks.outbox.render import TEMPLATES, page_environment
 from tasks.responses.answers import (
-    Answerable,
     Answering,
-    answer_summary,
     answerable,
     opt_out,
     reached,
@@ -51,6 +42,7 @@ from tasks.responses.answers import (
 from tasks.responses.forms import FormError
 from tasks.responses.links import token_hash
 from tasks.settings import Settings, get_settings
+from tasks.translations import direction
 
 MAX_FIELDS = 64
 
@@ -70,14 +62,23 @@ class Portal:
     def opt_out_lifetime(self) -> timedelta:
         return timedelta(days=self.settings.opt_out_days)
 
-    def page(self, name: str, language: str, status: int = 200, **context: Any) -> HTMLResponse:
+    def page(self, name: str, view: View, status: int = 200, **context: Any) -> HTMLResponse:
+        """Return the page `name` as `view` shows it, its language in Content-Language."""
         template = page_environment().get_template(f"portal/{name}.html")
-        html = template.render(language=language, t=strings(language), **context)
-        return HTMLResponse(html, status_code=status)
+        html = template.render(
+            language=view.language,
+            direction=direction(view.language),
+            view=view,
+            languages=own_names(),
+            **context,
+        )
+        response = HTMLResponse(html, status_code=status)
+        response.headers["Content-Language"] = view.language
+        return response
 
     def invalid(self, request: Request, status: int = 404) -> HTMLResponse:
         """The one page for every unknown, expired, forged or refused link or form."""
-        return self.page("invalid", browser_language(request), status=status)
+        return self.page("invalid", anyone(request), status=status)
 
     def failed(self, request: Request) -> HTMLResponse:
         """Return the page for a failed token look-up, counted against the client: 404, or
@@ -111,8 +112,10 @@ def show_form(portal: Portal, request: Request, token: str) -> Response:
         asked = asking(opened)
         if opened is None or asked is None:
             return portal.failed(request)
-        context = form_context(portal, session, opened, token, None)
-        return portal.page(asked.page, supported_language(opened.language), **context)
+        view = contact_view(portal, request, opened.contact, token, "form")
+        reader = reader_of(opened, view.language)
+        context = form_context(portal, session, opened, token, reader, None)
+        return portal.page(asked.page, view, **context)
 
 
 def submit_form(portal: Portal, request: Request, token: str, fields: dict[str, str]) -> Response:
@@ -124,30 +127,18 @@ def submit_form(portal: Portal, request: Request, token: str, fields: dict[str, 
             return portal.failed(request)
         if not portal.csrf_ok(token, fields.get("csrf", "")):
             return portal.invalid(request, 403)
-        language = supported_language(opened.language)
+        view = contact_view(portal, request, opened.contact, token, "form")
+        reader = reader_of(opened, view.language)
         try:
             answers = asked.answers_from(fields)
         except FormError as error:
-            context = form_context(portal, session, opened, token, fields)
-            context["errors"] = error.fields
-            return portal.page(asked.page, language, status=400, **context)
+            context = form_context(portal, session, opened, token, reader, fields)
+            context["errors"] = problems(error, reader)
+            return portal.page(asked.page, view, status=400, **context)
         who = Answering.opened_by(opened)
         response = record_answer(session, who, answers, ResponseChannel.PORTAL, portal.clock.now())
-        return thanks(portal, session, opened, response.answers, language)
-
-
-def thanks(
-    portal: Portal, session: Session, opened: Answerable, answers: dict[str, Any], language: str
-) -> Response:
-    closes_on = reader_of(opened).date(opened.closes_at)
-    return portal.page(
-        "thanks",
-        language,
-        recorded=answer_summary(answers),
-        labels=answer_labels(language),
-        closes_on=closes_on,
-        notice=answer_notice(session, opened, answers, language),
-    )
+        context = thanks_context(session, opened, response.answers, reader)
+        return portal.page("thanks", view, **context)
 
 
 def unsubscribable(portal: Portal, session: Session, token: str) -> Message | None:
@@ -162,9 +153,12 @@ def confirm_opt_out(portal: Portal, request: Request, token: str) -> Response:
         message = unsubscribable(portal, session, token)
         if message is None:
             return portal.failed(request)
+        view = contact_view(portal, request, message.contact, token, "opt-out")
+        if message.contact.opted_out_at is not None:
+            return portal.page("opted_out", view)
         return portal.page(
             "opt_out",
-            supported_language(message.language),
+            view,
             action=f"/opt-out/{token}",
             csrf=portal.csrf(token),
             address=message.contact.name,
@@ -183,10 +177,10 @@ def do_opt_out(portal: Portal, request: Request, token: str, fields: dict[str, s
         if not one_click and not portal.csrf_ok(token, fields.get("csrf", "")):
             return portal.invalid(request, 403)
         opt_out(session, message.contact, portal.clock.now(), ResponseChannel.PORTAL, message)
-        language = supported_language(message.language)
+        view = contact_view(portal, request, message.contact, token, "opt-out")
     if one_click:
         return PlainTextResponse("unsubscribed")
-    return portal.page("opted_out", language)
+    return portal.page("opted_out", view)
 
 
 def create_app(settings: Settings | None = None, engine: Engine | None = None) -> FastAPI:
@@ -242,6 +236,10 @@ def add_pages(app: FastAPI, portal: Portal) -> None:
     def forget_page(request: Request, token: str) -> Response:
         return confirm_forget(portal, request, token)
 
+    @app.get("/forgotten")
+    def forgotten_page(request: Request) -> Response:
+        return portal.page("forgotten", anyone(request, FORGOTTEN))
+
 
 def add_posts(app: FastAPI, portal: Portal) -> None:
     """The POST routes: the body is read on the event loop, the database work is done in
@@ -271,3 +269,8 @@ def add_posts(app: FastAPI, portal: Portal) -> None:
     async def post_forget(request: Request, token: str) -> Response:
         fields = await posted_fields(request)
         return await run_in_threadpool(forget, portal, request, token, fields)
+
+    @app.post("/language/{token}")
+    async def post_language(request: Request, token: str) -> Response:
+        fields = await posted_fields(request)
+        return await run_in_threadpool(switch_language, portal, request, token, fields)

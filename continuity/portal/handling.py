@@ -11,10 +11,11 @@ from fastapi import Request
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
+from continuity.portal.labels import source
+from continuity.portal.languages import contact_view
 from db.engine import for_writing, transaction
 from db.models import Message, TouchpointKind
 from db.partner_messages import partner_messages_by_id
-from tasks.countries import supported_language
 from tasks.responses.answers import reached
 from tasks.responses.partner_messages import HandlingError, checked_handling
 from tasks.touchpoints.touchpoint import Reader
@@ -43,7 +44,7 @@ def show_handling(portal: Portal, request: Request, token: str) -> Response:
         message = opened_digest(portal, session, token)
         if message is None:
             return portal.failed(request)
-        return handling_page(portal, session, message, token, {}, "")
+        return handling_page(portal, request, session, message, token, {}, "")
 
 
 def submit_handling(
@@ -58,21 +59,22 @@ def submit_handling(
             return portal.invalid(request, 403)
         ticked = [ident for ident in digest_ids(message) if fields.get(f"done-{ident}")]
         if not ticked:
-            return handling_page(portal, session, message, token, fields, "handling_none", 400)
+            return handling_page(portal, request, session, message, token, fields, "none", 400)
         try:
             by, note = checked_handling(fields.get("by", ""), fields.get("note", ""))
         except HandlingError:
-            return handling_page(portal, session, message, token, fields, "handling_bad", 400)
+            return handling_page(portal, request, session, message, token, fields, "bad", 400)
         # A message a later revision replaced is no longer listed: nothing to record for it.
         # One someone handled since the page was shown keeps who did it and how.
         for response in partner_messages_by_id(session, ticked):
             if response.handled_at is None:
                 response.handle(by, note, portal.clock.now())
-        return handling_page(portal, session, message, token, {}, "handling_saved")
+        return handling_page(portal, request, session, message, token, {}, "saved")
 
 
 def handling_page(
     portal: Portal,
+    request: Request,
     session: Session,
     message: Message,
     token: str,
@@ -80,13 +82,13 @@ def handling_page(
     notice: str,
     status: int = 200,
 ) -> Response:
-    """Return the page: the digest's messages as they stand, the form, and `notice` (the
-    key of a string, "" for none)."""
-    language = supported_language(message.language)
-    reader = Reader(language, message.contact.local_time_zone)
+    """Return the page: the digest's messages as they stand, the form, and `notice`
+    ("saved", "none" ticked, a "bad" name or note; "" for none)."""
+    view = contact_view(portal, request, message.contact, token, "handled")
+    reader = Reader(view.language, message.contact.local_time_zone)
     return portal.page(
         "handling",
-        language,
+        view,
         status=status,
         action=f"/handled/{token}",
         csrf=portal.csrf(token),
@@ -102,13 +104,14 @@ def handling_page(
 
 def _shown(response: Any, reader: Reader) -> dict[str, Any]:
     partnership = response.partnership
+    author = response.contact.name if response.contact else ""
     return {
         "id": response.id,
         "partner": partnership.partner.name if partnership else "",
         "partnership": partnership.reference_number if partnership else "",
-        "author": response.contact.name if response.contact else "",
-        "date": reader.date(response.received_at),
-        "channel": str(response.channel),
+        "source": source(
+            str(response.channel), author, reader.date(response.received_at), reader.language
+        ),
         "words": response.words,
         "handled_by": response.handled_by if response.handled_at else "",
         "handled_on": reader.date(response.handled_at),

@@ -15,9 +15,9 @@ from fastapi import Request
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
+from continuity.portal.languages import View, contact_view
 from db.engine import OldPagesKeptError, for_writing, purge_old_pages, transaction
 from db.models import Message
-from tasks.countries import supported_language
 from tasks.people.erasure import BY_PORTAL, erase
 from tasks.people.export import export
 from tasks.people.person import person_of
@@ -27,6 +27,9 @@ if TYPE_CHECKING:
     from continuity.portal.app import Portal
 
 EXPORT_FILE = "unicef-partnerships-my-data.json"
+# The page saying the person's data was erased, in any language: their links no longer
+# work, so it offers the others with links of its own.
+FORGOTTEN = "/forgotten"
 PORTAL_REASON = "the person asked to be forgotten, through their personal link"
 
 logger = logging.getLogger(__name__)
@@ -50,7 +53,7 @@ def show_data(portal: Portal, request: Request, token: str) -> Response:
             return portal.failed(request)
         return portal.page(
             "data",
-            supported_language(message.language),
+            contact_view(portal, request, message.contact, token, "data"),
             export_action=f"/data/{token}/export",
             opt_out_link=f"/opt-out/{token}",
             forget_link=f"/data/{token}/forget",
@@ -81,7 +84,7 @@ def confirm_forget(portal: Portal, request: Request, token: str) -> Response:
             return portal.failed(request)
         return portal.page(
             "forget",
-            supported_language(message.language),
+            contact_view(portal, request, message.contact, token, "forget"),
             action=f"/data/{token}/forget",
             back=f"/data/{token}",
             csrf=portal.csrf(token),
@@ -99,11 +102,11 @@ def forget(portal: Portal, request: Request, token: str, fields: dict[str, str])
             return portal.failed(request)
         if not portal.csrf_ok(token, fields.get("csrf", "")):
             return portal.invalid(request, 403)
-        language = supported_language(message.language)
+        language = contact_view(portal, request, message.contact, token, "forget").language
         person = person_of(session, message.contact)
         erase(session, person, PORTAL_REASON, BY_PORTAL, portal.clock.now(), secret)
     try:
         purge_old_pages(portal.engine)
     except OldPagesKeptError as error:
         logger.warning("a person was erased, but %s", error)
-    return portal.page("forgotten", language)
+    return portal.page("forgotten", View(language, link=FORGOTTEN))

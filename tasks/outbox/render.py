@@ -101,14 +101,19 @@ def _date(context: Context, value: date | datetime, format: str = "long") -> str
     return format_date(value, format=format, locale=context["language"])
 
 
+def local_datetime(value: datetime, time_zone: str, language: str) -> str:
+    """Return e.g. "10 février 2027, 04:30 (heure de la Colombie)": the moment `value` on
+    the clock of `time_zone`, as `language` writes it."""
+    local = value.astimezone(ZoneInfo(time_zone))
+    day = format_date(local, format="long", locale=language)
+    clock = format_time(local, format="short", locale=language)
+    return f"{day}, {clock} ({get_timezone_name(local, width='long', locale=language)})"
+
+
 @pass_context
 def _datetime(context: Context, value: datetime) -> str:
-    """Return e.g. "10 février 2027, 04:30 (heure de la Colombie)" in the partner's zone."""
-    zone = ZoneInfo(context["time_zone"])
-    local, locale = value.astimezone(zone), context["language"]
-    day = format_date(local, format="long", locale=locale)
-    clock = format_time(local, format="short", locale=locale)
-    return f"{day}, {clock} ({get_timezone_name(local, width='long', locale=locale)})"
+    """Return the moment `value` in the reader's language and time zone."""
+    return local_datetime(value, context["time_zone"], context["language"])
 
 
 @pass_context

@@ -1,7 +1,8 @@
 """Recording what partners answer, whatever the channel, and what they ask (opt-out).
 
 A token is good for one message only, while the message's answers are open (the token's
-lifetime after sending); a reminder's token answers the message it reminds of. Its opt-out
+lifetime after sending, or less where the kind closes answers sooner: an invitation's at
+its RSVP deadline); a reminder's token answers the message it reminds of. Its opt-out
 link lasts longer (`CONTINUITY_OPT_OUT_DAYS`). Both work for every message that may have
 reached the partner: sent, bounced, or handed to the mail server with no answer known
 (`unconfirmed`), counted from the hand-off when it was never confirmed sent.
@@ -49,7 +50,6 @@ class Answerable:
     contact: Contact
     partnership: Partnership | None
     kind: TouchpointKind
-    language: str
     closes_at: datetime
 
 
@@ -80,19 +80,23 @@ def answerable(
     session: Session, token: str, now: datetime, lifetime: timedelta
 ) -> Answerable | None:
     """Return what `token` opens at `now`, or None when it is unknown, for a message that
-    never went out, or expired (the caller shows all three the same way)."""
+    never went out, expired, or whose answers closed sooner (an invitation's RSVP
+    deadline passed): the caller shows all alike."""
     message = reached(session, token, now, lifetime)
     went = went_out(message) if message else None
     if message is None or went is None:
         return None
     original = message.reminder_of or message
+    kind = TouchpointKind(original.kind)
+    closes_at = touchpoint(kind).answers_close(session, original, went + lifetime)
+    if now >= closes_at:
+        return None
     return Answerable(
         message=original,
         contact=message.contact,
         partnership=original.partnership,
-        kind=TouchpointKind(original.kind),
-        language=message.language,
-        closes_at=went + lifetime,
+        kind=kind,
+        closes_at=closes_at,
     )
 
 

@@ -18,10 +18,13 @@ from db.models import Acknowledgement, Message, Response, TouchpointKind
 from tasks.acknowledgements.register import asks_current_revision, decide, requests_key
 from tasks.outbox.planning import Planned
 from tasks.outbox.render import localized, paragraphs
-from tasks.responses.forms import Answers, Text
+from tasks.responses.forms import Answers, Text, refused
 from tasks.touchpoints.touchpoint import Reader, Touchpoint
+from tasks.translations import N_
 
 KIND = TouchpointKind.ACKNOWLEDGEMENT
+# The problem of a decision to propose changes that proposes none.
+CHANGES_MISSING = "changes_missing"
 
 
 class AcknowledgementAnswers(Answers):
@@ -34,7 +37,7 @@ class AcknowledgementAnswers(Answers):
     @classmethod
     def _changes_proposed(cls, value: str, info: Any) -> str:
         if info.data.get("decision") == "changes" and not value:
-            raise ValueError("write the changes you propose")
+            raise refused(CHANGES_MISSING, "write the changes you propose")
         return value
 
 
@@ -97,4 +100,7 @@ class AcknowledgementRequest(Touchpoint[AcknowledgementAnswers]):
         nothing: say so (a withdrawal always counts)."""
         if answers.get("decision") == "withdraw" or asks_current_revision(session, message.context):
             return ""
-        return "ack_outdated"
+        return N_(
+            "The text has changed since we wrote to you, so this answer is about an earlier"
+            " version: we will send you the new text to approve."
+        )

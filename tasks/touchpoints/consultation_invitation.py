@@ -12,7 +12,7 @@ from db.models import ConsultationEvent, Message, Partnership, TouchpointKind
 from db.plans import contacts_of, plans_open_at
 from db.staff import open_events
 from tasks.outbox.planning import Planned
-from tasks.outbox.render import localized
+from tasks.outbox.render import localized, paragraphs
 from tasks.responses.forms import Answers, Text
 from tasks.touchpoints.touchpoint import Reader, Touchpoint
 
@@ -26,6 +26,11 @@ class RsvpAnswers(Answers):
 
 def concerns(event: ConsultationEvent, partnership: Partnership) -> bool:
     return partnership.in_audience(event.countries, event.sections)
+
+
+def answers_close_at(event: ConsultationEvent) -> datetime:
+    """Return when answers to the invitation close: its RSVP deadline, else its start."""
+    return event.rsvp_deadline or event.starts_at
 
 
 def event_context(event: ConsultationEvent) -> dict[str, Any]:
@@ -76,18 +81,27 @@ class ConsultationInvitation(Touchpoint[RsvpAnswers]):
     def still_asks(self, session: Session, message: Message, as_of: datetime) -> bool:
         """True until the event's RSVP deadline (its start when it has none)."""
         event = session.get_one(ConsultationEvent, message.context["event_id"])
-        deadline = event.rsvp_deadline or event.starts_at
-        return deadline > as_of
+        return answers_close_at(event) > as_of
+
+    def answers_close(self, session: Session, message: Message, link_expires: datetime) -> datetime:
+        """Answers close at the RSVP deadline (the event's start when it has none), or
+        when the link expires if that comes first."""
+        event = session.get_one(ConsultationEvent, message.context["event_id"])
+        return min(answers_close_at(event), link_expires)
 
     def page_context(
         self, session: Session, message: Message, reader: Reader, values: dict[str, Any]
     ) -> dict[str, Any]:
-        """The event: its title in the reader's language, its day and place."""
+        """The event: its title, topic and place in the reader's language, when it starts
+        on the reader's clock, its online link, and the RSVP deadline ("" for none)."""
         event = session.get_one(ConsultationEvent, message.context["event_id"])
         return {
             "event": {
                 "title": localized(event.title, reader.language),
-                "when": reader.date(event.starts_at),
+                "topic": paragraphs(localized(event.topic, reader.language)),
+                "when": reader.moment(event.starts_at),
                 "place": localized(event.place, reader.language),
+                "link": event.link,
+                "deadline": reader.moment(event.rsvp_deadline),
             }
         }

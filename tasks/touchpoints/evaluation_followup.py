@@ -13,9 +13,10 @@ from db.models import Evaluation, Message, MessageStatus, TouchpointKind
 from db.responses import current_answer
 from db.staff import completed_evaluations, messages_of_occurrence
 from tasks.outbox.planning import Planned
+from tasks.outbox.render import localized, paragraphs
 from tasks.privacy import reason_kind, redacted
 from tasks.responses.forms import Answers, Text
-from tasks.touchpoints.touchpoint import Touchpoint
+from tasks.touchpoints.touchpoint import Reader, Touchpoint
 
 KIND = TouchpointKind.EVALUATION_FOLLOWUP
 
@@ -63,6 +64,19 @@ class EvaluationFollowup(Touchpoint[EvaluationAnswers]):
         if key not in cache:
             cache[key] = evaluation_context(session.get_one(Evaluation, evaluation_id))
         return {"evaluation": cache[key]}
+
+    def page_context(
+        self, session: Session, message: Message, reader: Reader, values: dict[str, Any]
+    ) -> dict[str, Any]:
+        """What the evaluation found, in the reader's language, paragraph by paragraph: its
+        conclusions, lessons and recommendations (empty lists for those it does not hold),
+        and the link to its report ("" for none)."""
+        evaluation = session.get_one(Evaluation, message.context["evaluation_id"])
+        found = {
+            part: paragraphs(localized(getattr(evaluation, part), reader.language))
+            for part in ("conclusions", "lessons", "recommendations")
+        }
+        return {"evaluation": found | {"report_url": evaluation.report_url}}
 
 
 def contributor_record(session: Session, as_of: datetime) -> list[dict[str, Any]]:

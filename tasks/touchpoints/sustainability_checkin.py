@@ -19,6 +19,8 @@ from tasks.touchpoints.touchpoint import Reader, Touchpoint
 
 KIND = TouchpointKind.SUSTAINABILITY_CHECKIN
 MAX_SUPPORTERS = 8
+# Supporter rows the check-in page shows open; the others are a click away.
+SHOWN_SUPPORTERS = 4
 
 
 class Supporter(Clean):
@@ -113,9 +115,14 @@ class SustainabilityCheckin(Touchpoint[CheckinAnswers]):
     def page_context(
         self, session: Session, message: Message, reader: Reader, values: dict[str, Any]
     ) -> dict[str, Any]:
-        """The supporters table: a free row after those filled, four at least."""
-        filled = len(values["supporters"] or [])
-        return {"supporter_rows": min(MAX_SUPPORTERS, max(4, filled + 1))}
+        """The supporters table: as many rows as the form takes (the page works without
+        JavaScript, so it cannot add rows), the first `SHOWN_SUPPORTERS` open and the others
+        folded until asked for (or filled); their number as the reader's language writes it."""
+        return {
+            "max_supporters": MAX_SUPPORTERS,
+            "max_supporters_text": reader.number(MAX_SUPPORTERS),
+            "shown_supporters": SHOWN_SUPPORTERS,
+        }
 
     def answered(
         self, session: Session, response: Response, answers: CheckinAnswers, now: datetime

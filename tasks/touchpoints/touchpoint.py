@@ -12,11 +12,13 @@ from typing import Any, ClassVar, Generic, TypeVar
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date
+from babel.numbers import format_decimal
 from sqlalchemy.orm import Session
 
 from db.models import Message, Response, TouchpointKind
 from tasks.outbox.planning import Planned
-from tasks.responses.forms import Answers, FormError
+from tasks.outbox.render import local_datetime
+from tasks.responses.forms import NO_FORM, Answers, FormError, Problem
 
 A = TypeVar("A", bound=Answers)
 
@@ -36,6 +38,15 @@ class Reader:
         if isinstance(value, datetime):
             value = value.astimezone(ZoneInfo(self.time_zone)).date()
         return format_date(value, format="long", locale=self.language)
+
+    def moment(self, value: datetime | None) -> str:
+        """Return `value` as a long date and time on the reader's clock, its zone named,
+        in the reader's language; "" for None."""
+        return local_datetime(value, self.time_zone, self.language) if value else ""
+
+    def number(self, value: int) -> str:
+        """Return `value` as the reader's language writes it ("4 000", "4,000")."""
+        return format_decimal(value, locale=self.language)
 
 
 class Touchpoint(ABC, Generic[A]):
@@ -68,11 +79,16 @@ class Touchpoint(ABC, Generic[A]):
         when it no longer does)."""
         return True
 
+    def answers_close(self, session: Session, message: Message, link_expires: datetime) -> datetime:
+        """Return when answers to the sent `message` close: when its link expires, unless
+        the kind closes them sooner."""
+        return link_expires
+
     def answers_from(self, fields: Mapping[str, str]) -> A:
         """Return the answers posted in `fields`, validated; raise `FormError` naming each
         bad field, or when the kind asks nothing."""
         if self.form is None:
-            raise FormError({"kind": f"{self.kind} asks for no answer"})
+            raise FormError({"kind": Problem(NO_FORM, f"{self.kind} asks for no answer")})
         return self.form.parsed(fields)
 
     def page_context(
@@ -86,5 +102,6 @@ class Touchpoint(ABC, Generic[A]):
         """Do what an answer does besides being recorded as `response` (nothing here)."""
 
     def thanks_notice(self, session: Session, message: Message, answers: dict[str, Any]) -> str:
-        """Return the key of the portal string the thank-you page adds, or "" for none."""
+        """Return what the thank-you page adds after `answers` (an English message the
+        portal translates, marked with `N_`), or "" for nothing."""
         return ""

@@ -23,6 +23,8 @@ TOKEN = "jHyuRRIh4lKgAbDctW2Me2y1uE6QslthIgsNEPacLfY"
         (f"/r/{TOKEN}", "/r/…"),
         (f"/opt-out/{TOKEN}", "/opt-out/…"),
         (f"/handled/{TOKEN}", "/handled/…"),
+        (f"/language/{TOKEN}", "/language/…"),
+        ("/forgotten?lang=ar", "/forgotten?…"),
         (f"/R/{TOKEN}", "/r/…"),
         (f"/r%2F{TOKEN}", "/r/…"),
         (f"//r/{TOKEN}", "/r/…"),
@@ -40,8 +42,8 @@ def test_a_logged_path_keeps_the_route_and_cuts_the_token(path: str, logged: str
 
 
 def test_free_text_loses_its_tokens() -> None:
-    text = f"GET https://portal.example.org/r/{TOKEN} and /OPT-OUT%2f{TOKEN} done"
-    assert cut_tokens(text) == "GET https://portal.example.org/r/… and /opt-out/… done"
+    text = f"GET https://portal.example.org/r/{TOKEN} and /OPT-OUT%2f{TOKEN} /language/{TOKEN}"
+    assert cut_tokens(text) == "GET https://portal.example.org/r/… and /opt-out/… /language/…"
 
 
 def test_uvicorn_log_lines_show_no_token(settings_env) -> None:

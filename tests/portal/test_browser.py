@@ -106,6 +106,22 @@ def test_a_partner_answers_a_check_in_on_a_phone(portal, page, imported: Engine)
     )
 
 
+def test_more_supporters_are_a_click_away(portal, page, imported: Engine) -> None:
+    page.goto(portal.checkins[AWA]["respond"])
+    assert not page.locator("[name=supporter-5-name]").is_visible()
+    page.get_by_text("Citer d'autres soutiens").click()
+    page.locator("[name=supporter-5-name]").fill("Conseil départemental")
+    page.get_by_label("Oui", exact=True).check()
+    page.get_by_label("4 — en grande partie").check()
+    submit(page, "Envoyer mes réponses")
+    (answer,) = answers(imported)
+    assert [supporter["name"] for supporter in answer.answers["supporters"]] == [
+        "Conseil départemental"
+    ]
+    page.goto(portal.checkins[AWA]["respond"])
+    assert page.locator("[name=supporter-0-name]").input_value() == "Conseil départemental"
+
+
 def test_the_pages_fit_a_phone_screen(portal, browser) -> None:
     links = portal.checkins
     context = browser.new_context(viewport=PHONE)
@@ -165,3 +181,50 @@ def test_a_broken_link_shows_the_plain_invalid_page(portal, page) -> None:
     response = page.goto(f"{base}/r/not-a-real-token-at-all-0000000000000000")
     assert response is not None and response.status == 404
     assert page.locator("h1").inner_text() == "Ce lien n'est pas valide"
+
+
+def speak(engine: Engine, address: str, language: str) -> None:
+    with transaction(engine) as session:
+        session.scalars(select(Contact).where(Contact.email == address)).one().language = language
+
+
+# Where the text of an element starts and ends on the screen, and the box it sits in.
+TEXT_EDGES = """(element) => {
+    const range = document.createRange();
+    range.selectNodeContents(element);
+    const text = range.getBoundingClientRect(), box = element.getBoundingClientRect();
+    const style = getComputedStyle(element);
+    return {left: text.left, right: text.right,
+            start: box.right - parseFloat(style.paddingRight),
+            end: box.left + parseFloat(style.paddingLeft)};
+}"""
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+def test_an_arabic_page_reads_right_to_left_and_fits(
+    portal, browser, imported: Engine, tmp_path, width: int
+) -> None:
+    speak(imported, AWA, "ar")
+    context = browser.new_context(viewport={"width": width, "height": 900})
+    page = context.new_page()
+    page.goto(portal.checkins[AWA]["respond"])
+    assert page.evaluate("[document.documentElement.lang, document.documentElement.dir]") == [
+        "ar",
+        "rtl",
+    ]
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    for selector in ("header .site", "h1", "main > p"):
+        edges = page.locator(selector).first.evaluate(TEXT_EDGES)
+        assert abs(edges["right"] - edges["start"]) <= 2, (selector, edges)
+    for selector in ("header .site", "h1"):  # one line each: the space left is on the left
+        edges = page.locator(selector).first.evaluate(TEXT_EDGES)
+        assert edges["left"] - edges["end"] > (100 if width > 390 else 0), (selector, edges)
+    radio = page.get_by_label("Partly", exact=True).bounding_box()
+    label = page.locator("label", has_text="Partly").first.evaluate(TEXT_EDGES)
+    assert radio is not None and radio["x"] > label["left"], "the button comes first, on the right"
+    languages = page.locator(".languages button").all()
+    assert [button.get_attribute("lang") for button in languages] == ["fr", "en", "es", "pt", "ru"]
+    firsts = [button.bounding_box()["x"] for button in languages[:2]]  # type: ignore[index]
+    assert firsts[0] > firsts[1], "the languages are listed from the right"
+    page.screenshot(path=tmp_path / f"checkin-ar-{width}.png", full_page=True)
+    context.close()

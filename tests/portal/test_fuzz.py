@@ -20,6 +20,7 @@ from continuity.portal.app import create_app
 from db.engine import transaction
 from db.models import TouchpointKind
 from tasks.clock import Clock
+from tasks.countries import SUPPORTED_LANGUAGES
 from tasks.responses.forms import FormError
 from tasks.settings import get_settings
 from tasks.staff.records import EventInput, read_input, record_event
@@ -32,7 +33,7 @@ KINDS = [TouchpointKind.SUSTAINABILITY_CHECKIN, TouchpointKind.CONSULTATION_INVI
 FIELD_NAMES = sorted(
     {name for form in forms().values() for name in form.model_fields}
     | {f"supporter-{row}-{part}" for row in (0, 1, 7, 8) for part in ("name", "kind", "role")}
-    | {"csrf", "List-Unsubscribe", "supporters"}
+    | {"csrf", "List-Unsubscribe", "supporters", "language", "back"}
 )
 CONTENT_TYPES = [
     "application/x-www-form-urlencoded",
@@ -95,7 +96,10 @@ def form_posts(draw: Any, target: Target) -> tuple[str, dict[str, str]]:
     fields = draw(
         st.dictionaries(
             st.one_of(st.sampled_from(FIELD_NAMES), st.text(max_size=30)),
-            st.one_of(st.sampled_from(["", "yes", "partly", "3", "body", "One-Click"]), st.text()),
+            st.one_of(
+                st.sampled_from(["", "yes", "partly", "3", "body", "One-Click", "ar", "form"]),
+                st.text(),
+            ),
             max_size=14,
         )
     )
@@ -112,7 +116,7 @@ def assert_no_server_error(response: Any) -> None:
 @given(data=st.data())
 def test_posted_forms_never_cause_a_server_error(target: Target, data: Any) -> None:
     token, fields = data.draw(form_posts(target))
-    route = data.draw(st.sampled_from(["/r/", "/opt-out/"]))
+    route = data.draw(st.sampled_from(["/r/", "/opt-out/", "/language/"]))
     language = data.draw(st.text(st.characters(codec="ascii", min_codepoint=32), max_size=40))
     response = target.client.post(
         route + quote(token, safe=""), data=fields, headers={"accept-language": language}
@@ -124,7 +128,7 @@ def test_posted_forms_never_cause_a_server_error(target: Target, data: Any) -> N
 @given(data=st.data())
 def test_raw_bodies_and_tokens_never_cause_a_server_error(target: Target, data: Any) -> None:
     token = data.draw(tokens_of(target))
-    route = data.draw(st.sampled_from(["/r/", "/opt-out/"]))
+    route = data.draw(st.sampled_from(["/r/", "/opt-out/", "/language/"]))
     body = data.draw(st.binary(max_size=3000))
     content_type = data.draw(st.sampled_from(CONTENT_TYPES))
     url = route + quote(token, safe="")
@@ -146,4 +150,17 @@ def test_every_form_takes_any_fields_or_names_what_is_wrong(
     try:
         parse_answers(kind, fields)
     except FormError as error:
-        assert error.fields
+        assert error.problems and all(problem.code for problem in error.problems.values())
+
+
+@SETTINGS
+@given(data=st.data())
+def test_any_asked_language_shows_a_page_in_a_language_the_portal_speaks(
+    target: Target, data: Any
+) -> None:
+    token = data.draw(tokens_of(target))
+    route = data.draw(st.sampled_from(["/r/", "/opt-out/", "/forgotten?x="]))
+    asked = data.draw(st.one_of(st.sampled_from(["ar", "pt", "AR", "ar-EG"]), st.text()))
+    page = target.client.get(route + quote(token, safe=""), params={"lang": asked})
+    assert_no_server_error(page)
+    assert page.headers["content-language"] in SUPPORTED_LANGUAGES

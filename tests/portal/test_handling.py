@@ -62,7 +62,7 @@ def handled(engine: Engine, ident: int) -> Response:
 def test_the_page_shows_the_digest_messages_in_the_focal_point_language(digest) -> None:
     client, link, _ = digest
     page = client.get(link)
-    assert page.status_code == 200 and '<html lang="fr">' in page.text
+    assert page.status_code == 200 and '<html lang="fr" dir="ltr">' in page.text
     assert FIRST_WORDS in page.text and "Messages des partenaires" in page.text
     assert "<script>" not in page.text and "&lt;script&gt;" in page.text
     assert "{{ 7*7 }}" in page.text, "partners' words are data, not a template"

@@ -36,7 +36,7 @@ def contact(engine: Engine, email: str | None = AWA, number: int | None = None) 
 def test_the_form_page_leads_to_the_data_page(client, links) -> None:
     form = client.get(path(links[AWA]["respond"]))
     assert f'href="{data_link(links, AWA)}"' in form.text
-    assert "Vos données : voir ce que l&#39;UNICEF conserve sur vous" in form.text
+    assert "Vos données : voir ce que l'UNICEF conserve sur vous" in form.text
 
 
 @pytest.mark.parametrize(
@@ -48,7 +48,7 @@ def test_the_data_page_speaks_the_person_s_language(
 ) -> None:
     page = client.get(data_link(links, address))
     assert page.status_code == 200
-    assert f'<html lang="{language}">' in page.text and f"<h1>{title}</h1>" in page.text
+    assert f'<html lang="{language}" dir="ltr">' in page.text and f"<h1>{title}</h1>" in page.text
 
 
 def test_no_get_changes_anything(client, links, imported: Engine) -> None:
