@@ -30,6 +30,7 @@ from jinja2 import (
     select_autoescape,
 )
 from jinja2.runtime import Context
+from markupsafe import Markup, escape
 
 from tasks.countries import FALLBACK_LANGUAGE, SUPPORTED_LANGUAGES, supported_language
 from tasks.translations import direction, gettext, install_translations, ngettext
@@ -94,6 +95,12 @@ def paragraphs(text: str) -> list[str]:
     return [part.strip() for part in text.replace("\r\n", "\n").split("\n\n") if part.strip()]
 
 
+def lines(text: str) -> Markup:
+    """Return `text` escaped, each of its line breaks an HTML `<br>`: a line its writer
+    broke (an address, a signature, a list typed by hand) stays broken in HTML."""
+    return Markup("<br>\n").join(escape(line) for line in text.splitlines())
+
+
 @pass_context
 def _date(context: Context, value: date | datetime, format: str = "long") -> str:
     if isinstance(value, datetime):
@@ -152,6 +159,7 @@ def environment(root: Path = TEMPLATES) -> Environment:
         money=_money,
         localized=_localized,
         paragraphs=paragraphs,
+        lines=lines,
     )
     return install_translations(env)
 
@@ -211,6 +219,7 @@ def page_environment() -> Environment:
         autoescape=select_autoescape(default=True),
         undefined=StrictUndefined,
     )
+    env.filters["lines"] = lines
     return install_translations(env)
 
 

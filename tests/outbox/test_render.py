@@ -349,3 +349,15 @@ def test_a_regional_variant_is_written_in_its_language() -> None:
 @pytest.mark.parametrize("wanted", ["de", "zh-Hans", "", None, "../fr", "fr\nBcc: x", "x" * 10_000])
 def test_an_unknown_language_falls_back_to_english(wanted: str | None) -> None:
     assert template_language(wanted) == "en"
+
+
+def test_a_line_break_inside_a_paragraph_stays_in_html_and_text() -> None:
+    update = {
+        "category": "policy_change",
+        "title": {"fr": "Nouvelle politique"},
+        "body": {"fr": "Cordialement,\nL'équipe <b>UNICEF</b>"},
+        "published_at": datetime(2026, 11, 3, tzinfo=UTC),
+    }
+    rendered = render_email(environment(), "policy_digest", "fr", sample_context(updates=[update]))
+    assert "Cordialement,<br>\nL'équipe &lt;b&gt;UNICEF&lt;/b&gt;" in rendered.html
+    assert "Cordialement,\nL'équipe <b>UNICEF</b>" in rendered.text
