@@ -18,7 +18,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import css_inline
-from babel.dates import format_date, format_time, get_timezone_name
+from babel.dates import format_date, format_time, get_datetime_format, get_timezone_name
 from babel.numbers import format_currency, format_decimal
 from jinja2 import (
     Environment,
@@ -46,6 +46,9 @@ MIN_SUBJECT_VALUE = 40
 _LINE_BREAKS = re.compile(r" *[\t\n\v\f\r\x1c-\x1f\x85\u2028\u2029]+ *")
 # Where the subject's values report their folded lengths, and the cap they are cut to.
 _LENGTHS, _CAP = "_subject_value_lengths", "_subject_value_cap"
+RLM = "\u200f"
+# The line that opens a signature (RFC 3676), which clients find only as it is written.
+SIGNATURE = "-- "
 _INLINER = css_inline.CSSInliner(keep_at_rules=True, load_remote_stylesheets=False)
 
 
@@ -114,7 +117,11 @@ def local_datetime(value: datetime, time_zone: str, language: str) -> str:
     local = value.astimezone(ZoneInfo(time_zone))
     day = format_date(local, format="long", locale=language)
     clock = format_time(local, format="short", locale=language)
-    return f"{day}, {clock} ({get_timezone_name(local, width='long', locale=language)})"
+    # The locale's own joint ("{1}، {0}" in Arabic, no comma in Portuguese), as Babel's
+    # format_datetime writes it.
+    joint = get_datetime_format("long", locale=language).replace("'", "")
+    moment = joint.replace("{0}", clock).replace("{1}", day)
+    return f"{moment} ({get_timezone_name(local, width='long', locale=language)})"
 
 
 @pass_context
@@ -257,7 +264,19 @@ def render_email(
     values["subject_line"] = subject
     html = _INLINER.inline(_render(env, f"{folder}/body.html", values))
     text = _render(env, f"{folder}/body.txt", values)
+    if values["direction"] == "rtl":
+        text = right_to_left(text)
     return RenderedEmail(language, subject, html, text)
+
+
+def right_to_left(text: str) -> str:
+    """Return `text` with a right-to-left mark opening each line that has words (not the
+    signature's opening line): a plain
+    text part has no `dir`, and a client would otherwise lay out a line that starts with a
+    name or a link in Latin letters left to right, its Arabic words and commas reordered."""
+    return "\n".join(
+        f"{RLM}{line}" if line.strip() and line != SIGNATURE else line for line in text.split("\n")
+    )
 
 
 def _subject(env: Environment, name: str, values: dict[str, Any]) -> str:

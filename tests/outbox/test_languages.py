@@ -4,13 +4,14 @@ its direction, with no English sentence left where a translation exists."""
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 from functools import cache
 
 import pytest
 from babel.messages.pofile import read_po
 
 from tasks.countries import SUPPORTED_LANGUAGES
-from tasks.outbox.render import RenderedEmail, environment, render_email
+from tasks.outbox.render import RLM, RenderedEmail, environment, local_datetime, render_email
 from tasks.translations import SOURCE_LANGUAGE, catalog_path, direction
 from tests.outbox.test_render import DIGEST_GROUP, KINDS, NOTICES, sample_context
 
@@ -73,3 +74,17 @@ def test_no_english_sentence_is_left_in_a_translated_message(kind: str, language
 def test_every_message_carries_its_language_and_direction(kind: str, language: str) -> None:
     html = rendered(kind, language).html
     assert f'<html lang="{language}" dir="{direction(language)}">' in html
+
+
+def test_every_line_of_an_arabic_text_part_opens_right_to_left() -> None:
+    text = rendered("consultation_invitation", "ar").text
+    written = [line for line in text.split("\n") if line.strip()]
+    assert all(line.startswith(RLM) for line in written if line != "-- ")
+    assert "\n-- \n" in text, "the signature line as clients find it"
+    assert RLM not in rendered("consultation_invitation", "fr").text
+
+
+def test_a_moment_is_joined_as_its_language_writes_it() -> None:
+    moment = datetime(2027, 2, 10, 6, 30, tzinfo=UTC)
+    assert local_datetime(moment, "Asia/Aden", "ar").startswith("10 فبراير 2027، 9:30")
+    assert local_datetime(moment, "Africa/Dakar", "fr").startswith("10 février 2027, 06:30")
