@@ -45,12 +45,6 @@ def translations(language: str) -> NullTranslations:
     return Translations(compiled, domain=DOMAIN)
 
 
-def N_(message: str) -> str:
-    """Return `message` as it is: marks a message id kept in code (a name translated where
-    it is shown) for `make catalogs` to extract."""
-    return message
-
-
 def gettext(language: str, message: str) -> str:
     """Return `message` in `language` (the English text where there is no translation)."""
     return translations(language).gettext(message)

@@ -55,7 +55,16 @@ def test_every_capital_zone_exists() -> None:
 
 @pytest.mark.parametrize(
     ("requested", "expected"),
-    [("fr", "fr"), ("es-CO", "es"), ("EN_us", "en"), ("pt-BR", "pt"), ("ar_YE", "ar"), ("de", "en"), (None, "en"), ("", "en")],
+    [
+        ("fr", "fr"),
+        ("es-CO", "es"),
+        ("EN_us", "en"),
+        ("pt-BR", "pt"),
+        ("ar_YE", "ar"),
+        ("de", "en"),
+        (None, "en"),
+        ("", "en"),
+    ],
 )
 def test_it_falls_back_to_a_language_we_write_in(requested: str | None, expected: str) -> None:
     assert supported_language(requested) == expected

@@ -119,7 +119,7 @@ def local_datetime(value: datetime, time_zone: str, language: str) -> str:
     clock = format_time(local, format="short", locale=language)
     # The locale's own joint ("{1}، {0}" in Arabic, no comma in Portuguese), as Babel's
     # format_datetime writes it.
-    joint = get_datetime_format("long", locale=language).replace("'", "")
+    joint = str(get_datetime_format("long", locale=language)).replace("'", "")
     moment = joint.replace("{0}", clock).replace("{1}", day)
     return f"{moment} ({get_timezone_name(local, width='long', locale=language)})"
 

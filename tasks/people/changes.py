@@ -12,6 +12,7 @@ from zoneinfo import available_timezones
 from sqlalchemy.orm import Session
 
 from db.models import ROLE_LENGTH, Contact, ContactEvent
+from db.outbox import set_unsent_language
 from tasks.countries import SUPPORTED_LANGUAGES
 from tasks.people.person import Person, PersonError
 from tasks.responses.forms import CONTROL
@@ -114,8 +115,9 @@ def set_details(
 ) -> list[Contact]:
     """Set the person's `language`, `time_zone` (`PARTNER_ZONE`: their partner's again)
     and/or `role` (`ETOOLS_ROLE`: eTools' again) on each of their rows; return the rows
-    changed. Raise `ChangeError` without a reason, for an unsupported language, an unknown
-    time zone or a malformed role, or when nothing changes."""
+    changed. A new language goes into their messages not sent yet too. Raise
+    `ChangeError` without a reason, for an unsupported language, an unknown time zone or a
+    malformed role, or when nothing changes."""
     reason, actor = clean_reason(reason), clean_actor(actor)
     wanted = checked_details(changes)
     changed = []
@@ -131,6 +133,9 @@ def set_details(
             changed.append(contact)
     if not changed:
         raise ChangeError("nothing to change: the contact already has these settings")
+    if "language" in wanted:
+        # What is planned for them and not sent yet goes out in it too, as a portal choice.
+        set_unsent_language(session, [contact.id for contact in changed], wanted["language"])
     return changed
 
 

@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 import continuity.cli.contact as contact_cli
 from continuity.cli.main import app
 from db.engine import transaction
-from db.models import Contact
+from db.models import Contact, Message, MessageStatus, TouchpointKind
 from tasks.settings import get_settings
 from tests.conftest import SAMPLES
 from tests.people.world import (
@@ -214,3 +214,17 @@ def test_show_gives_the_role_apart_and_set_makes_it_staffs(imported: Engine, app
     assert "Fatou Bintou Sarr <" in text and "role: Directrice, Thiès (set by staff)" in text
     refused = cli("contact", "set", fatou, "--role", "x" * 200, "--reason", "long")
     assert refused.exit_code == 1 and "--role" in refused.stderr
+
+
+def test_set_language_reaches_the_mail_already_planned_for_them(checkins: Engine) -> None:
+    """Staff set the language a person reads, as the portal's choice does: a message planned
+    for them and not sent yet (a reminder waiting for its window) goes out in it too."""
+    plan(checkins, TouchpointKind.REMINDER, SENT + timedelta(days=7))
+    done = cli("contact", "set", AWA, "--language", "es", "--reason", "she asked")
+    assert done.exit_code == 0, done.output
+    with transaction(checkins) as session:
+        ident = session.scalars(select(Contact.id).where(Contact.email == AWA)).one()
+        query = select(Message.status, Message.language).where(
+            Message.contact_id == ident, Message.kind == TouchpointKind.REMINDER
+        )
+        assert session.execute(query).one() == (MessageStatus.PLANNED, "es")

@@ -4,13 +4,15 @@ with no role of its own is left as it is, and going down puts the roles back."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 from alembic import command
 from sqlalchemy import Connection, text
 
-from db.engine import make_engine
+from db.engine import make_engine, transaction
 from db.migrate import alembic_config, upgrade
+from tasks.people.erasure import erase
+from tasks.people.person import find_person
 
 OLD = datetime(2026, 11, 2, 9, 30)
 DOWN = "SELECT name, role FROM contacts ORDER BY id"
@@ -88,3 +90,48 @@ def test_upgrading_splits_roles_out_of_names_and_going_down_puts_them_back(
         again = [tuple(row) for row in connection.execute(query)]
     assert again[0] == rows[0] and again[1] == rows[1]
     engine.dispose()
+
+
+def test_an_erasure_after_the_upgrade_reaches_the_trail_written_under_the_old_name(
+    database_url: str,
+) -> None:
+    """A partner's corrective-plan trail names who acted as the contact was named then
+    ("partner: Fatou Bintou Sarr (Coordinatrice, Thiès)"); once 0013 split the name, an
+    erasure must still take that actor away."""
+    written = CONTACTS[0][0]
+    command.downgrade(alembic_config(database_url), "0012")
+    engine = make_engine(database_url)
+    with engine.begin() as connection:
+        insert_contacts(connection)
+        connection.execute(
+            text(
+                "INSERT INTO partnerships (id, reference_number, partner_id, title,"
+                " document_type, agreement, status, country, offices, sections, focal_points,"
+                " created_at, updated_at) VALUES (1, 'SEN/PCA1/PD1', 1, 'T', 'PD', 'SEN/PCA1',"
+                " 'ended', 'SEN', '[]', '[]', '[]', :at, :at)"
+            ),
+            {"at": OLD},
+        )
+        connection.execute(
+            text(
+                "INSERT INTO corrective_plans (id, partnership_id, reason, status, outcome,"
+                " recorded_by, created_at, updated_at) VALUES (1, 1, 'late', 'open', '',"
+                " 'staff: Aïda', :at, :at)"
+            ),
+            {"at": OLD},
+        )
+        connection.execute(
+            text(
+                "INSERT INTO corrective_events (plan_id, at, actor, action, details)"
+                " VALUES (1, :at, :actor, 'status update', '{}')"
+            ),
+            {"at": OLD, "actor": f"partner: {written}"},
+        )
+    upgrade(database_url)
+    with transaction(engine) as session:
+        now = OLD.replace(tzinfo=UTC)
+        erase(session, find_person(session, "c1@example.org"), "asked", "Aïda", now, "s" * 48)
+    with engine.connect() as connection:
+        actors = list(connection.execute(text("SELECT actor FROM corrective_events")).scalars())
+    engine.dispose()
+    assert actors == ["partner: [erased]"]

@@ -39,6 +39,7 @@ contacts = sa.table(
     sa.column("partner_id", sa.Integer()),
 )
 partners = sa.table("partners", sa.column("id", sa.Integer()), sa.column("is_unicef", sa.Boolean()))
+corrective_events = sa.table("corrective_events", sa.column("actor", sa.String()))
 
 
 # As tasks.etools.members.name_and_role was when this migration was written.
@@ -82,7 +83,9 @@ def upgrade() -> None:
     unicef = sa.select(partners.c.id).where(partners.c.is_unicef)
     query = sa.select(contacts.c.id, contacts.c.name, contacts.c.role)
     rows = connection.execute(query.where(contacts.c.partner_id.not_in(unicef)))
-    _update(connection, [split for row in rows if (split := _split(*row))])
+    splits = [split for row in rows if (split := _split(*row))]
+    _update(connection, splits)
+    _rename_actors(connection, splits)
 
 
 def _split(ident: int, written: str, role: str) -> dict[str, Any] | None:
@@ -91,7 +94,17 @@ def _split(ident: int, written: str, role: str) -> dict[str, Any] | None:
     if name == written.strip():
         return None
     kept = role if role != DEFAULT_ROLE else given or role
-    return {"ident": ident, "name": name, "role": kept}
+    return {"ident": ident, "name": name, "role": kept, "written": written}
+
+
+def _rename_actors(connection: sa.Connection, splits: list[dict[str, Any]]) -> None:
+    """Name a partner's person in corrective plans' trails as the contact is now named:
+    an erasure finds who acted by the contact's name ("partner: Fatou Bintou Sarr")."""
+    for split in splits:
+        was, now = f"partner: {split['written']}"[:256], f"partner: {split['name']}"[:256]
+        connection.execute(
+            corrective_events.update().where(corrective_events.c.actor == was).values(actor=now)
+        )
 
 
 def _update(connection: sa.Connection, values: list[dict[str, Any]]) -> None:
