@@ -16,6 +16,7 @@ import idna
 
 from db.models import WORD_FIELDS, Contact, Response
 from db.models.addresses import address_key
+from db.models.partners import DEFAULT_ROLE
 
 ERASED = "[erased]"
 # Shorter words ("Bo", "ok") would cut words that are no one's out of the records; a name
@@ -156,9 +157,13 @@ def addresses(contacts: Iterable[Contact]) -> set[str]:
 
 
 def identities(contacts: Iterable[Contact]) -> set[str]:
-    """Return who the person is: their full names and every spelling of their address."""
+    """Return who the person is: their full names, each also as eTools wrote it before
+    the role was split from it ("Name (Role, Place)", still in older records), and every
+    spelling of their address."""
     contacts = list(contacts)
-    return {contact.name for contact in contacts} | addresses(contacts)
+    names = {contact.name for contact in contacts}
+    with_roles = {f"{c.name} ({c.role})" for c in contacts if c.role and c.role != DEFAULT_ROLE}
+    return names | with_roles | addresses(contacts)
 
 
 def words(responses: Iterable[Response]) -> set[str]:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from tasks.people.redaction import ERASED, MIN_NAME, Redactor
+from db.models import Contact
+from tasks.people.redaction import ERASED, MIN_NAME, Redactor, identities
 
 
 def redacted(name: str, text: str) -> str | None:
@@ -40,3 +41,10 @@ def test_a_name_is_found_as_its_script_and_its_writers_spell_it(
 )
 def test_someone_elses_word_is_left_whole(name: str, text: str) -> None:
     assert redacted(name, text) == text
+
+
+def test_a_name_etools_wrote_with_its_role_is_erased_whole() -> None:
+    person = Contact(name="Fatou Sarr", role="Coordinatrice, Thiès", email="f.sarr@example.org")
+    who = Redactor.of(identities([person]), MIN_NAME)
+    written = "Réponse de Fatou Sarr (Coordinatrice, Thiès) reçue"
+    assert who.text(written) == f"Réponse de {ERASED} reçue"
