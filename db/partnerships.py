@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, datetime
 from typing import Any, NamedTuple
 
@@ -23,10 +23,9 @@ class StoredPartnership(NamedTuple):
 
 def partnerships_of_partners(
     session: Session, vendors: Iterable[str]
-) -> dict[str, list[StoredPartnership]]:
-    """Return the stored partnerships of the partners with these vendor numbers, keyed by
-    vendor number."""
-    found: dict[str, list[StoredPartnership]] = defaultdict(list)
+) -> Iterator[tuple[str, StoredPartnership]]:
+    """Yield (vendor number, partnership) for each stored partnership of the partners
+    with these vendor numbers, a chunk of partners at a time (nothing is kept)."""
     columns = (
         Partner.vendor_number,
         Partnership.reference_number,
@@ -37,8 +36,7 @@ def partnerships_of_partners(
     for chunk in in_chunks(set(vendors)):
         query = select(*columns).join(Partnership.partner).where(Partner.vendor_number.in_(chunk))
         for vendor, reference, start, end, country in session.execute(query):
-            found[vendor].append(StoredPartnership(reference, start, end, country))
-    return found
+            yield vendor, StoredPartnership(reference, start, end, country)
 
 
 def partnership_by_reference(session: Session, reference: str) -> Partnership | None:

@@ -132,6 +132,8 @@ class EtoolsApi:
         with self._response(path, params) as response:
             _refuse_web_page(response.headers.get("content-type", ""))
             expected = _content_length(response)
+            if expected is not None and expected > MAX_FILE_BYTES:
+                raise FetchError(f"the export is larger than {MAX_FILE_BYTES} bytes")
             with destination.open("wb") as file:
                 for chunk in response.iter_bytes():
                     file.write(chunk)

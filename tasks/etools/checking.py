@@ -120,17 +120,16 @@ def _note_other_workspaces(
     """Weigh the partners' stored partnerships of other workspaces (a reference prefix
     this export has none of) too: a partner several workspaces share gets the same
     country, language and time zone whichever workspace is imported last."""
-    for vendor, stored in partnerships_of_partners(session, vendors).items():
-        for partnership in stored:
-            if partnership.country is None:
-                continue
-            if workspace_prefix(partnership.reference) in prefixes:
-                continue
-            day = partnership.end_date or partnership.start_date or date.min
-            ends = (day, partnership.reference)
-            latest = countries.get(vendor)
-            if latest is None or ends > latest.ends:
-                countries[vendor] = Latest(ends, partnership.country, False)
+    for vendor, partnership in partnerships_of_partners(session, vendors):
+        if partnership.country is None:
+            continue
+        if workspace_prefix(partnership.reference) in prefixes:
+            continue
+        day = partnership.end_date or partnership.start_date or date.min
+        ends = (day, partnership.reference)
+        latest = countries.get(vendor)
+        if latest is None or ends > latest.ends:
+            countries[vendor] = Latest(ends, partnership.country, False)
 
 
 def workspace_prefix(reference: str) -> str:

@@ -50,8 +50,8 @@ def kept_contacts(session: Session, held: Held, others: Iterable[Held]) -> set[i
     covered = {workspace_prefix(ref) for ref in _references(held, *others)}
     unheld = {
         vendor
-        for vendor, stored in partnerships_of_partners(session, vendors).items()
-        if any(workspace_prefix(p.reference) not in covered for p in stored)
+        for vendor, partnership in partnerships_of_partners(session, vendors)
+        if workspace_prefix(partnership.reference) not in covered
     }
     elsewhere = _listed(others, vendors - unheld)
     kept: set[int] = set()

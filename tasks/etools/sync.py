@@ -13,6 +13,7 @@ from pathlib import Path
 from prefect import task
 from prefect.cache_policies import NO_CACHE
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
 
 from db.engine import engine_for, for_writing, transaction
 from tasks.clock import Clock
@@ -108,31 +109,14 @@ def import_pair(
     pair: Held, everything: list[Held], dry_run: bool
 ) -> tuple[Outcome, EtoolsFileError | None]:
     """Import a pair of exports as the CLI does, in one transaction; return its outcome,
-    and the problems that stopped it, if any (the words may name people: not for Prefect)."""
+    and the problems that stopped it, if any (their words may name people: not for
+    Prefect)."""
     engine = for_writing(engine_for(get_settings().database_url))
-    workspaces = Workspaces.load({pair.workspace: pair.country} if pair.country else None)
     vendors = set(column_values(pair.partners, "Vendor Number"))
     references = set(column_values(pair.interventions, "Reference Number"))
-    notes = [pair.note] if pair.note else []
     try:
         with transaction(engine) as session:
-            before = snapshot(session, pair.workspace, vendors, references)
-            if not references and before.partnerships:
-                reason = (
-                    f"the programme document export lists none of the {len(before.partnerships)}"
-                    " partnerships synced before: a partial answer?"
-                )
-                return Outcome(pair.workspace, False, reason), None
-            kept = kept_contacts(session, pair, everything)
-            counts = import_etools(
-                session, pair.partners, pair.interventions, load_policy(), workspaces, kept
-            )
-            if pair.users is not None:
-                found = workspaces.known(pair.workspace)
-                language = found.language if found else FALLBACK_LANGUAGE
-                if added := fill_directory(session, pair.users, references, language):
-                    notes.append(f"{added} focal point address(es) from eTools' users")
-            after = snapshot(session, pair.workspace, vendors, references)
+            outcome = _imported(session, pair, everything, vendors, references)
             if dry_run:
                 session.rollback()
     except EtoolsFileError as error:
@@ -144,5 +128,32 @@ def import_pair(
     except SQLAlchemyError as error:
         reason = f"the database refused the import ({type(error).__name__})"
         return Outcome(pair.workspace, False, reason), None
-    found_changes = changes(before, after, references)
-    return Outcome(pair.workspace, True, "", counts.as_dict(), found_changes, notes), None
+    return outcome, None
+
+
+def _imported(
+    session: Session, pair: Held, everything: list[Held], vendors: set[str], references: set[str]
+) -> Outcome:
+    """Import the pair in `session`; return what changed, or why nothing was imported."""
+    before = snapshot(session, pair.workspace, vendors, references)
+    if not references and before.partnerships:
+        reason = (
+            f"the programme document export lists none of the {len(before.partnerships)}"
+            " partnerships synced before: a partial answer?"
+        )
+        return Outcome(pair.workspace, False, reason)
+    workspaces = Workspaces.load({pair.workspace: pair.country} if pair.country else None)
+    kept = kept_contacts(session, pair, everything)
+    counts = import_etools(
+        session, pair.partners, pair.interventions, load_policy(), workspaces, kept
+    )
+    notes = [pair.note] if pair.note else []
+    if pair.users is not None:
+        found = workspaces.known(pair.workspace)
+        language = found.language if found else FALLBACK_LANGUAGE
+        if added := fill_directory(session, pair.users, references, language):
+            notes.append(f"{added} focal point address(es) from eTools' users")
+    after = snapshot(session, pair.workspace, vendors, references)
+    return Outcome(
+        pair.workspace, True, "", counts.as_dict(), changes(before, after, references), notes
+    )
