@@ -46,6 +46,10 @@ class NotPermitted(FetchError):
     """eTools said the token's user may not read this (403)."""
 
 
+class NotFound(FetchError):
+    """eTools has no such page (404): a wrong address, or a version without it."""
+
+
 class _Transient(Exception):
     """A failure that may pass: the request is worth repeating."""
 
@@ -131,31 +135,15 @@ class EtoolsApi:
     def _save(self, path: str, params: dict[str, str], destination: Path) -> Export:
         with self._response(path, params) as response:
             _refuse_web_page(response.headers.get("content-type", ""))
-            expected = _content_length(response)
-            if expected is not None and expected > MAX_FILE_BYTES:
-                raise FetchError(f"the export is larger than {MAX_FILE_BYTES} bytes")
             with destination.open("wb") as file:
-                for chunk in response.iter_bytes():
-                    file.write(chunk)
-                    if file.tell() > MAX_FILE_BYTES:
-                        raise FetchError(f"the export is larger than {MAX_FILE_BYTES} bytes")
-            received = response.num_bytes_downloaded
+                self._read(response, file.write, MAX_FILE_BYTES, "the export")
             name = _attachment_name(response.headers.get("content-disposition", ""))
-        if expected is not None and received != expected:
-            raise _Transient(f"eTools sent {received} of the {expected} bytes it announced")
         return Export(destination, name)
 
     def _users(self, workspace: str) -> list[Any]:
         body = bytearray()
         with self._response(USERS_PATH, {"schema": workspace}) as response:
-            expected = _content_length(response)
-            for chunk in response.iter_bytes():
-                body += chunk
-                if len(body) > MAX_USERS_BYTES:
-                    raise FetchError(f"the list of users is larger than {MAX_USERS_BYTES} bytes")
-            received = response.num_bytes_downloaded
-        if expected is not None and received != expected:
-            raise _Transient(f"eTools sent {received} of the {expected} bytes it announced")
+            self._read(response, body.extend, MAX_USERS_BYTES, "the list of users")
         try:
             found = json.loads(body)
         except ValueError:
@@ -164,6 +152,37 @@ class EtoolsApi:
         if not isinstance(users, list):
             raise FetchError("the list of users is not a list")
         return users
+
+    def _read(
+        self, response: httpx.Response, write: Callable[[bytes], object], limit: int, what: str
+    ) -> None:
+        """Pass the whole body to `write`; raise `FetchError` past `limit` bytes, and
+        `_Transient` when it ends short of its `Content-Length` (cut off, or silent)."""
+        expected = _content_length(response)
+        if expected is not None and expected > limit:
+            raise FetchError(f"{what} is larger than {limit} bytes")
+        size = 0
+        try:
+            for chunk in response.iter_bytes():
+                size += len(chunk)
+                if size > limit:
+                    raise FetchError(f"{what} is larger than {limit} bytes")
+                write(chunk)
+        except httpx.TimeoutException:
+            silent = f"then fell silent for {self.config.timeout:g} s"
+            raise _Transient(_short(response.num_bytes_downloaded, expected, silent)) from None
+        except httpx.TransportError:
+            hung_up = _short(response.num_bytes_downloaded, expected, "then hung up")
+            raise _Transient(hung_up) from None
+        if expected is not None and response.num_bytes_downloaded != expected:
+            raise _Transient(_short(response.num_bytes_downloaded, expected, "then stopped"))
+
+
+def _short(received: int, expected: int | None, then: str) -> str:
+    """Say how much of an answer came before it broke off."""
+    if expected is None:
+        return f"eTools' answer broke off after {received} bytes ({then})"
+    return f"eTools sent {received} of the {expected} bytes its Content-Length announced, {then}"
 
 
 def _check_status(response: httpx.Response) -> None:
@@ -187,7 +206,7 @@ def _check_status(response: httpx.Response) -> None:
             "CONTINUITY_ETOOLS_URL must be eTools' own address"
         )
     if status == 404:
-        raise FetchError(f"eTools answered {said}: is CONTINUITY_ETOOLS_URL eTools' root?")
+        raise NotFound(f"eTools answered {said}: is CONTINUITY_ETOOLS_URL eTools' root?")
     raise FetchError(f"eTools answered {said}")
 
 
@@ -218,10 +237,8 @@ def _attachment_name(disposition: str) -> str | None:
 
 
 def _broken(error: httpx.TransportError) -> str:
-    """Say how the connection failed, in h11's and the system's words: they name bytes
-    and addresses, never a header (a request that could not be sent is not quoted)."""
-    if isinstance(error, httpx.RemoteProtocolError):
-        return f"eTools broke off its answer ({error})"
+    """Say how the connection failed, in the system's words: they name addresses, never a
+    header (a request that could not be sent is not quoted)."""
     if isinstance(error, httpx.LocalProtocolError):
         return "the request could not be sent (LocalProtocolError)"
-    return f"eTools cannot be reached ({type(error).__name__}: {error})"
+    return f"the connection to eTools failed ({type(error).__name__}: {error})"

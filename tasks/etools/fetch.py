@@ -13,6 +13,7 @@ from tasks.etools.api import (
     PARTNERS_PATH,
     EtoolsApi,
     FetchError,
+    NotFound,
     NotPermitted,
     TokenRefused,
 )
@@ -113,8 +114,8 @@ def _users(
         users = api.users(code)
     except TokenRefused:
         raise
-    except NotPermitted:
-        return None, ""
+    except (NotPermitted, NotFound):
+        return None, ""  # a token that may not read users, or an eTools without the list
     except FetchError as error:
         run_logger().warning("eTools workspace %s: users not read: %s", code, error)
         return None, f"focal points' addresses not read from eTools: {error}"

@@ -5,7 +5,7 @@ CSV exports per workspace as eTools does (`/api/v2/partners/?format=csv`,
 token's user may not open is answered with the user's own, as eTools' `set_country` does.
 Faults are injected per workspace and export: 500, a body cut halfway under a
 `Content-Length` it does not keep, silence, an HTML page, a CSV of another kind, 401,
-403, a redirect."""
+403, 404, a redirect, 503 with `Retry-After`."""
 
 from __future__ import annotations
 
@@ -28,7 +28,7 @@ PATHS = {
     "/api/v2/interventions/": "interventions",
     "/api/v3/users/": "users",
 }
-FAULTS = ("500", "half", "silence", "html", "header", "401", "403", "redirect", "503-retry")
+FAULTS = ("500", "half", "silence", "html", "header", "401", "403", "404", "redirect", "503-retry")
 HTML = b"<!DOCTYPE html><html><body><h1>Server Error (500)</h1></body></html>"
 
 

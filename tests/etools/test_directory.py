@@ -54,11 +54,13 @@ def test_focal_points_get_the_address_etools_gives_them(
     assert [asked.schema for asked in etools.asked_for("users")] == ["SEN", "CMR", "KEN"]
 
 
+@pytest.mark.parametrize("fault", ["403", "404"])
 def test_a_token_that_may_not_read_users_changes_nothing_and_says_nothing(
-    etools: EtoolsStandIn, engine: Engine
+    etools: EtoolsStandIn, engine: Engine, fault: str
 ) -> None:
+    """403: the token's user may not list users; 404: an eTools without the list."""
     etools.workspaces["SEN"].users = USERS
-    etools.fail("SEN", "users", "403")
+    etools.fail("SEN", "users", fault)
     state = sync()
     assert state.is_completed(), state.message
     assert directory(engine) == {}
