@@ -11,6 +11,7 @@ from sqlalchemy import Engine, select
 
 from db.engine import transaction
 from db.models import Contact, FollowUpPlan, InterventionStatus, Partner, Partnership
+from tasks.settings import get_settings
 from tests.conftest import WORKSPACES
 from tests.etools.etools_api import INTERVENTION_HEADER, PARTNER_HEADER, EtoolsStandIn, rows_of
 from tests.etools.syncs import stored, sync
@@ -240,3 +241,28 @@ def test_bad_rows_skip_the_workspace_naming_where_not_who(
     assert "1 problem(s) in eTools' exports; the first in the partner export, line 2" in message
     assert "'Staff Members'" in message and "Mbarga" not in message
     assert stored(engine, "CMR")["partnerships"] == []
+
+
+def test_a_workspace_code_that_is_no_country_is_given_one_in_the_setting(
+    etools: EtoolsStandIn, engine: Engine, sync_env: pytest.MonkeyPatch
+) -> None:
+    partners, interventions = recorded_rows(etools, "KEN")
+    renamed = [
+        {**row, "Reference Number": row["Reference Number"].replace("KEN/", "NBO/")}
+        for row in interventions
+    ]
+    etools.workspaces["NBO"] = etools.workspaces.pop("KEN")
+    etools.readable = set(etools.workspaces)
+    rerecord(etools, "NBO", partners, renamed)
+    sync_env.setenv("CONTINUITY_ETOOLS_WORKSPACES", "SEN,CMR,NBO")
+    get_settings.cache_clear()
+    state = sync()
+    assert state.is_failed()
+    assert "workspace code 'NBO'" in str(state.message)
+    assert "give its country in CONTINUITY_ETOOLS_WORKSPACES as CODE=ISO3" in str(state.message)
+    sync_env.setenv("CONTINUITY_ETOOLS_WORKSPACES", "SEN,CMR,NBO=KEN")
+    get_settings.cache_clear()
+    assert sync().is_completed()
+    with transaction(engine) as session:
+        query = select(Partnership.country).where(Partnership.reference_number.like("NBO/%"))
+        assert set(session.scalars(query)) == {"KEN"}
