@@ -24,8 +24,8 @@ ENV_PREFIX = "CONTINUITY_"
 SUPPORTED_DATABASES = ("sqlite", "postgresql")
 MAIL_SCHEMES = ("maildir", "smtp")
 INBOX_SCHEMES = ("maildir", "imap", "imaps")
-# DRF's tokens are 40 hexadecimal digits; other printable ASCII is allowed for stand-ins.
-_TOKEN = re.compile(r"[A-Za-z0-9._~+/=-]{8,256}")
+# DRF's tokens are 40 hexadecimal digits; any printable ASCII but spaces goes in a header.
+_TOKEN = re.compile(r"[!-~]{1,256}")
 
 
 class SettingsError(Exception):
@@ -144,12 +144,20 @@ class Settings(BaseSettings):
             for code, alpha3 in parse_workspaces(value).items()
         )
 
+    @field_validator("etools_drop", mode="before")
+    @classmethod
+    def _etools_drop(cls, value: object) -> object:
+        # Set empty, it is not set: never the working directory (its files would move).
+        return None if isinstance(value, str) and not value.strip() else value
+
     @field_validator("etools_token")
     @classmethod
     def _etools_token(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is None or not value.get_secret_value():
+            return None  # set empty: not set
         # Never quoted: an HTTP library's error about a bad header value would be.
-        if value is not None and not _TOKEN.fullmatch(value.get_secret_value()):
-            raise ValueError("must be the token eTools gave: 8 to 256 characters, no spaces")
+        if not _TOKEN.fullmatch(value.get_secret_value()):
+            raise ValueError("must be the token eTools gave: up to 256 characters, no spaces")
         return value
 
     @field_validator("secret_key")

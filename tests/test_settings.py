@@ -63,7 +63,8 @@ def test_it_reads_a_dotenv_file(settings_env: pytest.MonkeyPatch, tmp_path: Path
         ("ETOOLS_WORKSPACES", "PHI=XYZ"),
         ("ETOOLS_WORKSPACES", "PHI=PHL,PHI=SEN"),
         ("ETOOLS_WORKSPACES", ",".join(["SEN"] * 301)),
-        ("ETOOLS_TOKEN", "short"),
+        ("ETOOLS_TOKEN", "x" * 257),
+        ("ETOOLS_TOKEN", "jeton-à-accent"),
         ("ETOOLS_TOKEN", "0b5c0ffee0ddf00d feedface"),
         ("ETOOLS_TOKEN", "0b5c0ffee0ddf00d\r\nX-Evil: 1"),
         ("ETOOLS_RETRIES", "11"),
@@ -91,6 +92,10 @@ def test_the_etools_settings_are_tidied(settings_env: pytest.MonkeyPatch) -> Non
     assert settings.etools_url == "https://etools.unicef.org"
     assert settings.etools_workspaces == "SEN,PHI=PHL,LEBA"
     assert (settings.etools_retries, settings.etools_drop) == (3, None)
+    settings_env.setenv("CONTINUITY_ETOOLS_TOKEN", "")
+    settings_env.setenv("CONTINUITY_ETOOLS_DROP", " ")
+    get_settings.cache_clear()
+    assert (get_settings().etools_token, get_settings().etools_drop) == (None, None)
 
 
 def test_filing_is_off_by_default_and_a_folder_path_is_tidied(
