@@ -31,8 +31,8 @@ class Known(NamedTuple):
 
 class Latest(NamedTuple):
     """A partner's partnership ending last: when (its end, else start date, then its
-    reference, so every import orders alike), its country, and whether it is in this
-    export (else in another workspace's, as stored)."""
+    reference, so every import orders alike), its country, and whether it is this
+    workspace's (in this export, or stored with its prefix) or another's."""
 
     ends: tuple[date, str]
     country: str
@@ -62,10 +62,10 @@ def check_exports(
     partners_readable = not problems
     digest = hashlib.sha256()
     elsewhere: dict[str, list[int]] = defaultdict(list)
-    prefixes: set[str] = set()
+    references: set[str] = set()
     for record in iter_interventions(interventions_file, workspaces, problems, digest):
         _note_country(checked.countries, record)
-        prefixes.add(workspace_prefix(record.reference_number))
+        references.add(record.reference_number)
         _not_unicef(problems, interventions_file, record, own)
         if record.vendor_number not in listed:
             elsewhere[record.vendor_number].append(record.line)
@@ -73,7 +73,7 @@ def check_exports(
             message = "is empty, but an ended partnership needs it"
             problems.add(Problem(str(interventions_file), record.line, "End Date", message))
     checked.digests[interventions_file] = digest.hexdigest()
-    _note_other_workspaces(session, checked.countries, listed | set(elsewhere), prefixes)
+    _note_stored(session, checked.countries, listed | set(elsewhere), references)
     stored = partner_time_zones(session, elsewhere)
     checked.stored = {vendor: Known(*found) for vendor, found in stored.items()}
     # A partner row with a problem is not in `listed`: its interventions are not unknown.
@@ -114,22 +114,24 @@ def _note_country(countries: dict[str, Latest], record: InterventionRecord) -> N
         countries[record.vendor_number] = Latest(ends, record.country, True)
 
 
-def _note_other_workspaces(
-    session: Session, countries: dict[str, Latest], vendors: set[str], prefixes: set[str]
+def _note_stored(
+    session: Session, countries: dict[str, Latest], vendors: set[str], references: set[str]
 ) -> None:
-    """Weigh the partners' stored partnerships of other workspaces (a reference prefix
-    this export has none of) too: a partner several workspaces share gets the same
-    country, language and time zone whichever workspace is imported last."""
+    """Weigh the partners' stored partnerships this export does not list too (another
+    workspace's, or one its own export no longer lists): a partner several workspaces
+    share gets the same country, language and time zone whichever is imported last, and
+    a partnership left out of an export moves nothing. Only another workspace's (a
+    reference prefix this export has none of) names the partner."""
+    prefixes = {workspace_prefix(reference) for reference in references}
     for vendor, partnership in partnerships_of_partners(session, vendors):
-        if partnership.country is None:
-            continue
-        if workspace_prefix(partnership.reference) in prefixes:
+        if partnership.country is None or partnership.reference in references:
             continue
         day = partnership.end_date or partnership.start_date or date.min
         ends = (day, partnership.reference)
         latest = countries.get(vendor)
         if latest is None or ends > latest.ends:
-            countries[vendor] = Latest(ends, partnership.country, False)
+            here = workspace_prefix(partnership.reference) in prefixes
+            countries[vendor] = Latest(ends, partnership.country, here)
 
 
 def workspace_prefix(reference: str) -> str:

@@ -59,3 +59,18 @@ def test_the_plans_of_every_partnership_follow_the_partners_new_time_zone(
         # 10:00 in Nairobi, on the day six months after the Senegalese end date.
         assert senegal.next_due_at is not None
         assert senegal.next_due_at.isoformat() == "2025-06-30T07:00:00+00:00"
+
+
+def test_a_partnership_left_out_of_its_export_moves_no_partner(
+    engine: Engine, tmp_path: Path
+) -> None:
+    import_workspace(engine, tmp_path, "SEN", "2024-12-31")
+    import_workspace(engine, tmp_path, "KEN", "2025-06-30", **{"Short Name": "ASEF Kenya"})
+    other = intervention("KEN/PCA2021001/PD2021002", "2500900002", **{"End Date": "2025-01-31"})
+    interventions = write_export(tmp_path / "i-KEN-2.csv", INTERVENTION_HEADER, [other])
+    more = write_export(
+        tmp_path / "p-KEN-2.csv", PARTNER_HEADER, [partner(), partner("2500900002")]
+    )
+    counts = run_import(engine, more, interventions)
+    assert stored_partner(engine)[:2] == ("KEN", "Africa/Nairobi")
+    assert counts["plans"] == {"created": 3}
