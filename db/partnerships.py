@@ -3,15 +3,40 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
-from datetime import datetime
-from typing import Any
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import date, datetime
+from typing import Any, NamedTuple
 
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
-from db.models import FollowUpPlan, Partnership, TouchpointKind
+from db.models import FollowUpPlan, Partner, Partnership, TouchpointKind
 from db.rows import in_chunks
+
+
+class StoredPartnership(NamedTuple):
+    reference: str
+    start_date: date | None
+    end_date: date | None
+    country: str | None
+
+
+def partnerships_of_partners(
+    session: Session, vendors: Iterable[str]
+) -> Iterator[tuple[str, StoredPartnership]]:
+    """Yield (vendor number, partnership) for each stored partnership of the partners
+    with these vendor numbers, a chunk of partners at a time (nothing is kept)."""
+    columns = (
+        Partner.vendor_number,
+        Partnership.reference_number,
+        Partnership.start_date,
+        Partnership.end_date,
+        Partnership.country,
+    )
+    for chunk in in_chunks(set(vendors)):
+        query = select(*columns).join(Partnership.partner).where(Partner.vendor_number.in_(chunk))
+        for vendor, reference, start, end, country in session.execute(query):
+            yield vendor, StoredPartnership(reference, start, end, country)
 
 
 def partnership_by_reference(session: Session, reference: str) -> Partnership | None:
@@ -28,6 +53,15 @@ def partnerships_by_reference(
     for chunk in in_chunks(set(references)):
         rows = session.scalars(select(Partnership).where(Partnership.reference_number.in_(chunk)))
         found.update((partnership.reference_number, partnership) for partnership in rows)
+    return found
+
+
+def partnerships_of(session: Session, partner_ids: Iterable[int]) -> list[Partnership]:
+    """Return every partnership of the given partners."""
+    found: list[Partnership] = []
+    for chunk in in_chunks(set(partner_ids)):
+        query = select(Partnership).where(Partnership.partner_id.in_(chunk))
+        found += session.scalars(query.order_by(Partnership.id))
     return found
 
 

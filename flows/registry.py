@@ -14,6 +14,7 @@ from flows.consultation_invitations import consultation_invitations
 from flows.corrective_actions import corrective_actions
 from flows.data_retention import data_retention
 from flows.deliver_outbox import deliver_outbox
+from flows.etools_sync import etools_sync
 from flows.evaluation_followup import evaluation_followup
 from flows.focal_point_digest import focal_point_digest
 from flows.policy_updates import policy_updates
@@ -36,6 +37,7 @@ from flows.staff_forms import (
 from flows.sustainability_checkins import sustainability_checkins
 
 FLOWS: dict[str, Flow[..., dict[str, Any]]] = {
+    "etools-sync": etools_sync,
     "consultation-invitations": consultation_invitations,
     "policy-updates": policy_updates,
     "sustainability-checkins": sustainability_checkins,

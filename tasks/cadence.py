@@ -98,6 +98,16 @@ def first_due_at(trigger: BaseTrigger | None, starts_at: datetime) -> datetime |
     return trigger.get_next_fire_time(None, starts_at)
 
 
+def due_from(trigger: BaseTrigger | None, moment: datetime) -> datetime | None:
+    """Return the first occurrence at or after `moment`, or None when there is none."""
+    if trigger is None:
+        return None
+    fire = trigger.get_next_fire_time(None, moment)
+    while fire is not None and fire < moment:
+        fire = trigger.get_next_fire_time(fire, moment)
+    return fire
+
+
 def next_due_after(trigger: BaseTrigger | None, after: datetime) -> datetime | None:
     """Return the first occurrence strictly after `after`, or None when there is none."""
     if trigger is None:

@@ -191,8 +191,8 @@ class Workspaces:
     def for_file(self, path: Path) -> Workspaces:
         """Return these workspaces with the hint of `path`'s name (eTools names an export
         `PD_budget_as_of_YYYY_MM_DD_<code>.csv`) when that code resolves; unchanged else."""
-        named = _ETOOLS_FILE_NAME.search(path.name)
-        found = self.known(named.group(1)) if named else None
+        named = file_name_code(path.name)
+        found = self.known(named) if named else None
         return replace(self, hint=found.alpha3) if found else self
 
 
@@ -237,6 +237,24 @@ def parse_country_codes(values: Iterable[str]) -> dict[str, str]:
             raise WorkspaceError(f"workspace code {code} is given two countries")
         found[code] = alpha3
     return found
+
+
+def workspace_code(value: str) -> str:
+    """Return `value` as a workspace code in upper case; raise `WorkspaceError` unless it
+    is 1 to 10 letters, digits, '-' or '_'."""
+    code = value.strip().upper()
+    if not _WORKSPACE_CODE.fullmatch(code):
+        raise WorkspaceError(
+            f"workspace code {_shown(value)} must be 1 to 10 letters, digits, '-' or '_'"
+        )
+    return code
+
+
+def file_name_code(name: str) -> str | None:
+    """Return, in upper case, the workspace code ending an eTools export's file name
+    (`PD_budget_as_of_2024_05_01_PHI.csv`), or None when the name does not end so."""
+    found = _ETOOLS_FILE_NAME.search(name)
+    return found.group(1).upper() if found else None
 
 
 def checked_country(value: str) -> str:

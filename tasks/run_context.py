@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from functools import wraps
-from typing import ParamSpec, TypeVar
+from typing import Any, ParamSpec, TypeVar
 
 from prefect.context import FlowRunContext, TaskRunContext
 from prefect.logging import get_run_logger
@@ -37,3 +37,17 @@ def only_in_a_run(publish: Callable[P, R]) -> Callable[P, R | None]:
         return publish(*args, **kwargs) if in_a_run() else None
 
     return published
+
+
+class FailedWithSummary(Exception):
+    """A run that did part of its work and failed at the rest: the message says what
+    failed; `summary` (what a flow returns: counts and our words) says what was done, so
+    `continuity run` shows both while Prefect marks the run failed."""
+
+    def __init__(self, message: str, summary: dict[str, Any] | None = None) -> None:
+        super().__init__(message)
+        self.summary = summary or {}
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Prefect may pickle a failed run's exception; keep the summary with it.
+        return (type(self), (str(self), self.summary))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+import re
 from email.utils import parseaddr
 from functools import lru_cache
 from pathlib import Path
@@ -15,6 +16,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
+from tasks.etools.config import parse_workspaces, site_url
 from tasks.mail.inbox.protocol import folder_path
 from tasks.sending_window import SendingWindow, parse_window
 
@@ -22,6 +24,8 @@ ENV_PREFIX = "CONTINUITY_"
 SUPPORTED_DATABASES = ("sqlite", "postgresql")
 MAIL_SCHEMES = ("maildir", "smtp")
 INBOX_SCHEMES = ("maildir", "imap", "imaps")
+# DRF's tokens are 40 hexadecimal digits; any printable ASCII but spaces goes in a header.
+_TOKEN = re.compile(r"[!-~]{1,256}")
 
 
 class SettingsError(Exception):
@@ -80,6 +84,22 @@ class Settings(BaseSettings):
     public_dir: Path = Field(
         Path("public"), description="folder the public acknowledgement pages are written to"
     )
+    etools_url: str = Field("", description="eTools' root URL; empty: no sync over its API")
+    etools_workspaces: str = Field(
+        "", description="eTools workspace codes to sync, comma-separated (CODE or CODE=ISO3)"
+    )
+    etools_token: SecretStr | None = Field(None, description="eTools API token")
+    etools_token_block: str = Field(
+        "", description="the Prefect Secret block holding the token, when the token is not set"
+    )
+    etools_retries: int = Field(3, ge=0, le=10, description="retries of a failing request")
+    etools_timeout: float = Field(60.0, gt=0, le=3600, description="seconds eTools may be silent")
+    etools_backoff: float = Field(
+        2.0, ge=0, le=600, description="seconds before the first retry, doubled for each next"
+    )
+    etools_drop: Path | None = Field(
+        None, description="folder eTools exports are dropped in, imported from there"
+    )
 
     @field_validator("database_url")
     @classmethod
@@ -110,6 +130,35 @@ class Settings(BaseSettings):
     @classmethod
     def _forwarded_allow_ips(cls, value: str) -> str:
         return trusted_proxies(value)
+
+    @field_validator("etools_url")
+    @classmethod
+    def _etools_url(cls, value: str) -> str:
+        return site_url(value)
+
+    @field_validator("etools_workspaces")
+    @classmethod
+    def _etools_workspaces(cls, value: str) -> str:
+        return ",".join(
+            f"{code}={alpha3}" if alpha3 else code
+            for code, alpha3 in parse_workspaces(value).items()
+        )
+
+    @field_validator("etools_drop", mode="before")
+    @classmethod
+    def _etools_drop(cls, value: object) -> object:
+        # Set empty, it is not set: never the working directory (its files would move).
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("etools_token")
+    @classmethod
+    def _etools_token(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is None or not value.get_secret_value():
+            return None  # set empty: not set
+        # Never quoted: an HTTP library's error about a bad header value would be.
+        if not _TOKEN.fullmatch(value.get_secret_value()):
+            raise ValueError("must be the token eTools gave: up to 256 characters, no spaces")
+        return value
 
     @field_validator("secret_key")
     @classmethod

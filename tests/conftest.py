@@ -22,6 +22,8 @@ POSTGRES_URL = os.environ.get(
 )
 REPO = Path(__file__).resolve().parent.parent
 SAMPLES = REPO / "samples" / "etools"
+# The workspaces the stand-in of eTools' API serves (tests/etools/etools_api.py).
+WORKSPACES = ("SEN", "CMR", "KEN")
 
 
 def _admin_connection() -> psycopg.Connection:
@@ -305,3 +307,27 @@ def pytest_terminal_summary(terminalreporter) -> None:
         terminalreporter.section("fault suite figures")
         for line in FAULT_FIGURES:
             terminalreporter.write_line(line)
+
+
+@pytest.fixture
+def etools():
+    """A stand-in of eTools' API serving the sample exports split into `WORKSPACES`."""
+    from tests.etools.etools_api import EtoolsStandIn, recorded_workspaces
+
+    with EtoolsStandIn(recorded_workspaces(*WORKSPACES)) as stand_in:
+        yield stand_in
+
+
+@pytest.fixture
+def sync_env(app_env: pytest.MonkeyPatch, etools) -> pytest.MonkeyPatch:
+    """The application's test settings, with the eTools sync pointed at the stand-in:
+    every workspace, its token, no wait between retries, a second's patience."""
+    from tests.etools.etools_api import TOKEN
+
+    app_env.setenv("CONTINUITY_ETOOLS_URL", etools.url)
+    app_env.setenv("CONTINUITY_ETOOLS_WORKSPACES", ",".join(WORKSPACES))
+    app_env.setenv("CONTINUITY_ETOOLS_TOKEN", TOKEN)
+    app_env.setenv("CONTINUITY_ETOOLS_BACKOFF", "0")
+    app_env.setenv("CONTINUITY_ETOOLS_TIMEOUT", "1")
+    get_settings.cache_clear()
+    return app_env

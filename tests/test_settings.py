@@ -54,6 +54,22 @@ def test_it_reads_a_dotenv_file(settings_env: pytest.MonkeyPatch, tmp_path: Path
         ("RETAIN_INBOUND_DAYS", "a year"),
         ("RETAIN_INBOUND_DAYS", "365\x1b[2J"),
         ("RETAIN_INBOUND_DAYS", "36\n5"),
+        ("ETOOLS_URL", "http://etools.example.org"),
+        ("ETOOLS_URL", "https://user:password@etools.example.org"),
+        ("ETOOLS_URL", "https://etools.example.org/?schema=SEN"),
+        ("ETOOLS_URL", "etools.example.org"),
+        ("ETOOLS_WORKSPACES", "SEN,SÉN"),
+        ("ETOOLS_WORKSPACES", "SEN,ABCDEFGHIJK"),
+        ("ETOOLS_WORKSPACES", "PHI=XYZ"),
+        ("ETOOLS_WORKSPACES", "PHI=PHL,PHI=SEN"),
+        ("ETOOLS_WORKSPACES", ",".join(["SEN"] * 301)),
+        ("ETOOLS_TOKEN", "x" * 257),
+        ("ETOOLS_TOKEN", "jeton-à-accent"),
+        ("ETOOLS_TOKEN", "0b5c0ffee0ddf00d feedface"),
+        ("ETOOLS_TOKEN", "0b5c0ffee0ddf00d\r\nX-Evil: 1"),
+        ("ETOOLS_RETRIES", "11"),
+        ("ETOOLS_TIMEOUT", "0"),
+        ("ETOOLS_BACKOFF", "-1"),
     ],
 )
 def test_a_bad_setting_fails_with_one_line_naming_it(
@@ -65,6 +81,21 @@ def test_a_bad_setting_fails_with_one_line_naming_it(
     message = str(raised.value)
     assert message.startswith(f"CONTINUITY_{name}: ")
     assert "\n" not in message
+    if name == "ETOOLS_TOKEN":
+        assert value not in message
+
+
+def test_the_etools_settings_are_tidied(settings_env: pytest.MonkeyPatch) -> None:
+    settings_env.setenv("CONTINUITY_ETOOLS_URL", " https://etools.unicef.org/ ")
+    settings_env.setenv("CONTINUITY_ETOOLS_WORKSPACES", " sen, PHI = phl ,,LEBA,sen")
+    settings = get_settings()
+    assert settings.etools_url == "https://etools.unicef.org"
+    assert settings.etools_workspaces == "SEN,PHI=PHL,LEBA"
+    assert (settings.etools_retries, settings.etools_drop) == (3, None)
+    settings_env.setenv("CONTINUITY_ETOOLS_TOKEN", "")
+    settings_env.setenv("CONTINUITY_ETOOLS_DROP", " ")
+    get_settings.cache_clear()
+    assert (get_settings().etools_token, get_settings().etools_drop) == (None, None)
 
 
 def test_filing_is_off_by_default_and_a_folder_path_is_tidied(

@@ -11,6 +11,7 @@ from rich.text import Text
 
 from continuity.cli.console import fail, out, quiet_tracebacks
 from continuity.cli.options import parse_as_of
+from tasks.run_context import FailedWithSummary
 from tasks.settings import SettingsError, get_settings
 
 
@@ -33,7 +34,11 @@ def run_command(
         except SettingsError as error:
             raise fail(str(error)) from None
     quiet_tracebacks()
-    result = FLOWS[deployment](as_of=moment, dry_run=dry_run)
+    try:
+        result = FLOWS[deployment](as_of=moment, dry_run=dry_run)
+    except FailedWithSummary as failed:
+        print_summary(failed.summary, dry_run)
+        raise fail(str(failed), 1) from None
     print_summary(result, dry_run)
 
 

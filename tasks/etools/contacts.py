@@ -4,6 +4,7 @@ or deactivated, never deleted; never one erased at their request."""
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -48,11 +49,13 @@ def sync_contacts(
     partners: list[Partner],
     counts: ImportCounts,
     erased: DoNotContact,
+    kept: Collection[int] = frozenset(),
 ) -> list[Contact]:
     """Add new staff, refresh names and roles, reactivate returning staff and deactivate
     (never delete) those no longer listed. Opt-outs, suppressions, and the language, time
     zone and role staff set are never touched; a person erased at their request is not
-    added back. Return every contact of these partners."""
+    added back. Those in `kept` (another workspace lists them) stay active. Return every
+    contact of these partners."""
     existing = contacts_by_partner(session, [partner.id for partner in partners])
     touched: list[Contact] = []
     for record, partner in zip(records, partners, strict=True):
@@ -77,7 +80,7 @@ def sync_contacts(
             changed = assign_changed(contact, _listed(contact, member))
             counts.add("contacts", "updated" if changed else "unchanged")
         for contact in contacts:
-            if contact.id not in seen and contact.active:
+            if contact.id not in seen and contact.active and contact.id not in kept:
                 contact.active = False
                 counts.add("contacts", "deactivated")
     return touched

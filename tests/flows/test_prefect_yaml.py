@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import importlib.util
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -126,6 +127,8 @@ def test_every_schedule_is_a_valid_cron_in_an_explicit_time_zone(deployment: dic
     [
         # A collector run that overlaps another would read the same mail twice.
         ("collect-responses", ConcurrencyLimitStrategy.CANCEL_NEW),
+        # A sync that overlaps another would import the same exports twice.
+        ("etools-sync", ConcurrencyLimitStrategy.CANCEL_NEW),
         ("focal-point-digest", ConcurrencyLimitStrategy.ENQUEUE),
     ],
 )
@@ -140,3 +143,25 @@ def test_runs_that_must_not_overlap_run_one_at_a_time(
         limit if isinstance(limit, dict) else {"limit": limit}
     )
     assert (config.limit, config.collision_strategy) == (1, strategy)
+
+
+def test_etools_sync_runs_daily_before_the_daily_flows_act() -> None:
+    (sync,) = (d for d in DEPLOYMENTS if d["name"] == "etools-sync")
+    (schedule,) = sync["schedules"]
+    trigger = CronTrigger.from_crontab(schedule["cron"], timezone=schedule["timezone"])
+    day = datetime(2026, 6, 1, tzinfo=UTC)
+    first = trigger.get_next_fire_time(None, day)
+    assert first is not None and first.date() == day.date()
+    assert trigger.get_next_fire_time(first, first + timedelta(seconds=1)) == first + timedelta(
+        days=1
+    )
+    daily = [
+        d
+        for d in DEPLOYMENTS
+        if d["name"] in ("reminders", "corrective-actions", "capacity-alerts", "focal-point-digest")
+    ]
+    for deployment in daily:
+        (other,) = deployment["schedules"]
+        later = CronTrigger.from_crontab(other["cron"], timezone=other["timezone"])
+        assert first < later.get_next_fire_time(None, day)
+    assert sync["parameters"] == {"dry_run": False}
