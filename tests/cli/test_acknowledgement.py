@@ -26,7 +26,8 @@ def test_staff_review_acknowledgements_from_the_command_line(
     drafted = run("acknowledgement", "draft")
     assert drafted.exit_code == 0 and "drafted" in drafted.stdout
     shown = run("acknowledgement", "show", ASEF)
-    assert "[fr]" in shown.stdout and "l'UNICEF et l'organisation Association Sénégalaise pour l'Éducation des Filles ont travaillé ensemble" in shown.stdout
+    together = "l'organisation Association Sénégalaise pour l'Éducation des Filles ont travaillé"
+    assert "[fr]" in shown.stdout and together in shown.stdout
     edited = run("acknowledgement", "edit", ASEF, "--text", "fr=Merci à l'ASEF.", *BY)
     assert edited.exit_code == 0 and "revision 2, draft" in edited.stdout
     approved = run("acknowledgement", "approve", ASEF, *BY)
