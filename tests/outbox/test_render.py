@@ -28,7 +28,7 @@ KINDS = [
     "acknowledgement",
 ]
 NOTICES = ["corrective_escalation", "capacity_alert"]
-LANGUAGES = ["fr", "en", "es"]
+LANGUAGES = list(SUPPORTED_LANGUAGES)
 
 
 DIGEST_GROUP = {
@@ -300,8 +300,8 @@ def test_a_value_in_a_pluralized_subject_is_folded_and_shortened_too(language: s
         "%(partner)s: %(count)s updates from UNICEF",
         2,
     )
-    after_name = sentence.split("%(partner)s")[1] % {"count": 2}
-    assert rendered.subject.startswith("Line Bcc: victim@example.org Programme")
+    before_name, after_name = (part % {"count": 2} for part in sentence.split("%(partner)s"))
+    assert rendered.subject.startswith(f"{before_name}Line Bcc: victim@example.org Programme")
     assert rendered.subject.endswith(f"…{after_name}") and len(rendered.subject) <= MAX_SUBJECT
 
 

@@ -12,9 +12,10 @@ from continuity.portal.app import create_app
 from db.engine import transaction
 from db.models import Contact, Response, TouchpointKind
 from tasks.clock import Clock
+from tasks.countries import SUPPORTED_LANGUAGES
 from tasks.settings import get_settings
 from tasks.staff.records import EventInput, read_input, record_event
-from tasks.translations import gettext
+from tasks.translations import direction, gettext
 from tests.pipeline import deliver_all, links_by_recipient, plan
 
 SENT = datetime(2026, 12, 1, 12, tzinfo=UTC)
@@ -229,4 +230,24 @@ def test_an_arabic_page_reads_right_to_left_and_fits(
     firsts = [button.bounding_box()["x"] for button in languages[:2]]  # type: ignore[index]
     assert firsts[0] > firsts[1], "the languages are listed from the right"
     page.screenshot(path=tmp_path / f"checkin-ar-{width}.png", full_page=True)
+    context.close()
+
+
+@pytest.mark.parametrize("language", SUPPORTED_LANGUAGES)
+def test_every_language_reads_in_its_direction_and_fits_a_phone(
+    portal, browser, imported: Engine, language: str
+) -> None:
+    speak(imported, AWA, language)
+    context = browser.new_context(viewport=PHONE)
+    page = context.new_page()
+    pages = {
+        "respond": "How are the results holding up?",
+        "opt_out": "Stop receiving these messages?",
+    }
+    for link, heading in pages.items():
+        page.goto(portal.checkins[AWA][link])
+        root = page.evaluate("[document.documentElement.lang, document.documentElement.dir]")
+        assert root == [language, direction(language)]
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+        assert page.locator("h1").first.inner_text() == gettext(language, heading)
     context.close()
