@@ -17,6 +17,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
 from tasks.etools.config import parse_workspaces, site_url
+from tasks.hosts import is_loopback
 from tasks.mail.inbox.protocol import folder_path
 from tasks.sending_window import SendingWindow, parse_window
 
@@ -241,21 +242,13 @@ def https_outside_loopback(url: str) -> str:
     unsubscribe link is built on it, RFC 8058 allows only an HTTPS one, and a personal
     link sent in clear text could be read on the way."""
     parts = urlsplit(url)
-    if parts.scheme == "https" or _loopback(parts.hostname or ""):
+    if parts.scheme == "https" or is_loopback(parts.hostname or ""):
         return url
     raise ValueError(
         "must be https:// (the RFC 8058 one-click unsubscribe link must be HTTPS);"
         " http:// only on localhost or 127.0.0.1"
     )
 
-
-def _loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def trusted_proxies(value: str) -> str:

@@ -7,13 +7,13 @@ sync without a token, or without anything to sync, fails saying which setting is
 
 from __future__ import annotations
 
-import ipaddress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
 from urllib.parse import urlsplit
 
 from tasks.countries import WorkspaceError, parse_country_codes, workspace_code
+from tasks.hosts import is_loopback
 
 if TYPE_CHECKING:
     from tasks.settings import Settings
@@ -50,20 +50,12 @@ def site_url(value: str) -> str:
         raise ValueError("must be eTools' root URL, e.g. https://etools.unicef.org")
     if parts.username or parts.password or parts.query or parts.fragment:
         raise ValueError("must be eTools' root URL alone: no user, query or fragment")
-    if parts.scheme == "http" and not _loopback(parts.hostname):
+    if parts.scheme == "http" and not is_loopback(parts.hostname):
         raise ValueError(
             "must be https:// (the token goes with every request); http:// only on localhost"
         )
     return value
 
-
-def _loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def parse_workspaces(value: str) -> dict[str, str | None]:
