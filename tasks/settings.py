@@ -11,13 +11,14 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from email_validator import EmailNotValidError, validate_email
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
 from tasks.etools.config import parse_workspaces, site_url
 from tasks.hosts import is_loopback
+from tasks.mail.dkim import checked_key_file, checked_selector
 from tasks.mail.inbox.protocol import folder_path
 from tasks.sending_window import SendingWindow, parse_window
 
@@ -101,6 +102,10 @@ class Settings(BaseSettings):
     etools_drop: Path | None = Field(
         None, description="folder eTools exports are dropped in, imported from there"
     )
+    dkim_selector: str = Field("", description="DKIM selector; set with the key file, or neither")
+    dkim_key_file: Path | None = Field(
+        None, validate_default=True, description="PEM private key: RSA 2048+ or Ed25519"
+    )
 
     @field_validator("database_url")
     @classmethod
@@ -150,6 +155,17 @@ class Settings(BaseSettings):
     def _etools_drop(cls, value: object) -> object:
         # Set empty, it is not set: never the working directory (its files would move).
         return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("dkim_selector")
+    @classmethod
+    def _dkim_selector(cls, value: str) -> str:
+        return checked_selector(value) if value.strip() else ""
+
+    @field_validator("dkim_key_file", mode="before")
+    @classmethod
+    def _dkim_key_file(cls, value: object, info: ValidationInfo) -> Path | None:
+        path = Path(value) if isinstance(value, str | Path) and str(value).strip() else None
+        return checked_key_file(path, info.data.get("dkim_selector"))
 
     @field_validator("etools_token")
     @classmethod
@@ -248,7 +264,6 @@ def https_outside_loopback(url: str) -> str:
         "must be https:// (the RFC 8058 one-click unsubscribe link must be HTTPS);"
         " http:// only on localhost or 127.0.0.1"
     )
-
 
 
 def trusted_proxies(value: str) -> str:

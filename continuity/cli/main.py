@@ -17,6 +17,7 @@ from continuity.cli.console import OneLineErrors, database, err, fail, out
 from continuity.cli.contact import contact_app
 from continuity.cli.corrective import corrective_app, focal_point_app
 from continuity.cli.database import db_app
+from continuity.cli.dkim import dkim_app
 from continuity.cli.inbox import inbox_app
 from continuity.cli.influence import influence_app
 from continuity.cli.options import parse_as_of
@@ -67,6 +68,7 @@ app.add_typer(response_app, name="response")
 app.add_typer(inbox_app, name="inbox")
 app.add_typer(contact_app, name="contact")
 app.add_typer(calendar_app, name="calendar")
+app.add_typer(dkim_app, name="dkim")
 app.command("run")(run_command)
 
 

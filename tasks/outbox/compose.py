@@ -11,6 +11,7 @@ from jinja2 import Environment
 from sqlalchemy.orm import Session
 
 from db.models import Message, TouchpointKind
+from tasks.mail.dkim import dkim_key, signed, signing_domain
 from tasks.mail.mime import alternative_message
 from tasks.outbox.context import base_context
 from tasks.outbox.render import RenderedEmail, render_email, template_language
@@ -69,7 +70,8 @@ def mime_bytes(
     """Return the RFC 5322 bytes of `message` to `recipient` (the contact's address as
     its route carries it, `tasks.mail.addresses.routed`), with every header a recipient's
     mail system needs: threading, reply matching, language and one-click unsubscribe
-    (RFC 8058). A recipient that is not ASCII goes in a UTF-8 To header (RFC 6532)."""
+    (RFC 8058), DKIM-signed when a key is configured. A recipient that is not ASCII goes
+    in a UTF-8 To header (RFC 6532)."""
     secret = settings.required_secret_key()
     unsubscribe = unsubscribe_address(secret, message.id, settings.sender)
     headers = [
@@ -91,7 +93,16 @@ def mime_bytes(
     if message.in_reply_to:
         headers += [("In-Reply-To", message.in_reply_to), ("References", message.in_reply_to)]
     utf8 = () if recipient.isascii() else UTF8_HEADERS
-    return alternative_message(headers, rendered.text, rendered.html, utf8)
+    return dkim_signed(alternative_message(headers, rendered.text, rendered.html, utf8), settings)
+
+
+def dkim_signed(data: bytes, settings: Settings) -> bytes:
+    """Return `data` signed with DKIM for the sender's domain when a key is configured
+    (`CONTINUITY_DKIM_*`), else `data` as it is: every transport carries these bytes."""
+    if settings.dkim_key_file is None:
+        return data
+    domain = signing_domain(sender_parts(settings.sender)[2])
+    return signed(data, settings.dkim_selector, domain, dkim_key(settings.dkim_key_file))
 
 
 def to_header(name: str, address: str) -> str:
