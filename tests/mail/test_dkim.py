@@ -186,3 +186,21 @@ def key() -> DkimKey:
     path = get_settings().dkim_key_file
     assert path is not None
     return dkim_key(path)
+
+
+def test_rsa_signed_by_openssl_is_byte_for_byte_dkimpys_own(
+    settings_env: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    settings_env.setattr("time.time", lambda: 1_796_000_000.0)
+    use_dkim(settings_env, write_key(tmp_path / "dkim.pem", "rsa"))
+    data = alternative_message([("From", "A <a@example.org>"), ("To", "b@c.sn")], "t", "<p>h</p>")
+    ours = signed(data, "mail2026", "example.org", key())
+    theirs = dkim.sign(
+        data,
+        b"mail2026",
+        b"example.org",
+        key().private,
+        canonicalize=(b"relaxed", b"relaxed"),
+        include_headers=[b"from", b"to", b"mime-version", b"content-type", b"from"],
+    )
+    assert ours == theirs + data
