@@ -4,7 +4,7 @@ baselines on the same sink and machine: the protocol's own limit (a bare smtplib
 over one connection) and a naive orchestration (one Prefect task per message).
 
     .venv/bin/python -m bench.run --contacts 20000 [--workers 1,2] [--naive-sample 200]
-                                  [--database-url URL]
+                                  [--database-url URL] [--dkim rsa|ed25519]
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from typing import Any
 
 from sqlalchemy import Engine
 
+from bench.dkim_key import KINDS, write_key
 from bench.population import NOW, populate
 from bench.sink import Sink
 from db.engine import make_engine, transaction
@@ -189,10 +190,15 @@ def main() -> None:
     )
     parser.add_argument("--naive-sample", type=int, default=200, help="0 skips the baseline")
     parser.add_argument("--database-url", default=None)
+    parser.add_argument("--dkim", choices=KINDS, help="sign every message with a new key")
     arguments = parser.parse_args()
     workdir = Path(tempfile.mkdtemp(prefix="continuity-bench-"))
     url = arguments.database_url or f"sqlite:///{workdir / 'bench.db'}"
     configure(url, workdir)
+    if arguments.dkim:
+        os.environ["CONTINUITY_DKIM_SELECTOR"] = "bench"
+        os.environ["CONTINUITY_DKIM_KEY_FILE"] = str(write_key(workdir, arguments.dkim))
+        get_settings.cache_clear()
     upgrade(url)
     engine = make_engine(url)
     started = time.perf_counter()
@@ -220,6 +226,7 @@ def measure(engine: Engine, workdir: Path, arguments: argparse.Namespace) -> dic
     return {
         "contacts": arguments.contacts,
         "database": engine.dialect.name,
+        "dkim": arguments.dkim,
         "protocol_limit_msgs_per_s": round(limit, 1),
         "naive_msgs_per_s": round(naive, 2) if naive else None,
         "ours": runs,
