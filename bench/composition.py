@@ -109,6 +109,17 @@ def emails_rows(emails: ModuleType, pem: bytes, count: int, slow: int) -> dict[s
     }
 
 
+def emails_to_lines(emails: ModuleType) -> dict[str, str]:
+    """Return the To line `emails` writes for the addresses it gets wrong: a UTF-8 local
+    part (RFC 6532 wants it raw) and an IDNA 2008 domain (straße.de is not strasse.de)."""
+    lines = {}
+    for address in ("jean-baptiste.ndiayé@apef.sn", "b@straße.de"):
+        data = emails.html(text="x", html="x", mail_from=SENDER, mail_to=("B", address))
+        head = bytes(data.as_bytes()).split(b"\r\n\r\n", 1)[0].decode("utf-8")
+        lines[address] = next(line for line in head.split("\r\n") if line.startswith("To:"))
+    return lines
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--messages", type=int, default=5000)
@@ -130,6 +141,7 @@ def main() -> None:
         report["emails"] = importlib.metadata.version("emails")
         pem = keys["rsa"].read_bytes()
         report["ms_per_message"].update(emails_rows(emails, pem, count, slow))
+        report["emails_to_lines"] = emails_to_lines(emails)
     print(json.dumps(report, indent=2, ensure_ascii=False))
 
 

@@ -53,7 +53,7 @@ class DkimKey:
     """A private key as dkimpy takes it, and the public half as DNS publishes it."""
 
     algorithm: bytes  # b"rsa-sha256" or b"ed25519-sha256"
-    private: bytes  # PKCS#8 PEM (RSA) or the base64 seed (Ed25519): never shown
+    private: bytes  # PKCS#1 PEM (RSA) or the base64 seed (Ed25519): never shown
     key_type: str  # the record's k= tag: "rsa" or "ed25519"
     public: str  # the record's p= tag, base64
     rsa: rsa.RSAPrivateKey | None = None  # the same RSA key, for OpenSSL to sign with
@@ -130,9 +130,10 @@ def _dkim_key(key: object, path: Path) -> DkimKey:
         raise ValueError(f"{path} is neither RSA nor Ed25519, the keys DKIM takes")
     if key.key_size < MIN_RSA_BITS:
         raise ValueError(f"{path} is a {key.key_size}-bit RSA key: DKIM needs {MIN_RSA_BITS}+")
+    # PKCS#1, which dkimpy parses at its first try (it reads PKCS#8 only after failing).
     private = key.private_bytes(
         serialization.Encoding.PEM,
-        serialization.PrivateFormat.PKCS8,
+        serialization.PrivateFormat.TraditionalOpenSSL,
         serialization.NoEncryption(),
     )
     public = key.public_key().public_bytes(
