@@ -38,4 +38,4 @@ def adhoc_campaign(campaign: AdhocCampaign, as_of: datetime | None = None) -> di
     delivery = {}
     if campaign.test_recipients or not campaign.send_at or campaign.send_at <= clock.now():
         delivery = deliver_due([campaign.kind], clock, campaign_id)
-    return report(campaign_id, delivery)
+    return report(campaign.kind, campaign_id, delivery)

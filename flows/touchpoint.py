@@ -19,11 +19,13 @@ from tasks.outbox.drain import drain
 from tasks.outbox.stages import (
     deliver,
     delivery_progress,
+    due_now,
     plan,
     preview,
     recover,
     render,
     report,
+    settle_campaigns,
 )
 from tasks.settings import get_settings
 from tasks.touchpoints.registry import sent_kinds
@@ -36,12 +38,16 @@ class Steps:
     plan: Callable[[TouchpointKind, Clock], dict[str, Any]]
     render: Callable[[list[TouchpointKind]], dict[str, Any]]
     recover: Callable[[Clock], dict[str, int]]
+    due: Callable[[list[TouchpointKind], Clock, int | None], dict[int | None, int]]
     deliver: Callable[[list[TouchpointKind], Clock, int | None], BatchOutcome]
-    report: Callable[[int, dict[str, int]], dict[str, Any]]
+    settle: Callable[[list[int | None]], dict[int, str]]
+    report: Callable[[TouchpointKind, int | None, dict[str, int]], dict[str, Any]]
 
 
-TASKS = Steps(plan, render, recover, deliver, report)
-PLAIN = Steps(plan.fn, render.fn, recover.fn, deliver.fn, report.fn)
+TASKS = Steps(plan, render, recover, due_now, deliver, settle_campaigns, report)
+PLAIN = Steps(
+    plan.fn, render.fn, recover.fn, due_now.fn, deliver.fn, settle_campaigns.fn, report.fn
+)
 
 
 def run_touchpoint(kind: TouchpointKind, as_of: datetime | None, dry_run: bool) -> dict[str, Any]:
@@ -55,7 +61,8 @@ def run_touchpoint(kind: TouchpointKind, as_of: datetime | None, dry_run: bool) 
 
 def touchpoint_pass(kind: TouchpointKind, clock: Clock, steps: Steps = TASKS) -> dict[str, Any]:
     """Plan what `kind` has due now, check that it all renders (or hold it and raise),
-    resolve interrupted deliveries, deliver what is due and return the campaign's report."""
+    resolve interrupted deliveries, deliver what is due and return the run's report (no
+    campaign when nothing was planned)."""
     get_settings().required_secret_key()
     # One moment names and keys the run's campaign, so a retried plan finds the same one.
     planned = steps.plan(kind, Clock.at(clock.now()))
@@ -63,7 +70,7 @@ def touchpoint_pass(kind: TouchpointKind, clock: Clock, steps: Steps = TASKS) ->
     steps.render(kinds)
     steps.recover(clock)
     delivery = deliver_due(kinds, clock, steps=steps)
-    return steps.report(planned["campaign_id"], delivery)
+    return steps.report(kind, planned["campaign_id"], delivery)
 
 
 def deliver_due(
@@ -73,7 +80,10 @@ def deliver_due(
     steps: Steps = TASKS,
 ) -> dict[str, int]:
     """Drain the messages of `kinds` (of one campaign, if given) due now, one `deliver`
-    task per batch; return them by outcome. In a run, a progress artifact follows it."""
-    progress = delivery_progress(kinds, clock, campaign_id)
+    task per batch, then make the status of their campaigns follow; return them by
+    outcome. In a run, a progress artifact follows it when some are due."""
+    due = steps.due(kinds, clock, campaign_id)
+    progress = delivery_progress(sum(due.values()))
     drained = drain(lambda: steps.deliver(kinds, clock, campaign_id), progress)
+    steps.settle(list(due))
     return dict(drained.counts)

@@ -9,6 +9,7 @@ import typer
 
 from continuity.cli.console import database, fail, out
 from continuity.cli.options import parse_as_of
+from db.campaigns import due_by_campaign, settle
 from db.engine import transaction
 from db.models import MessageStatus, TouchpointKind
 from db.outbox_decisions import held_groups, requeue
@@ -104,7 +105,8 @@ def deliver_command(
     server keeps failing; prints what happened to them.
 
     Several of these (on several machines, on PostgreSQL) drain one outbox together:
-    each claims its own rows. SIGTERM or Ctrl-C finishes the batch in hand, then stops.
+    each claims its own rows. The status of the campaigns delivered for then follows
+    their messages. SIGTERM or Ctrl-C finishes the batch in hand, then stops.
     """
     clock = Clock.at(parse_as_of(as_of))
     settings = get_settings()
@@ -116,8 +118,11 @@ def deliver_command(
     with database() as engine, stop_on_signals():
         with transaction(engine) as session:
             recovered = recover_interrupted(session, clock.now())
+            due = due_by_campaign(session, kinds, clock.now(), campaign)
         pacer = Pacer(settings.rate_limit)
         drained = drain(partial(deliver_batch, engine, settings, kinds, clock, pacer, campaign))
+        with transaction(engine) as session:
+            settle(session, due)
     totals = drained.as_dict()
     totals.update({f"recovered_{key}": value for key, value in recovered.items()})
     if as_json:

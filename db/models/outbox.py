@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -25,7 +26,21 @@ if TYPE_CHECKING:
     from db.models.partnerships import Partnership
 
 
+# Messages still to go, those that went wrong (or may have), and those staff must release.
+_PENDING = frozenset({MessageStatus.PLANNED, MessageStatus.SENDING})
+_FAILED = frozenset({MessageStatus.FAILED, MessageStatus.UNCONFIRMED})
+
+
 class Campaign(Timestamped, Base):
+    """One run's (or one ad-hoc campaign's) messages. Its `status` follows them
+    (`follow`): `planned` while none has been tried yet (or it has none), `sending` once
+    some went and others are still planned or being sent (deferred rows included),
+    `held` while a failed render check holds some until staff release or cancel them,
+    `sent` when every message is final and none failed, `partly failed` when every one is
+    final and some failed or are unconfirmed, `cancelled` once staff cancelled it (what had
+    gone stays sent). Skipped, cancelled and bounced messages are final without failing:
+    the server took a bounced one; the report counts each."""
+
     __tablename__ = "campaigns"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -37,6 +52,26 @@ class Campaign(Timestamped, Base):
     send_at: Mapped[datetime | None]
     cancelled_at: Mapped[datetime | None]
     parameters: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+    def follow(self, counts: Mapping[MessageStatus, int]) -> str:
+        """Set and return the status its messages' `counts` by status give (see above)."""
+        present = {status for status, count in counts.items() if count}
+        if self.cancelled_at is not None or self.status == "cancelled":
+            self.status = "cancelled"
+        elif MessageStatus.HELD in present:
+            self.status = "held"
+        elif present & _PENDING:
+            tried = present - {
+                MessageStatus.PLANNED,
+                MessageStatus.SKIPPED,
+                MessageStatus.CANCELLED,
+            }
+            self.status = "sending" if tried else "planned"
+        elif not present:
+            self.status = "planned"
+        else:
+            self.status = "partly failed" if present & _FAILED else "sent"
+        return self.status
 
 
 class Message(Timestamped, Base):

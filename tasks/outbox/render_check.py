@@ -148,13 +148,15 @@ def _rendered(
 
 
 def _without_recipient(result: RenderedEmail, message: Message) -> RenderedEmail:
-    """Return `result` with its recipient's name replaced by their contact number."""
+    """Return `result` with its recipient's name replaced by their contact number; in the
+    subject and text (which previews show) each word of it too, as a subject quoted in
+    the text (a reminder's) may shorten the name."""
     name, number = message.contact.name, message.contact_id
     return replace(
         result,
         subject=without_name(result.subject, name, number, words=True),
         html=without_name(result.html, name, number),
-        text=without_name(result.text, name, number),
+        text=without_name(result.text, name, number, words=True),
     )
 
 

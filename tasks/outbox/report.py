@@ -33,6 +33,16 @@ def campaign_summary(session: Session, campaign: Campaign) -> dict[str, Any]:
     }
 
 
+def nothing_planned(name: str) -> dict[str, Any]:
+    """Return the summary of a run that planned nothing: no campaign, no message."""
+    return {"campaign_id": None, "campaign": name, "counts": [], "reasons": [], "partners": {}}
+
+
+def handled_any(delivery: dict[str, Any]) -> bool:
+    """True when a drain's counts show some message dealt with."""
+    return any(isinstance(count, int) and count > 0 for count in delivery.values())
+
+
 def reasons(session: Session, campaign_id: int) -> list[dict[str, Any]]:
     """Return why the campaign's messages are where they are, counted: a skipped
     message's reason by its kind only (staff's words on a suppression may name the
@@ -47,18 +57,21 @@ def reasons(session: Session, campaign_id: int) -> list[dict[str, Any]]:
     ]
 
 
-def summary_markdown(summary: dict[str, Any], delivery: dict[str, Any], dry_run: bool) -> str:
-    """Return the run summary as Markdown for a Prefect artifact."""
+def summary_markdown(
+    summary: dict[str, Any],
+    delivery: dict[str, Any],
+    dry_run: bool,
+    samples: list[str] | None = None,
+) -> str:
+    """Return the run summary as Markdown for a Prefect artifact, with the Markdown lines
+    of a preview's `samples` after the counts. A summary without a campaign id is a
+    preview's (rolled back) or a run's that planned nothing new."""
     title = "Dry run: nothing was sent" if dry_run else "Run summary"
     md = markdown_text
-    lines = [
-        f"# {title}",
-        "",
-        f"Campaign **{md(summary['campaign'])}** (id {summary['campaign_id']})",
-        "",
-    ]
+    number = f" (id {summary['campaign_id']})" if summary["campaign_id"] else ""
+    lines = [f"# {title}", "", f"Campaign **{md(summary['campaign'])}**{number}", ""]
     if not summary["counts"]:
-        lines.append("Nobody was due.")
+        lines.append("Nobody was due." if dry_run else "Nothing new was planned.")
     lines += [
         f"- {md(row['kind'])} **{md(row['status'])}**: {row['messages']}"
         for row in summary["counts"]
@@ -72,6 +85,7 @@ def summary_markdown(summary: dict[str, Any], delivery: dict[str, Any], dry_run:
             f"- {md(row['status'])} ({row['messages']}): {md(row['reason'])}"
             for row in summary["reasons"]
         ]
+    lines += samples or []
     return "\n".join(lines + _partner_lines(summary["partners"])) + "\n"
 
 

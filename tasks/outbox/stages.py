@@ -3,15 +3,17 @@ dry-run preview.
 
 Each task is a plain function under its `@task` (`.fn` runs it without Prefect, as the
 demo and the tests do): it reads its settings, opens its own transaction and is safe to
-run again. plan, recover and deliver retry (the database or the mail server may fail
-for a moment); render, count, report and preview do not (a retry would fail the same
-way).
+run again. plan, recover, deliver and the due and settle steps retry (the database or
+the mail server may fail for a moment); render, count, report and preview do not (a retry
+would fail the same way).
 """
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from collections.abc import Callable
+from datetime import datetime
 from functools import cache
 from typing import Any
 from uuid import UUID
@@ -20,8 +22,9 @@ from prefect import task
 from prefect.artifacts import create_progress_artifact, update_progress_artifact
 from prefect.cache_policies import NO_CACHE
 from sqlalchemy import Engine
+from sqlalchemy.orm import Session
 
-from db.campaigns import campaign_for
+from db.campaigns import campaign_for, drop_if_empty, due_by_campaign, settle
 from db.engine import engine_for, transaction
 from db.models import Campaign, TouchpointKind
 from db.outbox import number_due
@@ -30,11 +33,12 @@ from tasks.clock import Clock
 from tasks.outbox.deliver import BatchOutcome, deliver_batch
 from tasks.outbox.holds import hold_failed_run
 from tasks.outbox.pacing import Pacer
-from tasks.outbox.planning import plan_messages
+from tasks.outbox.planning import PlanCounts, plan_messages
+from tasks.outbox.preview import preview_key, preview_result, samples_markdown, shown_samples
 from tasks.outbox.recovery import recover_interrupted
 from tasks.outbox.render import RenderError
 from tasks.outbox.render_check import check_planned
-from tasks.outbox.report import campaign_summary, summary_markdown
+from tasks.outbox.report import campaign_summary, handled_any, nothing_planned, summary_markdown
 from tasks.privacy import redacted
 from tasks.run_context import only_in_a_run, run_logger
 from tasks.settings import get_settings
@@ -45,19 +49,34 @@ def app_engine() -> Engine:
     return engine_for(get_settings().database_url)
 
 
+def planned_run(
+    session: Session, kind: TouchpointKind, now: datetime, dry_run: bool = False
+) -> tuple[Campaign | None, PlanCounts]:
+    """Plan the messages of `kind` due at `now` under the campaign named and keyed by this
+    moment (a retry finds the same one); return it, or None when it holds no message (a
+    run that plans nothing leaves no campaign), and the counts."""
+    settings, prefix = get_settings(), "dry run: " if dry_run else ""
+    campaign = campaign_for(
+        session,
+        kind,
+        f"{prefix}{kind} {now:%Y-%m-%d %H:%M} UTC",
+        f"{'dry-run:' if dry_run else ''}{kind}:{now.isoformat()}",
+    )
+    wanted = due_messages(session, kind, now, settings.reminder_delays)
+    counts = plan_messages(session, wanted, campaign.id, now, settings.window)
+    return (None if drop_if_empty(session, campaign) else campaign), counts
+
+
 @task(name="plan", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=5)
 def plan(kind: TouchpointKind, clock: Clock) -> dict[str, Any]:
     """Insert the outbox rows due now for `kind` under the campaign named and keyed by
-    this moment (a fixed clock: a retry plans the same campaign)."""
-    settings, now = get_settings(), clock.now()
+    this moment (a fixed clock: a retry plans the same campaign); its id is None when
+    nothing was planned."""
     with transaction(app_engine()) as session:
-        campaign = campaign_for(
-            session, kind, f"{kind} {now:%Y-%m-%d %H:%M} UTC", f"{kind}:{now.isoformat()}"
-        )
-        wanted = due_messages(session, kind, now, settings.reminder_delays)
-        counts = plan_messages(session, wanted, campaign.id, now, settings.window)
-        campaign_id = campaign.id
-    run_logger().info("planned %s: %s", kind, redacted(str(counts.as_dict())))
+        campaign, counts = planned_run(session, kind, clock.now())
+        campaign_id = campaign.id if campaign else None
+    if campaign_id is not None:
+        run_logger().info("planned %s: %s", kind, redacted(str(counts.as_dict())))
     return {"campaign_id": campaign_id, **counts.as_dict()}
 
 
@@ -80,7 +99,10 @@ def render(kinds: list[TouchpointKind], campaign_id: int | None = None) -> dict[
                 + "; ".join(check.errors)
             )
         )
-    run_logger().info("rendered %d planned messages: %s", check.rendered, dict(check.by_language))
+    if check.rendered:
+        run_logger().info(
+            "rendered %d planned messages: %s", check.rendered, dict(check.by_language)
+        )
     return check.as_dict()
 
 
@@ -101,19 +123,54 @@ def count_due(kinds: list[TouchpointKind], clock: Clock, campaign_id: int | None
         return number_due(session, kinds, clock.now(), campaign_id)
 
 
-@only_in_a_run
-def delivery_progress(
+@task(name="due-by-campaign", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=5)
+def due_now(
     kinds: list[TouchpointKind], clock: Clock, campaign_id: int | None = None
-) -> Callable[[Counter[str]], None]:
-    """Return what keeps the run's progress artifact (messages handled of those due now)
-    up to date from a drain's running counts; None outside a run."""
-    total = count_due.fn(kinds, clock, campaign_id)
-    progress = create_progress_artifact(0.0, description="messages handled in this run")
+) -> dict[int | None, int]:
+    """Return how many planned messages of `kinds` (of one campaign, if given) are due,
+    by campaign (None: messages of no campaign)."""
+    with transaction(app_engine()) as session:
+        return due_by_campaign(session, kinds, clock.now(), campaign_id)
+
+
+@task(name="settle-campaigns", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=5)
+def settle_campaigns(campaign_ids: list[int | None]) -> dict[int, str]:
+    """Make these campaigns' status, and that of every unsettled one, follow their
+    messages; return the statuses that changed, by campaign."""
+    with transaction(app_engine()) as session:
+        changed = settle(session, campaign_ids)
+    if changed:
+        run_logger().info("campaign statuses: %s", changed)
+    return changed
+
+
+# What a drain counts as dealt with: a decision taken for the message, now. A retry is
+# planned again for later, a released row was given back untried, a lost one went to
+# another delivery; database_errors counts errors, not messages.
+HANDLED = ("sent", "failed", "unconfirmed", "skipped", "deferred")
+
+
+def handled_share(counts: Counter[str], due: int) -> float:
+    """Return the percentage of the `due` messages a drain's `counts` dealt with: below 100
+    (99.9 at most) while some are left, 100 once all are."""
+    handled = sum(counts[outcome] for outcome in HANDLED)
+    if handled >= due:
+        return 100.0
+    return math.floor(1000 * handled / due) / 10
+
+
+@only_in_a_run
+def delivery_progress(due: int) -> Callable[[Counter[str]], None] | None:
+    """Return what keeps the run's progress artifact (messages dealt with of the `due`
+    ones) up to date from a drain's running counts; None, and no artifact, when nothing
+    is due or outside a run."""
+    if not due:
+        return None
+    progress = create_progress_artifact(0.0, description=f"of the {due} messages due")
     assert isinstance(progress, UUID), "called from a synchronous flow"
 
     def update(counts: Counter[str]) -> None:
-        handled = sum(counts.values())
-        update_progress_artifact(progress, min(100.0, 100.0 * handled / total) if total else 100.0)
+        update_progress_artifact(progress, handled_share(counts, due))
 
     return update
 
@@ -141,47 +198,65 @@ def deliver(
 
 
 @task(name="report", cache_policy=NO_CACHE)
-def report(campaign_id: int, delivery: dict[str, int], dry_run: bool = False) -> dict[str, Any]:
-    """Return the campaign's summary and publish it as Prefect artifacts when in a run."""
+def report(
+    kind: TouchpointKind, campaign_id: int | None, delivery: dict[str, int]
+) -> dict[str, Any]:
+    """Return the run's summary: its campaign's, once its status follows its messages, or,
+    when it planned nothing, what it delivered of messages planned before. In a run,
+    publish it as artifacts; a run that planned and delivered nothing publishes nothing and
+    logs one line."""
     with transaction(app_engine()) as session:
-        summary = campaign_summary(session, session.get_one(Campaign, campaign_id))
-    publish(summary, delivery, dry_run)
+        if campaign_id is None:
+            summary = nothing_planned(f"{kind}: nothing new planned")
+        else:
+            settle(session, [campaign_id])
+            summary = campaign_summary(session, session.get_one(Campaign, campaign_id))
+    if campaign_id is None and not handled_any(delivery):
+        run_logger().info("nobody due for %s", kind)
+    else:
+        publish(summary, delivery, kind)
     return {**summary, "delivery": delivery}
 
 
 @only_in_a_run
-def publish(summary: dict[str, Any], delivery: dict[str, int], dry_run: bool) -> None:
-    """Publish the campaign's counts and summary as keyed artifacts."""
+def publish(summary: dict[str, Any], delivery: dict[str, int], kind: TouchpointKind) -> None:
+    """Publish the campaign's counts and summary as keyed artifacts; without a campaign,
+    what was delivered under one key per kind (`delivery-<kind>`)."""
+    if summary["campaign_id"] is None:
+        key = f"delivery-{kind.replace('_', '-')}"
+        description = f"{kind}: delivery of messages planned by earlier runs"
+        publish_markdown(key, summary_markdown(summary, delivery, False), description)
+        return
     key = f"campaign-{summary['campaign_id']}"
     description = f"Campaign {summary['campaign_id']}: {markdown_text(summary['campaign'])}"
     empty = {"kind": "-", "status": "-", "messages": 0}
     publish_table(f"{key}-counts", summary["counts"], description, empty)
-    publish_markdown(f"{key}-summary", summary_markdown(summary, delivery, dry_run), description)
+    publish_markdown(f"{key}-summary", summary_markdown(summary, delivery, False), description)
 
 
 @task(name="preview", cache_policy=NO_CACHE)
 def preview(kind: TouchpointKind, clock: Clock) -> dict[str, Any]:
     """Plan and render what `kind` would send now, report it, then roll it all back;
-    return the report with one sample subject per kind and language."""
-    settings, now = get_settings(), clock.now()
+    return the report with one sample per kind and language (`shown_samples`)."""
+    settings = get_settings()
     with transaction(app_engine()) as session:
-        campaign = campaign_for(
-            session,
-            kind,
-            f"dry run: {kind} {now:%Y-%m-%d %H:%M} UTC",
-            f"dry-run:{kind}:{now.isoformat()}",
-        )
-        wanted = due_messages(session, kind, now, settings.reminder_delays)
-        plan_messages(session, wanted, campaign.id, now, settings.window)
+        campaign, _ = planned_run(session, kind, clock.now(), dry_run=True)
         check = check_planned(session, settings, sent_kinds(kind))
-        summary = campaign_summary(session, campaign)
+        name = f"dry run: {kind} {clock.now():%Y-%m-%d %H:%M} UTC"
+        summary = campaign_summary(session, campaign) if campaign else nothing_planned(name)
         session.rollback()
-    summary["campaign"] += " (rolled back)"
-    publish(summary, {}, dry_run=True)
-    # A sample's text may quote partners' people other than its recipient (the focal
-    # points' digest and alerts do): only subjects, without the recipient's name, return.
-    return {
-        **summary,
-        "render": check.as_dict(),
-        "samples": {key: {"subject": sample.subject} for key, sample in check.samples.items()},
-    }
+    summary, samples = preview_result(summary), shown_samples(check.samples)
+    publish_preview(kind, summary, samples)
+    return {**summary, "render": check.as_dict(), "samples": samples}
+
+
+@only_in_a_run
+def publish_preview(
+    kind: TouchpointKind, summary: dict[str, Any], samples: dict[str, dict[str, str]]
+) -> None:
+    """Publish a preview under its kind's own keys (`preview_key`), never a campaign's."""
+    key, description = preview_key(kind), f"Dry run of {kind}: nothing was sent"
+    empty = {"kind": "-", "status": "-", "messages": 0}
+    publish_table(f"{key}-counts", summary["counts"], description, empty)
+    markdown = summary_markdown(summary, {}, True, samples_markdown(samples))
+    publish_markdown(f"{key}-summary", markdown, description)

@@ -105,6 +105,7 @@ class CapacityAlert(Touchpoint[Answers]):
     it asks no answer."""
 
     kind = KIND
+    quotes_people = True
     scheduled = True
 
     def due(

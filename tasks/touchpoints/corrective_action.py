@@ -55,6 +55,7 @@ class CorrectiveAction(Touchpoint[MeasureAnswers]):
     """Asks a measure's owner where it stands; its run sends the escalations too."""
 
     kind = KIND
+    quotes_people = True
     form = MeasureAnswers
     page = "corrective_action"
     scheduled = True

@@ -65,6 +65,7 @@ class CorrectiveEscalation(Touchpoint[Answers]):
     """Tells the focal points a measure is overdue, with its audit trail."""
 
     kind = KIND
+    quotes_people = True
 
     def context(self, session: Session, message: Message, cache: dict[Any, Any]) -> dict[str, Any]:
         measure = session.get_one(CorrectiveMeasure, message.context["measure_id"])

@@ -178,6 +178,7 @@ class FocalPointDigest(Touchpoint[Answers]):
     """Tells focal points what partners wrote about their partnerships; asks no answer."""
 
     kind = KIND
+    quotes_people = True
     scheduled = True
 
     def due(

@@ -75,6 +75,12 @@ def sent_kinds(kind: TouchpointKind) -> list[TouchpointKind]:
     return [kind, *touchpoint(kind).also_sends]
 
 
+def quotes_people(kind: TouchpointKind) -> bool:
+    """True when `kind`'s text quotes people other than its recipient, or partners' words
+    (previews then show its subject only)."""
+    return touchpoint(kind).quotes_people
+
+
 def due_messages(
     session: Session, kind: TouchpointKind, as_of: datetime, reminder_delays: tuple[int, ...]
 ) -> Iterator[Planned]:

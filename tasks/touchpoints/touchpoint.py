@@ -53,7 +53,10 @@ class Touchpoint(ABC, Generic[A]):
     """One kind of message. `form` is what partners may answer on the portal (None: the
     message asks nothing), shown by templates/portal/<page>.html; `scheduled` kinds plan
     their own messages (`due`), the others are planned by another run (`also_sends`) or by
-    a campaign; `reminded` kinds get reminders while they `still_ask`."""
+    a campaign; `reminded` kinds get reminders while they `still_ask`. A kind that
+    `quotes_people` shows in its text people other than its recipient, or what partners
+    wrote (owners, authors, their words, their addresses): previews show its subject
+    only."""
 
     kind: ClassVar[TouchpointKind]
     form: type[A] | None = None
@@ -61,6 +64,7 @@ class Touchpoint(ABC, Generic[A]):
     scheduled: ClassVar[bool] = False
     reminded: ClassVar[bool] = False
     also_sends: ClassVar[tuple[TouchpointKind, ...]] = ()
+    quotes_people: ClassVar[bool] = False
 
     def due(
         self, session: Session, as_of: datetime, reminder_delays: tuple[int, ...]

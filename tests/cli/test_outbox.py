@@ -67,3 +67,38 @@ def test_deliver_without_a_secret_key_is_refused(imported: Engine, app_env) -> N
     get_settings.cache_clear()
     result = runner.invoke(app, ["outbox", "deliver", "--as-of", NOW.isoformat()])
     assert result.exit_code == 2 and "SECRET_KEY" in result.stderr
+
+
+def test_deliver_makes_the_status_of_the_campaigns_it_sent_for_follow(
+    imported: Engine, app_env, outbox
+) -> None:
+    from db.campaigns import campaign_for, settle
+    from db.models import Campaign
+    from tasks.outbox.planning import plan_messages
+    from tasks.touchpoints.registry import due_messages
+    from tests.pipeline import ALWAYS_OPEN
+
+    kind = TouchpointKind.SUSTAINABILITY_CHECKIN
+    with transaction(imported) as session:
+        campaign = campaign_for(session, kind, "check-ins", "check-ins")
+        plan_messages(
+            session, due_messages(session, kind, NOW, (7,)), campaign.id, NOW, ALWAYS_OPEN
+        )
+        campaign_id = campaign.id
+
+    def status() -> str:
+        with transaction(imported) as session:
+            return session.get_one(Campaign, campaign_id).status
+
+    deliver = ["outbox", "deliver", "--as-of", NOW.isoformat()]
+    assert runner.invoke(app, deliver).exit_code == 0 and status() == "sent"
+    first = messages(imported, status=MessageStatus.SENT)[0].id
+    with transaction(imported) as session:
+        failed = update(Message).where(Message.id == first).values(status=MessageStatus.FAILED)
+        session.execute(failed)
+        settle(session, [campaign_id])
+    assert status() == "partly failed"
+    assert runner.invoke(app, ["outbox", "requeue", "--status", "failed"]).exit_code == 0
+    # The requeued message (due now) goes out within one drain: the campaign, final before
+    # it, follows all the same.
+    assert runner.invoke(app, ["outbox", "deliver"]).exit_code == 0 and status() == "sent"

@@ -1,21 +1,24 @@
 from __future__ import annotations
 
 import shutil
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from prefect.client.orchestration import get_client
 from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
-from sqlalchemy import Engine
+from prefect.client.schemas.objects import Artifact
+from sqlalchemy import Engine, select
 
-from db.models import MessageStatus, TouchpointKind
+from db.engine import transaction
+from db.models import Campaign, Contact, MessageStatus, TouchpointKind
 from flows.registry import FLOWS
 from tasks.outbox.render import TEMPLATES, RenderError, environment
 from tests.etools.test_importer import snapshot
 from tests.pipeline import messages
 
 NOW = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
+SATURDAY, MONDAY = datetime(2026, 12, 5, 12, tzinfo=UTC), datetime(2026, 12, 7, 12, tzinfo=UTC)
 pytestmark = pytest.mark.usefixtures("prefect_api")
 
 
@@ -71,9 +74,7 @@ def test_a_template_error_stops_the_run_before_anything_is_sent(
 ) -> None:
     broken = tmp_path / "templates"
     shutil.copytree(TEMPLATES, broken)
-    (broken / "email/sustainability_checkin/body.txt").write_text(
-        "{{ contact.nickname.first }}\n"
-    )
+    (broken / "email/sustainability_checkin/body.txt").write_text("{{ contact.nickname.first }}\n")
     env = environment.__wrapped__(broken)
     monkeypatch.setattr("tasks.outbox.render_check.environment", lambda: env)
     monkeypatch.setattr("tasks.outbox.composition.environment", lambda: env)
@@ -109,9 +110,104 @@ def test_every_touchpoint_flow_runs_on_the_sample_data(
     imported: Engine, app_env, name: str
 ) -> None:
     result = FLOWS[name](as_of=NOW)
-    assert result["campaign_id"]
+    # A run that planned nothing has no campaign, and counts nothing.
+    assert (result["campaign_id"] is None) == (result["counts"] == [])
     kinds = {row["kind"] for row in result["counts"]}
     assert kinds <= {str(kind) for kind in TouchpointKind}
+
+
+def run_artifacts(state) -> list[Artifact]:
+    """Every artifact the flow run of `state` and its tasks published."""
+    from prefect.client.schemas.filters import ArtifactFilterFlowRunId
+
+    with get_client(sync_client=True) as client:
+        return client.read_artifacts(
+            artifact_filter=ArtifactFilter(
+                flow_run_id=ArtifactFilterFlowRunId(any_=[state.state_details.flow_run_id])
+            )
+        )
+
+
+def campaigns(engine: Engine) -> list[tuple[str, str]]:
+    with transaction(engine) as session:
+        return [(c.name, c.status) for c in session.scalars(select(Campaign).order_by(Campaign.id))]
+
+
+def test_a_run_with_nobody_due_leaves_no_campaign_and_publishes_nothing(
+    imported: Engine, app_env
+) -> None:
+    state = FLOWS["consultation-invitations"](as_of=NOW, return_state=True)
+    assert state.result()["campaign_id"] is None and state.result()["delivery"] == {}
+    assert run_artifacts(state) == []
+    assert campaigns(imported) == []
+    texts = prefect_texts(state.state_details.flow_run_id)
+    assert "nobody due for consultation_invitation" in texts
+    assert "planned" not in texts and "rendered" not in texts
+
+
+def test_a_preview_and_a_real_run_never_share_an_artifact_key(imported: Engine, app_env) -> None:
+    # On SQLite the preview's rolled-back campaign id is the real campaign's.
+    previewed = FLOWS["sustainability-checkins"](as_of=NOW, dry_run=True, return_state=True)
+    real = FLOWS["sustainability-checkins"](as_of=NOW, return_state=True)
+    assert previewed.result()["campaign_id"] is None
+    preview_keys = {artifact.key for artifact in run_artifacts(previewed)}
+    assert preview_keys == {
+        "preview-sustainability-checkin-counts",
+        "preview-sustainability-checkin-summary",
+    }
+    campaign_id = real.result()["campaign_id"]
+    real_keys = {artifact.key for artifact in run_artifacts(real) if artifact.key}
+    assert real_keys == {f"campaign-{campaign_id}-counts", f"campaign-{campaign_id}-summary"}
+    assert campaigns(imported) == [("sustainability_checkin 2026-12-01 12:00 UTC", "sent")]
+
+
+def test_a_dry_runs_artifact_shows_one_sample_per_language_and_no_person(
+    imported: Engine, app_env
+) -> None:
+    state = FLOWS["sustainability-checkins"](as_of=NOW, dry_run=True, return_state=True)
+    (summary,) = [a for a in run_artifacts(state) if a.key and a.key.endswith("-summary")]
+    markdown = str(summary.data)
+    for language in ("fr", "en", "es"):
+        assert markdown.count(f"### sustainability\\_checkin/{language}\n") == 1
+    assert markdown.count("```\n") == 6 and "Bonjour [contact " in markdown
+    assert "Que sont devenus les résultats" in markdown  # the French subject
+    assert "/r/…" in markdown and "preview-token" not in markdown
+    with transaction(imported) as session:
+        people = [(c.name, c.email) for c in session.scalars(select(Contact))]
+    shown = markdown + str(state.result())
+    assert [name for name, _ in people if name in shown] == []
+    assert [email for _, email in people if email and email in shown] == []
+
+
+def test_messages_deferred_to_the_window_go_out_with_a_later_run_that_plans_nothing(
+    imported: Engine, app_env, outbox
+) -> None:
+    from tasks.settings import get_settings
+
+    app_env.setenv("CONTINUITY_SENDING_WINDOW", "mon-fri 09:00-17:00")
+    get_settings.cache_clear()
+    saturday = FLOWS["sustainability-checkins"](as_of=SATURDAY, return_state=True)
+    assert saturday.result()["delivery"] == {} and outbox() == []
+    assert sorted(a.type for a in run_artifacts(saturday)) == ["markdown", "table"]  # no progress
+    name = "sustainability_checkin 2026-12-05 12:00 UTC"
+    assert campaigns(imported) == [(name, "planned")]
+    monday = FLOWS["sustainability-checkins"](as_of=MONDAY, return_state=True)
+    result = monday.result()
+    assert result["campaign_id"] is None and result["delivery"]["sent"] == len(outbox()) > 0
+    published = {(a.type, a.key): a.data for a in run_artifacts(monday)}
+    assert published.keys() == {("progress", None), ("markdown", "delivery-sustainability-checkin")}
+    assert published[("progress", None)] == 100.0
+    report = str(published[("markdown", "delivery-sustainability-checkin")])
+    assert "Nothing new was planned." in report and "sent: " in report
+    # Monday noon UTC is evening in Dhaka, early morning in the Americas (and Tuesday a
+    # holiday in Colombia): those wait, deliver-outbox sends them on Wednesday (Dhaka's
+    # noon, then the Americas'), and the campaign is then sent.
+    assert result["delivery"]["deferred"] and campaigns(imported) == [(name, "sending")]
+    FLOWS["deliver-outbox"](as_of=MONDAY + timedelta(hours=42))
+    assert campaigns(imported) == [(name, "sending")]
+    FLOWS["deliver-outbox"](as_of=MONDAY + timedelta(hours=54))
+    assert campaigns(imported) == [(name, "sent")]
+    assert not messages(imported, status=MessageStatus.PLANNED)
 
 
 def prefect_texts(flow_run_id) -> str:
