@@ -17,6 +17,7 @@ from continuity.cli.console import OneLineErrors, database, err, fail, out
 from continuity.cli.contact import contact_app
 from continuity.cli.corrective import corrective_app, focal_point_app
 from continuity.cli.database import db_app
+from continuity.cli.export import export_command
 from continuity.cli.inbox import inbox_app
 from continuity.cli.influence import influence_app
 from continuity.cli.options import parse_as_of
@@ -68,6 +69,7 @@ app.add_typer(inbox_app, name="inbox")
 app.add_typer(contact_app, name="contact")
 app.add_typer(calendar_app, name="calendar")
 app.command("run")(run_command)
+app.command("export")(export_command)
 
 
 @app.callback()
