@@ -44,13 +44,14 @@ def export_command(
         wanted = export_filter(
             country or [], kind or [], day(since, "--since"), day(until, "--until")
         )
-        chosen = export_format(form, output)
         path = checked_output(output, force)
+        chosen = export_format(form, output)
         with database() as engine:
             written = write_export(engine, what, chosen, path, wanted, Clock().now())
     except ExportError as error:
         raise fail(str(error), 1) from None
-    out.print(f"{written.rows} {what} rows written to {written.path}", highlight=False)
+    rows = f"{written.rows} row{'' if written.rows == 1 else 's'}"
+    out.print(f"{what}: {rows} written to {written.path}", highlight=False, soft_wrap=True)
 
 
 def day(value: str | None, option: str) -> date | None:

@@ -1,4 +1,5 @@
-"""Each export in both formats, on a real database, read back as a spreadsheet would."""
+"""Each export (tasks/exports/) in both formats, on a real database, read back as a
+spreadsheet would."""
 
 from __future__ import annotations
 
@@ -16,7 +17,8 @@ from tasks.exports.export import export_filter, write_export
 from tasks.exports.tables import EXPORTS
 from tasks.people.erasure import erase
 from tasks.people.person import find_person
-from tests.exports.conftest import (
+from tests.pipeline import SENT
+from tests.spreadsheets import (
     ANSWERED,
     AWA,
     INJECTION,
@@ -26,7 +28,6 @@ from tests.exports.conftest import (
     file_text,
     xlsx_rows,
 )
-from tests.pipeline import SENT
 
 LATER = SENT + timedelta(days=2)
 ASEF = "Association Sénégalaise pour l'Éducation des Filles"

@@ -1,4 +1,5 @@
-"""What a cell may hold, whatever a partner typed (hostile and oversized text)."""
+"""What an export's cell may hold (tasks/exports/cells.py), whatever a partner typed:
+hostile and oversized text."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from datetime import UTC, date, datetime, timedelta, timezone
 import pytest
 
 from tasks.exports.cells import MAX_CELL, TRUNCATED, cell, text_cell
-from tests.exports.conftest import RTL
+from tests.spreadsheets import RTL
 
 
 @pytest.mark.parametrize(

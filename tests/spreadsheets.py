@@ -1,5 +1,6 @@
-"""An answered check-in round for the exports: the sample partnerships' check-ins sent at
-`SENT`, answered through the portal and by mail, some of the answers hostile."""
+"""For the exports' tests: an answered check-in round (the sample partnerships' check-ins
+sent at `SENT`, answered through the portal and by mail, some answers hostile), and the
+exported files read back as a spreadsheet reads them."""
 
 from __future__ import annotations
 
@@ -8,7 +9,6 @@ import zipfile
 from datetime import timedelta
 from pathlib import Path
 
-import pytest
 from openpyxl import load_workbook
 from sqlalchemy import Engine
 
@@ -42,8 +42,7 @@ def answer(engine: Engine, email: str, answers: dict, channel=ResponseChannel.PO
         )
 
 
-@pytest.fixture
-def answered(checkins: Engine) -> Engine:
+def answer_checkins(checkins: Engine) -> Engine:
     """Three partners answered: ASEF's results not sustained (support needed: a formula),
     Kenya's KCCPN capacity 1/5 (a 40,000-character comment), FUNITER by e-mail (control
     characters, right-to-left text, emoji, a quoted personal link, an address)."""
