@@ -3,6 +3,7 @@ spreadsheet would."""
 
 from __future__ import annotations
 
+import stat
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
@@ -11,13 +12,15 @@ from openpyxl import load_workbook
 from sqlalchemy import Engine, select
 
 from db.engine import transaction
-from db.models import Message
+from db.models import Message, Response, ResponseChannel
 from tasks.exports.cells import MAX_CELL, TRUNCATED
 from tasks.exports.export import export_filter, write_export
+from tasks.exports.files import Column, write_rows
 from tasks.exports.tables import EXPORTS
 from tasks.people.erasure import erase
 from tasks.people.person import find_person
-from tests.pipeline import SENT
+from tasks.staff.focal_points import add_focal_point
+from tests.pipeline import SENT, checkin_to
 from tests.spreadsheets import (
     ANSWERED,
     AWA,
@@ -174,3 +177,35 @@ def test_an_erased_contact_shows_nothing_of_them(
         assert all(row["contact role"] in ("", None) for row in awa)
         assert str(number) not in [str(row["contact number"]) for row in rows]
         assert INJECTION not in file_text(path)  # what she wrote is forgotten
+
+
+def test_auto_replies_opt_outs_and_staffs_own_answers_are_no_partners_answers(
+    answered: Engine, tmp_path: Path
+) -> None:
+    with transaction(answered) as session:
+        focal = add_focal_point(session, "Aïssatou Sow", "a.sow@unicef.example.org", "fr")
+        message = checkin_to(session, AWA)
+        email = {"channel": ResponseChannel.EMAIL, "received_at": ANSWERED, "text": "Absent"}
+        for kind in ("auto_reply", "opt_out"):
+            session.add(
+                Response(message_id=message.id, contact_id=message.contact_id, kind=kind, **email)
+            )
+        session.add(Response(contact_id=focal.id, kind="focal_point_digest", **email))
+    rows = by_header(exported(answered, tmp_path / "r.csv", "responses"))
+    assert {row["kind"] for row in rows} == {"sustainability_checkin"} and len(rows) == 3
+
+
+def test_a_file_appears_whole_or_not_at_all_and_only_its_owner_reads_it(tmp_path: Path) -> None:
+    path = tmp_path / "r.csv"
+    path.write_text("the previous export")
+
+    def failing():
+        yield (1, "a")
+        raise RuntimeError("the database went away")
+
+    with pytest.raises(RuntimeError):
+        write_rows(path, "csv", "t", [Column("n"), Column("s")], failing())
+    assert path.read_text() == "the previous export" and list(tmp_path.iterdir()) == [path]
+    sheet = tmp_path / "r.xlsx"
+    assert write_rows(sheet, "xlsx", "t", [Column("n"), Column("s")], [(1, "a")]) == 1
+    assert stat.S_IMODE(sheet.stat().st_mode) == 0o600 and xlsx_rows(sheet)[1] == (1, "a")
