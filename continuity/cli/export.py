@@ -23,20 +23,28 @@ class What(enum.StrEnum):
 
 
 def export_command(
-    what: Annotated[What, typer.Argument(help="responses, messages or at-risk")],
-    output: Annotated[Path, typer.Option("--output", "-o", help="the file to write")],
+    what: Annotated[What, typer.Argument(metavar="WHAT", help="responses, messages or at-risk")],
+    output: Annotated[
+        Path, typer.Option("--output", "-o", metavar="FILE", help="the file to write")
+    ],
     form: Annotated[
-        str | None, typer.Option("--format", help="csv or xlsx (default: the file's suffix)")
+        str | None, typer.Option("--format", metavar="csv|xlsx", help="default: the file's suffix")
     ] = None,
     country: Annotated[
-        list[str] | None, typer.Option(help="ISO alpha-2 or alpha-3 code; repeat for several")
+        list[str] | None,
+        typer.Option(metavar="CODE", help="ISO alpha-2 or alpha-3; repeat for several"),
     ] = None,
     kind: Annotated[
-        list[str] | None, typer.Option(help="touchpoint kind (sustainability_checkin…); repeat")
+        list[str] | None,
+        typer.Option(metavar="KIND", help="touchpoint kind (sustainability_checkin…); repeat"),
     ] = None,
-    since: Annotated[str | None, typer.Option(help="first day, YYYY-MM-DD (UTC)")] = None,
-    until: Annotated[str | None, typer.Option(help="last day, YYYY-MM-DD (UTC), included")] = None,
-    force: Annotated[bool, typer.Option(help="replace an existing file")] = False,
+    since: Annotated[
+        str | None, typer.Option(metavar="DAY", help="first day, YYYY-MM-DD (UTC)")
+    ] = None,
+    until: Annotated[
+        str | None, typer.Option(metavar="DAY", help="last day, YYYY-MM-DD (UTC), included")
+    ] = None,
+    force: Annotated[bool, typer.Option("--force", help="replace an existing file")] = False,
 ) -> None:
     """Write partners' answers, the outbox's messages or the at-risk list to a spreadsheet
     (one header row, dates as dates in UTC, no address or token; contacts by number)."""

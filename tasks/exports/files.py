@@ -124,7 +124,8 @@ def _xlsx_cell(sheet: object, value: object) -> object:
     """Return the cell for `value`; text stays text (openpyxl would read a text starting
     with `=` as a formula, and `#N/A` as an error)."""
     safe = cell(value)
+    if not isinstance(safe, str):
+        return safe
     written = WriteOnlyCell(sheet, safe)
-    if isinstance(safe, str):
-        written.data_type = "s"
+    written.data_type = "s"
     return written
