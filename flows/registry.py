@@ -16,6 +16,7 @@ from flows.data_retention import data_retention
 from flows.deliver_outbox import deliver_outbox
 from flows.etools_sync import etools_sync
 from flows.evaluation_followup import evaluation_followup
+from flows.export_data import export_data
 from flows.focal_point_digest import focal_point_digest
 from flows.policy_updates import policy_updates
 from flows.practice_forms import (
@@ -64,5 +65,6 @@ FORMS: dict[str, Flow[..., dict[str, Any]]] = {
     "record-acknowledgement": record_acknowledgement_change,
     "record-focal-point": record_focal_point_address,
     "set-contact-language": set_contact_language_form,
+    "export-data": export_data,
 }
 DEPLOYMENTS = {**FLOWS, **FORMS}

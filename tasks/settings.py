@@ -7,6 +7,7 @@ import re
 from email.utils import parseaddr
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -86,6 +87,9 @@ class Settings(BaseSettings):
     public_dir: Path = Field(
         Path("public"), description="folder the public acknowledgement pages are written to"
     )
+    export_dir: Path = Field(
+        Path("exports"), description="folder the `export-data` form writes its files to"
+    )
     etools_url: str = Field("", description="eTools' root URL; empty: no sync over its API")
     etools_workspaces: str = Field(
         "", description="eTools workspace codes to sync, comma-separated (CODE or CODE=ISO3)"
@@ -136,6 +140,13 @@ class Settings(BaseSettings):
     @classmethod
     def _forwarded_allow_ips(cls, value: str) -> str:
         return trusted_proxies(value)
+
+    @field_validator("export_dir", mode="before")
+    @classmethod
+    def _export_dir(cls, value: Any) -> Any:
+        if isinstance(value, str) and (not value.strip() or "\x00" in value):
+            raise ValueError("must name a folder")
+        return value
 
     @field_validator("etools_url")
     @classmethod

@@ -331,3 +331,12 @@ def sync_env(app_env: pytest.MonkeyPatch, etools) -> pytest.MonkeyPatch:
     app_env.setenv("CONTINUITY_ETOOLS_TIMEOUT", "1")
     get_settings.cache_clear()
     return app_env
+
+
+@pytest.fixture
+def answered(checkins: Engine) -> Engine:
+    """The sample check-ins answered by three partners, some answers hostile
+    (`tests.spreadsheets.answer_checkins`)."""
+    from tests.spreadsheets import answer_checkins
+
+    return answer_checkins(checkins)

@@ -54,6 +54,8 @@ def test_it_reads_a_dotenv_file(settings_env: pytest.MonkeyPatch, tmp_path: Path
         ("RETAIN_INBOUND_DAYS", "a year"),
         ("RETAIN_INBOUND_DAYS", "365\x1b[2J"),
         ("RETAIN_INBOUND_DAYS", "36\n5"),
+        ("EXPORT_DIR", ""),
+        ("EXPORT_DIR", "   "),
         ("ETOOLS_URL", "http://etools.example.org"),
         ("ETOOLS_URL", "https://user:password@etools.example.org"),
         ("ETOOLS_URL", "https://etools.example.org/?schema=SEN"),

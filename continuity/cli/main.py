@@ -18,6 +18,7 @@ from continuity.cli.contact import contact_app
 from continuity.cli.corrective import corrective_app, focal_point_app
 from continuity.cli.database import db_app
 from continuity.cli.dkim import dkim_app
+from continuity.cli.export import export_command
 from continuity.cli.inbox import inbox_app
 from continuity.cli.influence import influence_app
 from continuity.cli.options import parse_as_of
@@ -70,6 +71,7 @@ app.add_typer(contact_app, name="contact")
 app.add_typer(calendar_app, name="calendar")
 app.add_typer(dkim_app, name="dkim")
 app.command("run")(run_command)
+app.command("export")(export_command)
 
 
 @app.callback()

@@ -4,6 +4,7 @@ Names partners, never addresses; partners' words only in the terminal."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -83,21 +84,39 @@ def quiet_partners(session: Session, now: datetime, months: int) -> list[dict[st
     return rows
 
 
-def at_risk(session: Session, now: datetime) -> list[dict[str, Any]]:
+@dataclass(frozen=True)
+class Risk:
+    """A check-in answer that puts its partnership at risk, and why."""
+
+    partner: Partner
+    partnership: Partnership
+    response: Response
+    why: str
+
+
+def risks(session: Session, now: datetime) -> list[Risk]:
     """Return the check-in answers saying results are not sustained, or local capacity is
-    insufficient or declining (tasks/capacity.py), with the answers that caused it,
-    latest first."""
-    rows: dict[int, dict[str, Any]] = {}
+    insufficient or declining (tasks/capacity.py), with why, the latest day first."""
+    found: dict[int, Risk] = {}
     for response, partnership, partner in current_checkin_answers(
         session, now - timedelta(days=730)
     ):
         if response.answers.get("sustained") == "no":
-            rows[response.id] = risk_row(partner, partnership, response, "results not sustained")
-    for found in concerns(session, now):
-        latest = found.causes[0]
-        row = rows.setdefault(latest.id, risk_row(found.partner, found.partnership, latest, ""))
-        row["why"] = ", ".join(reason for reason in (row["why"], *found.reasons) if reason)
-    return sorted(rows.values(), key=lambda row: row["answered"], reverse=True)
+            found[response.id] = Risk(partner, partnership, response, "results not sustained")
+    for concern in concerns(session, now):
+        latest = concern.causes[0]
+        risk = found.get(latest.id, Risk(concern.partner, concern.partnership, latest, ""))
+        why = ", ".join(reason for reason in (risk.why, *concern.reasons) if reason)
+        found[latest.id] = replace(risk, why=why)
+    return sorted(found.values(), key=lambda risk: _day(risk.response.received_at), reverse=True)
+
+
+def at_risk(session: Session, now: datetime) -> list[dict[str, Any]]:
+    """Return the at-risk list (`risks`) as the report shows it."""
+    return [
+        risk_row(risk.partner, risk.partnership, risk.response, risk.why)
+        for risk in risks(session, now)
+    ]
 
 
 def risk_row(

@@ -185,7 +185,7 @@ def fill_staff_forms(numbers: dict[str, int]) -> list:
     """What staff enter in the Prefect UI, naming partners' people by number: a focal point,
     Zénaïde's answer by phone (her words through the command line), an evaluation Oumy
     contributed to, a measure Théodulphe owns and the language he reads, a campaign's
-    preview."""
+    preview, an export of the answers."""
     FORMS["record-focal-point"](
         focal_point={
             "name": "Aïssatou Sow",
@@ -214,6 +214,7 @@ def fill_staff_forms(numbers: dict[str, int]) -> list:
     language = {**asked, "reason": "the contact asked for this language"}
     states.append(FORMS["set-contact-language"](change=language, return_state=True))
     states.append(FORMS["adhoc-campaign"](campaign=CAMPAIGN, return_state=True))
+    states.append(FORMS["export-data"](export={"what": "responses"}, return_state=True))
     return states
 
 

@@ -86,6 +86,7 @@ SAMPLE_FORM_PARAMETERS = {
             "reason": "the contact asked for this language",
         }
     },
+    "export-data": {"export": {"what": "responses", "countries": ["SN"], "since": "2026-01-01"}},
 }
 
 
