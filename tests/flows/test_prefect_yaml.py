@@ -86,6 +86,9 @@ SAMPLE_FORM_PARAMETERS = {
             "reason": "the contact asked for this language",
         }
     },
+    "release-messages": {
+        "request": {"action": "cancel campaign", "campaign": 3, "by": "A. Diallo", "reason": "r"}
+    },
 }
 
 

@@ -71,9 +71,7 @@ def test_a_template_error_stops_the_run_before_anything_is_sent(
 ) -> None:
     broken = tmp_path / "templates"
     shutil.copytree(TEMPLATES, broken)
-    (broken / "email/sustainability_checkin/body.txt").write_text(
-        "{{ contact.nickname.first }}\n"
-    )
+    (broken / "email/sustainability_checkin/body.txt").write_text("{{ contact.nickname.first }}\n")
     env = environment.__wrapped__(broken)
     monkeypatch.setattr("tasks.outbox.render_check.environment", lambda: env)
     monkeypatch.setattr("tasks.outbox.composition.environment", lambda: env)
