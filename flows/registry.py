@@ -28,6 +28,7 @@ from flows.public_acknowledgements import public_acknowledgements
 from flows.record_influence import record_influence_change
 from flows.record_response import record_response
 from flows.relationship_report import relationship_report
+from flows.release_messages import release_messages
 from flows.reminders import reminders
 from flows.staff_forms import (
     record_consultation_event,
@@ -66,5 +67,6 @@ FORMS: dict[str, Flow[..., dict[str, Any]]] = {
     "record-focal-point": record_focal_point_address,
     "set-contact-language": set_contact_language_form,
     "export-data": export_data,
+    "release-messages": release_messages,
 }
 DEPLOYMENTS = {**FLOWS, **FORMS}

@@ -222,7 +222,7 @@ def demo(
     data, every scheduled flow as its schedule would run it, simulated answers, bounces and
     an opt-out, then the relationship report."""
     from continuity.demo import run
-    from flows.registry import FLOWS
+    from continuity.demo_prefect import prefect_hint, publish_report
 
     result = run(directory, out)
     out.print(f"messages by status: {result['messages']}", markup=False)
@@ -230,8 +230,8 @@ def demo(
     out.print(f"public pages (acknowledgements per country): {result['published']}", markup=False)
     status(as_json=False, as_of=result["end"].isoformat())
     report_command(as_of=result["end"].isoformat(), months=6)
-    FLOWS["relationship-report"](as_of=result["end"])
     root = result["root"]
+    publish_report(root, result["end"])
     out.print(
         f"\n[bold]The demo lives in {root}[/]\n"
         f"  outbox (a Maildir): {root / 'outbox'}  — open it with `mutt -f {root / 'outbox'}`"
@@ -240,8 +240,7 @@ def demo(
         f"  public acknowledgement pages: {root / 'public' / 'index.html'}\n"
         f"  database: {root / 'continuity.db'}  — `CONTINUITY_DATABASE_URL="
         f"sqlite:///{root / 'continuity.db'} .venv/bin/continuity status`\n"
-        "  Prefect UI: `.venv/bin/prefect server start`, then http://127.0.0.1:4200 shows the"
-        " report run and its artifacts (Artifacts page)",
+        f"{prefect_hint(root)}",
         highlight=False,
     )
 

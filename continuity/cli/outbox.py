@@ -3,22 +3,24 @@
 from __future__ import annotations
 
 from functools import partial
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
-from continuity.cli.console import database, fail, out
+from continuity.cli.console import database, fail, out, validated
 from continuity.cli.options import parse_as_of
 from db.campaigns import due_by_campaign, settle
-from db.engine import transaction
+from db.engine import for_writing, transaction
 from db.models import MessageStatus, TouchpointKind
 from db.outbox_decisions import held_groups, requeue
 from tasks.clock import Clock
+from tasks.outbox.deferrals import reevaluate_deferred
 from tasks.outbox.deliver import deliver_batch
 from tasks.outbox.drain import drain
 from tasks.outbox.holds import release_held
 from tasks.outbox.pacing import Pacer
 from tasks.outbox.recovery import recover_interrupted
+from tasks.outbox.releases import Release, ReleaseError, release
 from tasks.outbox.render import RenderError
 from tasks.outbox.shutdown import stop_on_signals
 from tasks.settings import SettingsError, get_settings
@@ -72,10 +74,33 @@ def held_command(
 def release_command(
     campaign: Annotated[int | None, typer.Option(help="only this campaign's messages")] = None,
     message_id: Annotated[list[int] | None, typer.Option("--id", help="only these rows")] = None,
+    now: Annotated[
+        bool, typer.Option("--now", help="deferred and held ones too, due now, window set aside")
+    ] = False,
+    at: Annotated[
+        str | None, typer.Option(help="deferred and held ones too, due at this ISO time")
+    ] = None,
+    kind: Annotated[TouchpointKind | None, typer.Option(help="with --now/--at: this kind")] = None,
+    country: Annotated[
+        str | None, typer.Option(help="with --now/--at: partners in this country (SN, SEN)")
+    ] = None,
+    by: Annotated[str, typer.Option(help="with --now/--at: who decides")] = "",
+    reason: Annotated[str, typer.Option(help="with --now/--at: why, one line")] = "",
 ) -> None:
     """Send held messages after all: they are rendered again first, and released only if
     every one renders (all held messages when neither option is given). Cancel them
-    instead with `continuity campaign cancel ID`."""
+    instead with `continuity campaign cancel ID`.
+
+    With --now or --at, the messages of a campaign, kind and/or country still waiting
+    (held, or deferred to their recipients' sending window or a later time) are released
+    too: --now sends them at the next delivery even outside the window, --at sets their
+    due time; --by and --reason are kept with each message.
+    """
+    if now or at is not None:
+        if message_id:
+            raise fail("--id goes without --now/--at (choose by --campaign, --kind, --country)")
+        asked = {"campaign": campaign, "kind": kind, "country": country, "by": by, "reason": reason}
+        return release_waiting(asked, now, at)
     with database() as engine:
         try:
             with transaction(engine) as session:
@@ -88,6 +113,27 @@ def release_command(
         out.print("no held message matches")
         return
     out.print(f"released {count} held message(s); the next delivery sends them")
+
+
+def release_waiting(asked: dict[str, Any], now: bool, at: str | None) -> None:
+    """Release the waiting messages `asked` chooses now or `at` a time; one line on stderr
+    for anything refused."""
+    if now and at is not None:
+        raise fail("give --now or --at, not both")
+    action = "release now" if now else "release at"
+    chosen = validated(Release, {**asked, "action": action, "at": at})
+    with database() as engine:
+        try:
+            with transaction(for_writing(engine)) as session:
+                done = release(session, chosen, get_settings(), Clock().now())
+        except (ReleaseError, RenderError) as error:
+            raise fail(str(error), 1) from None
+    if not done["released"]:
+        out.print("no waiting message matches")
+        return
+    when = "at the next delivery" if now else f"from {done['due_at']}"
+    count, held = done["released"], done["held_released"]
+    out.print(f"released {count} message(s) ({held} of them held); they go {when}")
 
 
 @outbox_app.command("deliver")
@@ -119,12 +165,14 @@ def deliver_command(
         with transaction(engine) as session:
             recovered = recover_interrupted(session, clock.now())
             due = due_by_campaign(session, kinds, clock.now(), campaign)
+            moved = reevaluate_deferred(session, settings.window, clock.now())
         pacer = Pacer(settings.rate_limit)
         drained = drain(partial(deliver_batch, engine, settings, kinds, clock, pacer, campaign))
         with transaction(engine) as session:
             settle(session, due)
     totals = drained.as_dict()
     totals.update({f"recovered_{key}": value for key, value in recovered.items()})
+    totals.update({"deferral_moved": moved} if moved else {})
     if as_json:
         out.print_json(data=totals)
     else:

@@ -119,10 +119,10 @@ def plan_tests(
     return plan_messages(session, wanted, campaign.id, now, always_open.window)
 
 
-def cancel(session: Session, campaign: Campaign, now: datetime) -> dict[str, int]:
-    """Cancel what the campaign still has planned or held; return its messages by status."""
-    cancel_campaign_messages(
-        session, campaign.id, f"campaign cancelled at {now:%Y-%m-%d %H:%M} UTC"
-    )
+def cancel(session: Session, campaign: Campaign, now: datetime, said: str = "") -> dict[str, int]:
+    """Cancel what the campaign still has planned or held, with `said` (who and why, if
+    given) in each message's reason; return its messages by status."""
+    reason = f"campaign cancelled at {now:%Y-%m-%d %H:%M} UTC"
+    cancel_campaign_messages(session, campaign.id, f"{reason} {said}".strip())
     campaign.status, campaign.cancelled_at = "cancelled", now
     return counts_by_status(session, campaign_id=campaign.id)

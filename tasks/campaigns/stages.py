@@ -80,7 +80,8 @@ def plan_test_sends(params: AdhocCampaign, clock: Clock) -> dict[str, Any]:
     return {"campaign_id": campaign_id, **counts.as_dict()}
 
 
-def cancel_campaign(campaign_id: int, clock: Clock) -> dict[str, int]:
-    """Cancel what the campaign still has planned or held; return its messages by status."""
+def cancel_campaign(campaign_id: int, clock: Clock, said: str = "") -> dict[str, int]:
+    """Cancel what the campaign still has planned or held (`said`: who and why, kept with
+    each message); return its messages by status."""
     with transaction(app_engine()) as session:
-        return cancel(session, session.get_one(Campaign, campaign_id), clock.now())
+        return cancel(session, session.get_one(Campaign, campaign_id), clock.now(), said)

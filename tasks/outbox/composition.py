@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from db.deferrals import RELEASED_NOW
 from db.models import Message
 from db.outbox import RowWrites
 from tasks.calendars import calendars_in
@@ -58,7 +59,10 @@ def composition(
         return partial(skip, message=message, reason=reason)
     contact = message.contact
     calendar = calendars_in(cache, session).of(contact.partner.country)
-    if wait := wait_for_window(now, contact.local_time_zone, settings.window, calendar):
+    # Staff released it "now" (tasks/outbox/releases.py): the window is set aside.
+    if RELEASED_NOW not in message.context and (
+        wait := wait_for_window(now, contact.local_time_zone, settings.window, calendar)
+    ):
         return partial(defer, message=message, wait=wait)
     recipient = _recipient(message, transport, settings, now)
     if not isinstance(recipient, str):

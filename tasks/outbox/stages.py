@@ -30,6 +30,7 @@ from db.models import Campaign, TouchpointKind
 from db.outbox import number_due
 from tasks.artifacts import markdown_text, publish_markdown, publish_table
 from tasks.clock import Clock
+from tasks.outbox.deferrals import reevaluate_deferred
 from tasks.outbox.deliver import BatchOutcome, deliver_batch
 from tasks.outbox.holds import hold_failed_run
 from tasks.outbox.pacing import Pacer
@@ -108,12 +109,17 @@ def render(kinds: list[TouchpointKind], campaign_id: int | None = None) -> dict[
 
 @task(name="recover-interrupted", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=5)
 def recover(clock: Clock) -> dict[str, int]:
-    """Resolve rows a stopped delivery left in `sending` (see tasks/interruptions.py)."""
+    """Resolve rows a stopped delivery left in `sending` (see tasks/outbox/recovery.py),
+    and give messages the window deferred the due time today's window and calendars give
+    them (tasks/outbox/deferrals.py)."""
     with transaction(app_engine()) as session:
         outcomes = recover_interrupted(session, clock.now())
+        moved = reevaluate_deferred(session, get_settings().window, clock.now())
     if outcomes:
         run_logger().warning("resolved interrupted deliveries: %s", dict(outcomes))
-    return dict(outcomes)
+    if moved:
+        run_logger().info("%d deferred message(s) given the current window's due time", moved)
+    return {**outcomes, **({"deferral_moved": moved} if moved else {})}
 
 
 @task(name="count-due", cache_policy=NO_CACHE)

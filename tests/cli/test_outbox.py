@@ -1,8 +1,9 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
+import pytest
 from sqlalchemy import Engine, update
 from typer.testing import CliRunner
 
@@ -102,3 +103,83 @@ def test_deliver_makes_the_status_of_the_campaigns_it_sent_for_follow(
     # The requeued message (due now) goes out within one drain: the campaign, final before
     # it, follows all the same.
     assert runner.invoke(app, ["outbox", "deliver"]).exit_code == 0 and status() == "sent"
+def waiting_for_the_window(engine: Engine, app_env) -> list[int]:
+    """Plan the sample check-ins and make them wait three days for the window, the
+    window closed all week but Sunday; return their ids."""
+    plan(engine, TouchpointKind.SUSTAINABILITY_CHECKIN, NOW)
+    later = datetime.now(UTC) + timedelta(days=3)
+    with transaction(engine) as session:
+        session.execute(
+            update(Message).values(due_at=later, status_reason="closed; deferred to then")
+        )
+    app_env.setenv("CONTINUITY_SENDING_WINDOW", "sun 00:00-00:01")
+    get_settings.cache_clear()
+    return [m.id for m in messages(engine, status=MessageStatus.PLANNED)]
+
+
+def test_release_now_sends_deferred_messages_at_the_next_delivery(
+    imported: Engine, app_env, outbox
+) -> None:
+    waiting = waiting_for_the_window(imported, app_env)
+    staff = ["--by", "Amina Saleh", "--reason", "the office asked"]
+    result = runner.invoke(
+        app, ["outbox", "release", "--now", "--kind", "sustainability_checkin", *staff]
+    )
+    assert result.exit_code == 0, result.output
+    assert f"released {len(waiting)} message(s) (0 of them held)" in result.stdout
+    delivered = runner.invoke(app, ["outbox", "deliver", "--json"])
+    assert json.loads(delivered.stdout) == {"sent": len(waiting)}
+    assert len(outbox()) == len(waiting)
+
+
+def test_release_at_sets_the_due_time(imported: Engine, app_env) -> None:
+    waiting = waiting_for_the_window(imported, app_env)
+    at = (datetime.now(UTC) + timedelta(days=1)).replace(microsecond=0)
+    staff = ["--by", "Amina Saleh", "--reason", "after the board meets"]
+    result = runner.invoke(
+        app, ["outbox", "release", "--at", at.isoformat(), "--country", "KEN", *staff]
+    )
+    assert result.exit_code == 0, result.output
+    kenyan = [m for m in messages(imported, status=MessageStatus.PLANNED) if m.due_at == at]
+    assert 0 < len(kenyan) < len(waiting)
+    assert all(m.contact.partner.country == "KEN" for m in kenyan)
+
+
+@pytest.mark.parametrize(
+    ("args", "refusal"),
+    [
+        (["--now", "--campaign", "999"], "no campaign 999"),
+        (["--now", "--at", "2030-01-01T00:00Z", "--kind", "adhoc"], "not both"),
+        (["--at", "2020-01-01T00:00Z", "--kind", "adhoc"], "after now"),
+        (["--at", "next tuesday", "--kind", "adhoc"], "at: Input should be a valid datetime"),
+        (["--at", "2999-01-01T00:00Z", "--kind", "adhoc"], "within a year"),
+        (["--now"], "choose the messages"),
+        (["--now", "--id", "1"], "--id goes without"),
+        (["--now", "--country", "Narnia"], "not an ISO 3166 country code"),
+    ],
+)
+def test_release_refuses_broken_input_in_one_line(
+    imported: Engine, app_env, args: list[str], refusal: str
+) -> None:
+    waiting_for_the_window(imported, app_env)
+    before = [(m.id, m.due_at) for m in messages(imported)]
+    result = runner.invoke(app, ["outbox", "release", *args, "--by", "A", "--reason", "r"])
+    assert result.exit_code in (1, 2) and refusal in result.stderr, result.output
+    assert result.stderr.strip().count("\n") == 0 and "Traceback" not in result.output
+    assert [(m.id, m.due_at) for m in messages(imported)] == before
+
+
+@pytest.mark.parametrize(
+    "staff",
+    [
+        ["--reason", "r"],
+        ["--by", "A", "--reason", "two\nlines"],
+        ["--by", "A", "--reason", "bell\x07"],
+        ["--by", "A", "--reason", "r" * 10_000],
+    ],
+)
+def test_release_requires_who_and_one_line_why(imported: Engine, app_env, staff) -> None:
+    waiting_for_the_window(imported, app_env)
+    result = runner.invoke(app, ["outbox", "release", "--now", "--kind", "adhoc", *staff])
+    assert result.exit_code == 1
+    assert result.stderr.strip().count("\n") == 0 and "Traceback" not in result.output

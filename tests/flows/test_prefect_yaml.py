@@ -87,6 +87,9 @@ SAMPLE_FORM_PARAMETERS = {
         }
     },
     "export-data": {"export": {"what": "responses", "countries": ["SN"], "since": "2026-01-01"}},
+    "release-messages": {
+        "request": {"action": "cancel campaign", "campaign": 3, "by": "A. Diallo", "reason": "r"}
+    },
 }
 
 
