@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from continuity.cli.console import database, fail, out
-from continuity.cli.options import parse_as_of
+from continuity.cli.options import real_as_of
 from db.engine import transaction
 from db.models import MessageStatus, TouchpointKind
 from db.outbox_decisions import held_groups, requeue
@@ -106,7 +106,7 @@ def deliver_command(
     Several of these (on several machines, on PostgreSQL) drain one outbox together:
     each claims its own rows. SIGTERM or Ctrl-C finishes the batch in hand, then stops.
     """
-    clock = Clock.at(parse_as_of(as_of))
+    clock = Clock.at(real_as_of(as_of))
     settings = get_settings()
     try:
         settings.required_secret_key()

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import Engine, update
 from typer.testing import CliRunner
@@ -67,3 +67,10 @@ def test_deliver_without_a_secret_key_is_refused(imported: Engine, app_env) -> N
     get_settings.cache_clear()
     result = runner.invoke(app, ["outbox", "deliver", "--as-of", NOW.isoformat()])
     assert result.exit_code == 2 and "SECRET_KEY" in result.stderr
+
+
+def test_delivering_as_of_a_moment_to_come_is_refused(imported: Engine, app_env, outbox) -> None:
+    tomorrow = (datetime.now(UTC) + timedelta(hours=2)).isoformat()
+    refused = runner.invoke(app, ["outbox", "deliver", "--as-of", tomorrow])
+    assert refused.exit_code == 1 and "is in the future" in refused.stderr
+    assert outbox() == []
