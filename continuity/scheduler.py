@@ -42,7 +42,8 @@ class Scheduled:
 
 
 def scheduled(path: Path = PREFECT_YAML) -> list[Scheduled]:
-    """Return every schedule of every deployment in prefect.yaml."""
+    """Return every schedule of every deployment in prefect.yaml, with the parameters a
+    run of it gets: the schedule's over the deployment's, as Prefect merges them."""
     deployments = yaml.safe_load(path.read_text(encoding="utf-8"))["deployments"]
     return [
         Scheduled(
@@ -50,7 +51,7 @@ def scheduled(path: Path = PREFECT_YAML) -> list[Scheduled]:
             deployment["name"],
             schedule["cron"],
             schedule.get("timezone", "UTC"),
-            deployment.get("parameters") or {},
+            {**(deployment.get("parameters") or {}), **(schedule.get("parameters") or {})},
         )
         for deployment in deployments
         for index, schedule in enumerate(deployment.get("schedules") or [])

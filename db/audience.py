@@ -29,9 +29,10 @@ def audience_rows(
         .join(Partner, Partner.id == Contact.partner_id)
         .join(Partnership, Partnership.partner_id == Partner.id)
         .options(contains_eager(Contact.partner))
-        .where(Partnership.status.in_(list(statuses)))
         .order_by(Contact.id, Partnership.end_date.desc().nulls_last(), Partnership.id)
     )
+    if statuses := list(statuses):
+        query = query.where(Partnership.status.in_(statuses))
     if countries := [code.upper() for code in countries]:
         query = query.where(Partnership.country.in_(countries))
     if cso_types := list(cso_types):

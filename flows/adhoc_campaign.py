@@ -2,20 +2,22 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
 from prefect import flow
 
+from flows.parameters import AsOf, titled
 from flows.touchpoint import deliver_due
 from tasks.campaigns.stages import create_campaign, plan_test_sends, preview_campaign
-from tasks.clock import Clock
+from tasks.clock import Clock, real_clock
 from tasks.outbox.stages import render, report
 from tasks.touchpoints.adhoc import AdhocCampaign
 
 
 @flow(name="adhoc-campaign")
-def adhoc_campaign(campaign: AdhocCampaign, as_of: datetime | None = None) -> dict[str, Any]:
+def adhoc_campaign(
+    campaign: Annotated[AdhocCampaign, titled("Campaign")], as_of: AsOf = None
+) -> dict[str, Any]:
     """Send an update campaign to an audience: preview it (the default), send it to staff
     test addresses, or send it for real, now or at `send_at`.
 
@@ -23,7 +25,7 @@ def adhoc_campaign(campaign: AdhocCampaign, as_of: datetime | None = None) -> di
         campaign: audience, content and how to send it.
         as_of: the moment to act for (default: now).
     """
-    clock = Clock.at(as_of)
+    clock = Clock.at(as_of) if campaign.dry_run else real_clock(as_of)
     if campaign.dry_run:
         return preview_campaign(campaign, clock)
     created = (

@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from prefect import flow
 
 from db.models import TouchpointKind
+from flows.parameters import AsOf, DryRun
 from flows.touchpoint import run_touchpoint
 from tasks.clock import Clock
 from tasks.reports.capacity import capacity_overview
 
 
 @flow(name="capacity-alerts", log_prints=False)
-def capacity_alerts(as_of: datetime | None = None, dry_run: bool = False) -> dict[str, Any]:
+def capacity_alerts(as_of: AsOf = None, dry_run: DryRun = False) -> dict[str, Any]:
     """Tell a partnership's UNICEF focal points, once per answer, when a check-in says
     local capacity is insufficient or has declined since the previous check-in.
 

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from prefect import flow
 
+from flows.parameters import AsOf, DryRun
 from tasks.clock import Clock
 from tasks.responses.collect import collect
 
 
 @flow(name="collect-responses")
-def collect_responses(as_of: datetime | None = None, dry_run: bool = False) -> dict[str, Any]:
+def collect_responses(as_of: AsOf = None, dry_run: DryRun = False) -> dict[str, Any]:
     """Read the inbox: record replies as responses, note auto-replies, apply bounces and
     unsubscribe requests, keep unmatched mail for staff.
 

@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from prefect import flow
 
 from db.models import TouchpointKind
+from flows.parameters import AsOf, DryRun
 from flows.touchpoint import run_touchpoint
 
 
 @flow(name="consultation-invitations", log_prints=False)
-def consultation_invitations(
-    as_of: datetime | None = None, dry_run: bool = False
-) -> dict[str, Any]:
+def consultation_invitations(as_of: AsOf = None, dry_run: DryRun = False) -> dict[str, Any]:
     """Invite ended partners to the consultation events that concern them, with an RSVP link.
 
     Args:

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from prefect import flow
 
+from flows.parameters import AsOf, DryRun
 from tasks.clock import Clock
 from tasks.etools.sync import sync_etools
 
 
 @flow(name="etools-sync")
-def etools_sync(as_of: datetime | None = None, dry_run: bool = False) -> dict[str, Any]:
+def etools_sync(as_of: AsOf = None, dry_run: DryRun = False) -> dict[str, Any]:
     """Fetch every workspace of CONTINUITY_ETOOLS_WORKSPACES from eTools' API (and the
     newest pair of exports dropped in CONTINUITY_ETOOLS_DROP) and import each as
     `continuity import etools` does, one workspace per transaction. A workspace eTools

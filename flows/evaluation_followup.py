@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from prefect import flow
 
 from db.models import TouchpointKind
+from flows.parameters import AsOf, DryRun
 from flows.touchpoint import run_touchpoint
 
 
 @flow(name="evaluation-followup", log_prints=False)
-def evaluation_followup(as_of: datetime | None = None, dry_run: bool = False) -> dict[str, Any]:
+def evaluation_followup(as_of: AsOf = None, dry_run: DryRun = False) -> dict[str, Any]:
     """Share a final evaluation's conclusions, lessons and recommendations with its contributors,
     and invite them to discuss them.
 

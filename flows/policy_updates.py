@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from prefect import flow
 
 from db.models import TouchpointKind
+from flows.parameters import AsOf, DryRun
 from flows.touchpoint import run_touchpoint
 
 
 @flow(name="policy-updates", log_prints=False)
-def policy_updates(as_of: datetime | None = None, dry_run: bool = False) -> dict[str, Any]:
+def policy_updates(as_of: AsOf = None, dry_run: DryRun = False) -> dict[str, Any]:
     """Send each ended partner a digest of the policy and priority updates it has not had yet;
     nothing when there is nothing new.
 

@@ -3,11 +3,11 @@ staff directory (the same inputs as `continuity corrective|acknowledgement|focal
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
 from prefect import flow
 
+from flows.parameters import AsOf, titled
 from tasks.acknowledgements.changes import AcknowledgementChange, record_acknowledgement
 from tasks.clock import Clock
 from tasks.corrective.changes import CorrectiveChange, record_corrective
@@ -16,7 +16,7 @@ from tasks.staff.focal_points import FocalPointInput, record_focal_point
 
 @flow(name="record-corrective-action")
 def record_corrective_action(
-    change: CorrectiveChange, as_of: datetime | None = None
+    change: Annotated[CorrectiveChange, titled("Corrective action")], as_of: AsOf = None
 ) -> dict[str, Any]:
     """Open a corrective-action plan for a partnership making little or no progress, add
     a measure (owner, due date, budget change), update one, or close the plan with its
@@ -31,7 +31,7 @@ def record_corrective_action(
 
 @flow(name="record-acknowledgement")
 def record_acknowledgement_change(
-    change: AcknowledgementChange, as_of: datetime | None = None
+    change: Annotated[AcknowledgementChange, titled("Acknowledgement")], as_of: AsOf = None
 ) -> dict[str, Any]:
     """Revise an acknowledgement's text (both sides approve again), approve it for UNICEF
     (the partner is then asked), or record that the partner withdrew consent.
@@ -44,7 +44,9 @@ def record_acknowledgement_change(
 
 
 @flow(name="record-focal-point")
-def record_focal_point_address(focal_point: FocalPointInput) -> dict[str, Any]:
+def record_focal_point_address(
+    focal_point: Annotated[FocalPointInput, titled("Focal point")],
+) -> dict[str, Any]:
     """Register a UNICEF focal point's address under the name eTools gives, so that
     escalations and capacity notices reach them.
 

@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from prefect import flow
 
 from db.models import TouchpointKind
+from flows.parameters import AsOf, DryRun
 from flows.touchpoint import run_touchpoint
 from tasks.acknowledgements.stages import draft_acknowledgements, publish_pages
 from tasks.clock import Clock
 
 
 @flow(name="public-acknowledgements", log_prints=False)
-def public_acknowledgements(as_of: datetime | None = None, dry_run: bool = False) -> dict[str, Any]:
+def public_acknowledgements(as_of: AsOf = None, dry_run: DryRun = False) -> dict[str, Any]:
     """Draft an acknowledgement for each newly ended partnership, ask partners to approve
     the texts staff approved, and publish, per country, what both sides approved; a
     withdrawn consent is unpublished here.

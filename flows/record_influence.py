@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from prefect import flow
 
+from flows.parameters import titled
 from tasks.staff.influence import InfluenceChange, record_influence
 
 
 @flow(name="record-influence")
-def record_influence_change(change: InfluenceChange) -> dict[str, Any]:
+def record_influence_change(
+    change: Annotated[InfluenceChange, titled("Change to the register")],
+) -> dict[str, Any]:
     """Add a person or body who can support a partnership's impact, correct an entry,
     merge two entries naming the same supporter, or remove one.
 

@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
 from prefect import flow
 
+from flows.parameters import AsOf, DryRun, titled
 from tasks.clock import Clock
 from tasks.reports.relationship import QUIET_MONTHS, build_report
 
 
 @flow(name="relationship-report")
 def relationship_report(
-    as_of: datetime | None = None, dry_run: bool = False, months: int = QUIET_MONTHS
+    as_of: AsOf = None,
+    dry_run: DryRun = False,
+    months: Annotated[int, titled("Months without contact")] = QUIET_MONTHS,
 ) -> dict[str, Any]:
     """Publish the relationship report as keyed artifacts: partners not reached or not
     heard from in `months` months, response rates, results at risk, follow-ups upcoming

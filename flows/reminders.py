@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from prefect import flow
 
 from db.models import TouchpointKind
+from flows.parameters import AsOf, DryRun
 from flows.touchpoint import run_touchpoint
 
 
 @flow(name="reminders", log_prints=False)
-def reminders(as_of: datetime | None = None, dry_run: bool = False) -> dict[str, Any]:
+def reminders(as_of: AsOf = None, dry_run: DryRun = False) -> dict[str, Any]:
     """Remind contacts who have not answered a check-in or an invitation, threaded with the
     original, at most once per configured delay.
 

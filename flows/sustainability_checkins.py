@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from prefect import flow
 
 from db.models import TouchpointKind
+from flows.parameters import AsOf, DryRun
 from flows.touchpoint import run_touchpoint
 
 
 @flow(name="sustainability-checkins", log_prints=False)
-def sustainability_checkins(as_of: datetime | None = None, dry_run: bool = False) -> dict[str, Any]:
+def sustainability_checkins(as_of: AsOf = None, dry_run: DryRun = False) -> dict[str, Any]:
     """On each plan's cadence after closure, ask partners whether results are sustained, whether
     local capacity suffices, who supports the impact and what support is needed.
 

@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from db.models import TouchpointKind
-from tasks.clock import Clock
+from tasks.clock import Clock, real_clock
 from tasks.outbox.deliver import BatchOutcome
 from tasks.outbox.drain import drain
 from tasks.outbox.stages import (
@@ -52,11 +52,12 @@ PLAIN = Steps(
 
 def run_touchpoint(kind: TouchpointKind, as_of: datetime | None, dry_run: bool) -> dict[str, Any]:
     """Run the pass for `kind` at `as_of` (now when None); with `dry_run`, plan and
-    render inside a transaction that is rolled back, and report what would go out."""
-    clock = Clock.at(as_of)
+    render inside a transaction that is rolled back, and report what would go out.
+    Raises `FutureMoment` for a real run at a later moment (the demo walks simulated time
+    through `touchpoint_pass` itself)."""
     if dry_run:
-        return preview(kind, Clock.at(clock.now()))
-    return touchpoint_pass(kind, clock)
+        return preview(kind, Clock.at(Clock.at(as_of).now()))
+    return touchpoint_pass(kind, real_clock(as_of))
 
 
 def touchpoint_pass(kind: TouchpointKind, clock: Clock, steps: Steps = TASKS) -> dict[str, Any]:

@@ -10,7 +10,12 @@ one moment throughout (a campaign is named and keyed by it) reads it once and pa
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+
+# How far ahead of this machine's clock a real run's `as_of` may be: a moment typed as
+# "now" in the UI, or passed by a host whose clock runs a few seconds ahead, is not the
+# future.
+CLOCK_SKEW = timedelta(minutes=1)
 
 
 def utc(moment: datetime) -> datetime:
@@ -45,3 +50,27 @@ class Clock:
     def at(cls, moment: datetime | None) -> Clock:
         """Return a clock fixed at `moment` (naive means UTC), or the real one for None."""
         return cls(moment)
+
+
+def machine_now() -> datetime:
+    """Return this machine's time in UTC: what a real run's `as_of` is checked against."""
+    return datetime.now(UTC)
+
+
+class FutureMoment(ValueError):
+    """A run that sends or clears something was asked to act for a moment to come."""
+
+
+def real_clock(moment: datetime | None) -> Clock:
+    """Return the clock of a run that acts for real (sends mail, closes plans, clears
+    data) at `moment` (now when None). Earlier moments replay the schedule; a later one
+    would date mail and decide deferrals in the future, so raise `FutureMoment` when
+    `moment` is more than `CLOCK_SKEW` ahead of now (a dry run may simulate it)."""
+    clock, now = Clock.at(moment), machine_now()
+    if clock.now() > now + CLOCK_SKEW:
+        raise FutureMoment(
+            f"as_of {clock.now():%Y-%m-%d %H:%M} UTC is in the future (now"
+            f" {now:%Y-%m-%d %H:%M} UTC): a real run acts for now or an earlier moment;"
+            " a dry run may simulate a later one"
+        )
+    return clock

@@ -101,6 +101,17 @@ def prefect_api() -> Iterator[None]:
 
 
 @pytest.fixture
+def future_runs_allowed(monkeypatch: pytest.MonkeyPatch) -> None:
+    """For tests whose real runs walk simulated time past today (a reminder a week after
+    the sending, a year of retention): the check that refuses a real run in the future
+    (tasks.clock.real_clock) reads a machine clock set a century ahead."""
+    from datetime import UTC, datetime, timedelta
+
+    ahead = datetime.now(UTC) + timedelta(days=36_500)
+    monkeypatch.setattr("tasks.clock.machine_now", lambda: ahead)
+
+
+@pytest.fixture
 def app_env(settings_env: pytest.MonkeyPatch, database_url: str, tmp_path: Path):
     """Settings for running the application against the test database: a secret key, the
     outbox Maildir in the test's directory, no rate limit, an always-open window."""

@@ -182,6 +182,7 @@ def run_every_artifact_flow() -> list[Any]:
     return [state.state_details.flow_run_id for state in states]
 
 
+@pytest.mark.usefixtures("future_runs_allowed")
 def test_no_artifact_holds_live_markup_from_hostile_text(hostile: Engine) -> None:
     texts = artifacts_of(run_every_artifact_flow())
     carrying = {key for key, values in texts.items() if any("attacker" in v for v in values)}

@@ -70,3 +70,26 @@ def test_an_offset_is_kept_as_the_same_instant() -> None:
 def test_what_is_not_iso_8601_is_refused(text: str) -> None:
     with pytest.raises(ValueError):
         parse_moment(text)
+
+
+def test_a_real_run_acts_for_now_or_any_earlier_moment() -> None:
+    from tasks.clock import real_clock
+
+    assert real_clock(None).fixed is None
+    assert real_clock(MOMENT).now() == MOMENT
+    assert real_clock(datetime(1999, 1, 1)).now() == datetime(1999, 1, 1, tzinfo=UTC)
+
+
+def test_a_real_run_refuses_a_moment_to_come_beyond_a_minute_of_clock_skew() -> None:
+    from tasks.clock import CLOCK_SKEW, FutureMoment, real_clock
+
+    now = datetime.now(UTC)
+    assert real_clock(now + CLOCK_SKEW / 2).now() == now + CLOCK_SKEW / 2
+    for later in (now + CLOCK_SKEW + timedelta(seconds=5), now + timedelta(days=1), datetime.max):
+        with pytest.raises(FutureMoment, match=r"is in the future .*a dry run may simulate"):
+            real_clock(later)
+    naive_tomorrow = (now + timedelta(days=1)).replace(tzinfo=None)
+    with pytest.raises(FutureMoment):
+        real_clock(naive_tomorrow)
+    ahead_of_utc = timezone(timedelta(hours=14))
+    assert real_clock(now.astimezone(ahead_of_utc)).now() == now

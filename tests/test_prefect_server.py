@@ -271,3 +271,28 @@ def test_an_authenticated_worker_runs_an_adhoc_campaign_a_worker_without_the_sec
 def final_run(client: Any, flow_run_id: Any) -> Any:
     run = client.read_flow_run(flow_run_id)
     return run if run.state and run.state.is_final() else None
+
+
+def test_deployed_flows_preview_when_started_by_hand_and_send_on_their_schedule(
+    prefect_server,
+) -> None:
+    prefect(prefect_server, "work-pool", "create", "continuity", "--type", "process")
+    prefect(prefect_server, "--no-prompt", "deploy", "--all")
+    from prefect.client.orchestration import SyncPrefectClient
+
+    api_url = prefect_server["PREFECT_API_URL"]
+    with SyncPrefectClient(api_url, auth_string=SECRET) as client:
+        deployment = client.read_deployment_by_name(
+            "sustainability-checkins/sustainability-checkins"
+        )
+        (schedule,) = deployment.schedules
+        assert deployment.parameters == {"dry_run": True}
+        assert schedule.parameters == {"dry_run": False}
+        # What the server's scheduler service does every few seconds, asked for once.
+        user, _, password = SECRET.partition(":")
+        scheduled = httpx.post(
+            f"{api_url}/deployments/{deployment.id}/schedule", json={}, auth=(user, password)
+        )
+        assert scheduled.status_code == 200, scheduled.text
+        runs = client.read_flow_runs()
+    assert runs and all(run.parameters == {"dry_run": False} for run in runs)

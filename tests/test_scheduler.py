@@ -23,7 +23,16 @@ def test_every_scheduled_deployment_in_prefect_yaml_becomes_a_job() -> None:
     assert {job.deployment for job in jobs} == set(FLOWS)
     assert not {job.deployment for job in jobs} & set(FORMS)
     report = next(job for job in jobs if job.deployment == "relationship-report")
-    assert (report.cron, report.timezone, report.parameters) == ("0 6 * * 1", "UTC", {"months": 6})
+    assert (report.cron, report.timezone) == ("0 6 * * 1", "UTC")
+    assert report.parameters == {"dry_run": False, "months": 6}
+
+
+def test_every_scheduled_job_sends_though_its_deployment_defaults_to_a_dry_run() -> None:
+    takes_dry_run = [
+        job for job in scheduled() if "dry_run" in FLOWS[job.deployment].parameters.properties
+    ]
+    assert len(takes_dry_run) == len(FLOWS)
+    assert all(job.parameters["dry_run"] is False for job in takes_dry_run)
 
 
 def test_crontab_weekdays_keep_their_meaning() -> None:

@@ -7,7 +7,8 @@ from datetime import datetime
 
 import typer
 
-from tasks.clock import parse_moment
+from continuity.cli.console import fail
+from tasks.clock import FutureMoment, parse_moment, real_clock
 
 
 def parse_as_of(value: str | None) -> datetime | None:
@@ -19,3 +20,14 @@ def parse_as_of(value: str | None) -> datetime | None:
         return parse_moment(value)
     except ValueError:
         raise typer.BadParameter(f"{value!r} is not an ISO 8601 date-time") from None
+
+
+def real_as_of(value: str | None) -> datetime | None:
+    """Return `--as-of` for a command that sends for real, as `parse_as_of` does; a moment
+    in the future stops it with one line (exit 1): its mail would be dated then."""
+    moment = parse_as_of(value)
+    try:
+        real_clock(moment)
+    except FutureMoment as error:
+        raise fail(str(error), 1) from None
+    return moment

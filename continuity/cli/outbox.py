@@ -8,7 +8,7 @@ from typing import Annotated, Any
 import typer
 
 from continuity.cli.console import database, fail, out, validated
-from continuity.cli.options import parse_as_of
+from continuity.cli.options import real_as_of
 from db.campaigns import due_by_campaign, settle
 from db.engine import for_writing, transaction
 from db.models import MessageStatus, TouchpointKind
@@ -154,7 +154,7 @@ def deliver_command(
     each claims its own rows. The status of the campaigns delivered for then follows
     their messages. SIGTERM or Ctrl-C finishes the batch in hand, then stops.
     """
-    clock = Clock.at(parse_as_of(as_of))
+    clock = Clock.at(real_as_of(as_of))
     settings = get_settings()
     try:
         settings.required_secret_key()

@@ -10,7 +10,7 @@ from rich.table import Table
 from rich.text import Text
 
 from continuity.cli.console import fail, out, quiet_tracebacks
-from continuity.cli.options import parse_as_of
+from continuity.cli.options import parse_as_of, real_as_of
 from tasks.run_context import FailedWithSummary
 from tasks.settings import SettingsError, get_settings
 
@@ -18,7 +18,10 @@ from tasks.settings import SettingsError, get_settings
 def run_command(
     deployment: Annotated[str, typer.Argument(help="deployment name, as in prefect.yaml")],
     as_of: Annotated[
-        str | None, typer.Option(help="ISO date-time to act for (default now; naive = UTC)")
+        str | None,
+        typer.Option(
+            help="ISO date-time to act for (default now; naive = UTC; later: --dry-run only)"
+        ),
     ] = None,
     dry_run: Annotated[bool, typer.Option(help="plan and render only, send nothing")] = False,
 ) -> None:
@@ -27,7 +30,7 @@ def run_command(
 
     if deployment not in FLOWS:
         raise fail(f"unknown deployment {deployment!r}; one of: {', '.join(FLOWS)}")
-    moment = parse_as_of(as_of)
+    moment = parse_as_of(as_of) if dry_run else real_as_of(as_of)
     if not dry_run:
         try:
             get_settings().required_secret_key()

@@ -18,6 +18,7 @@ from db.models import Acknowledgement
 from tasks.acknowledgements.register import AcknowledgementError, cancel_requests
 from tasks.clock import Clock
 from tasks.countries import SUPPORTED_LANGUAGES
+from tasks.form_fields import per_language
 from tasks.outbox.stages import app_engine
 from tasks.responses.forms import CONTROL, Clean
 
@@ -29,13 +30,13 @@ class AcknowledgementChange(Clean):
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    action: Literal["edit", "approve", "withdraw"]
+    action: Literal["edit", "approve", "withdraw"] = Field(description="what to do")
     partnership: Annotated[str, Field(min_length=1, max_length=128)] = Field(
         description="reference number"
     )
-    texts: dict[str, Annotated[str, Field(max_length=MAX_TEXT)]] = Field(
-        default_factory=dict, description="edit: the new text per language (fr, en, es)"
-    )
+    texts: Annotated[
+        dict[str, Annotated[str, Field(max_length=MAX_TEXT)]], per_language(MAX_TEXT, "the text")
+    ] = Field(default_factory=dict, description="edit: the new text, in one language or more")
     recorded_by: Annotated[str, Field(min_length=1, max_length=256)] = Field(
         description="staff member making the change"
     )
@@ -45,7 +46,9 @@ class AcknowledgementChange(Clean):
     def _texts(cls, texts: dict[str, str]) -> dict[str, str]:
         unknown = sorted(set(texts) - set(SUPPORTED_LANGUAGES))
         if unknown:
-            raise ValueError(f"languages {', '.join(unknown)}: use fr, en or es")
+            raise ValueError(
+                f"languages {', '.join(unknown)}: use {', '.join(SUPPORTED_LANGUAGES)}"
+            )
         for language, text in texts.items():
             if CONTROL.search(text):
                 raise ValueError(f"{language}: contains control characters")

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from db.audience import audience_rows
 from db.models import ENDED_STATUSES, Contact, Partnership
 from tasks.countries import Language
+from tasks.form_fields import without_null_branches
 from tasks.staff.records import alpha3_code
 
 Status = Literal[
@@ -20,17 +21,22 @@ Status = Literal[
 Name = Annotated[str, Field(min_length=1, max_length=256)]
 
 
-def _ended() -> list[Status]:
-    """The statuses a campaign reaches unless told otherwise: those of ended partnerships."""
-    return sorted(status for status in get_args(Status) if status in ENDED_STATUSES)
+# The statuses a campaign reaches unless told otherwise: those of ended partnerships.
+ENDED: list[Status] = sorted(status for status in get_args(Status) if status in ENDED_STATUSES)
 
 
 class Audience(BaseModel):
     """Who receives a campaign. Every list left empty means "any"."""
 
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    model_config = ConfigDict(
+        extra="forbid", str_strip_whitespace=True, json_schema_extra=without_null_branches
+    )
 
-    statuses: list[Status] = Field(default_factory=_ended, description="partnership statuses")
+    # A plain default, not a factory, so that the form shows it ticked (pydantic copies it
+    # for each instance).
+    statuses: list[Status] = Field(
+        ENDED, description="partnership statuses (default: the ended ones; empty: any status)"
+    )
     countries: list[Annotated[str, AfterValidator(alpha3_code)]] = Field(
         default_factory=list, description="ISO alpha-3 codes, e.g. SEN, COL"
     )
@@ -39,7 +45,9 @@ class Audience(BaseModel):
     cso_types: list[Name] = Field(default_factory=list, description="e.g. National")
     ended_after: date | None = Field(None, description="partnership ended on or after")
     ended_before: date | None = Field(None, description="partnership ended on or before")
-    languages: list[Language] = Field(default_factory=list)
+    languages: list[Language] = Field(
+        default_factory=list, description="the contacts' languages, e.g. fr"
+    )
     vendor_numbers: list[Annotated[str, Field(min_length=1, max_length=64)]] = Field(
         default_factory=list, description="explicit partners"
     )

@@ -25,6 +25,7 @@ from tasks.corrective.plans import (
     owner_for,
     update_measure,
 )
+from tasks.form_fields import without_null_branches
 from tasks.outbox.stages import app_engine
 from tasks.responses.forms import Clean
 
@@ -36,9 +37,11 @@ Budget = Annotated[Decimal, Field(ge=-(10**11), le=10**11, decimal_places=2)]
 class CorrectiveChange(Clean):
     """One change to a corrective-action plan, made by a named staff member."""
 
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    model_config = ConfigDict(
+        extra="forbid", str_strip_whitespace=True, json_schema_extra=without_null_branches
+    )
 
-    action: Literal["open", "add-measure", "update", "close"]
+    action: Literal["open", "add-measure", "update", "close"] = Field(description="what to do")
     partnership: Annotated[str, Field(max_length=128)] = Field(
         "", description="reference number (open, add-measure, close)"
     )
@@ -50,11 +53,15 @@ class CorrectiveChange(Clean):
         description="a partner contact's number (`continuity contact` shows it; Prefect keeps"
         " what this form is given, never a partner's person), or a focal point's name",
     )
-    due_on: date | None = None
+    due_on: date | None = Field(None, description="add-measure, update: when it is due")
     budget_change: Budget | None = Field(None, description="the budget change it implies")
-    currency: Annotated[str, Field(pattern=r"^[A-Z]{3}$")] | None = None
-    status: MeasureStatus | None = None
-    comment: Long | None = None
+    currency: Annotated[str, Field(pattern=r"^[A-Z]{3}$")] | None = Field(
+        None, description="the budget change's ISO 4217 code, e.g. XOF"
+    )
+    status: MeasureStatus | None = Field(
+        None, title="Status", description="update: the measure's status"
+    )
+    comment: Long | None = Field(None, description="update: a note for the audit trail")
     outcome: Long = Field("", description="close: what the plan achieved")
     recorded_by: Annotated[str, Field(min_length=1, max_length=256)] = Field(
         description="staff member making the change"

@@ -18,6 +18,7 @@ from db.models.addresses import address_key
 from db.partnerships import partnership_by_reference
 from db.responses import latest_message_to
 from tasks.clock import Clock
+from tasks.form_fields import without_null_branches
 from tasks.responses.answers import Answering, record_answer
 from tasks.responses.forms import FormError
 from tasks.settings import get_settings
@@ -32,7 +33,9 @@ class ManualAnswer(BaseModel):
     """An answer received outside e-mail and the portal: who answered what, without the
     partner's own words."""
 
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    model_config = ConfigDict(
+        extra="forbid", str_strip_whitespace=True, json_schema_extra=without_null_branches
+    )
 
     partnership: Annotated[str, Field(min_length=1, max_length=128)] = Field(
         description="reference number, e.g. SEN/PCA2021001/PD2021004"
@@ -43,12 +46,16 @@ class ManualAnswer(BaseModel):
         None, description="the number of the contact who answered (empty: the organisation)"
     )
     kind: AnswerableKind = Field(description="what was answered")
-    channel: Literal["phone", "meeting", "other"] = "phone"
+    channel: Literal["phone", "meeting", "other"] = Field(
+        "phone", description="how the answer came"
+    )
     received_at: AwareDatetime | None = Field(None, description="when (default: now)")
     sustained: Literal["yes", "partly", "no"] | None = Field(None, description="check-ins")
     capacity: Annotated[int, Field(ge=1, le=5)] | None = Field(None, description="check-ins, 1-5")
     attending: Literal["yes", "no", "maybe"] | None = Field(None, description="invitations")
-    join_discussion: Literal["yes", "no"] = "no"
+    join_discussion: Literal["yes", "no"] = Field(
+        "no", description="evaluation follow-ups: whether they will join the discussion"
+    )
     recorded_by: Annotated[str, Field(max_length=256)] = Field("", description="staff member")
 
 

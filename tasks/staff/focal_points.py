@@ -138,8 +138,10 @@ class FocalPointInput(Clean):
     name: Annotated[str, Field(min_length=1, max_length=256)] = Field(
         description="the name as eTools spells it"
     )
-    address: Annotated[str, Field(min_length=3, max_length=320)]
-    language: Language = "en"
+    address: Annotated[str, Field(min_length=3, max_length=320)] = Field(
+        description="their e-mail address"
+    )
+    language: Language = Field("en", description="the language they read mail in")
 
 
 @task(name="record-focal-point", cache_policy=NO_CACHE)

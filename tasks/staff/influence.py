@@ -18,6 +18,7 @@ from db.engine import engine_for, transaction
 from db.influence import entry_named
 from db.models import InfluenceEntry
 from db.partnerships import partnership_by_reference
+from tasks.form_fields import without_null_branches
 from tasks.settings import get_settings
 
 Kind = Literal["person", "body"]
@@ -96,17 +97,23 @@ def active_entry(session: Session, entry_id: int) -> InfluenceEntry:
 class InfluenceChange(BaseModel):
     """One change to the register, as the Prefect UI form and `continuity influence` take it."""
 
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    model_config = ConfigDict(
+        extra="forbid", str_strip_whitespace=True, json_schema_extra=without_null_branches
+    )
 
-    action: Literal["add", "edit", "merge", "remove"]
+    action: Literal["add", "edit", "merge", "remove"] = Field(description="what to do")
     partnership: Annotated[str, Field(max_length=128)] = Field(
         "", description="reference number (add)"
     )
     entry_id: int | None = Field(None, description="the entry to edit, remove or merge away")
     into_id: int | None = Field(None, description="merge: the entry to keep")
-    name: Annotated[str, Field(max_length=256)] = ""
-    kind: Kind | None = None
-    role: Annotated[str, Field(max_length=512)] | None = None
+    name: Annotated[str, Field(max_length=256)] = Field(
+        "", description="add, edit: the person or body"
+    )
+    kind: Kind | None = Field(None, description="add, edit: a person or an organisation")
+    role: Annotated[str, Field(max_length=512)] | None = Field(
+        None, description="add, edit: how they support the impact"
+    )
     recorded_by: Annotated[str, Field(max_length=256)] = Field("", description="staff member")
 
     @model_validator(mode="after")

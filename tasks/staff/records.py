@@ -41,6 +41,7 @@ from db.models.addresses import address_key
 from db.partnerships import partnership_by_reference
 from tasks.clock import Clock
 from tasks.countries import SUPPORTED_LANGUAGES, Language, country
+from tasks.form_fields import per_language, text_or_per_language, without_null_branches
 from tasks.settings import get_settings
 
 MAX_TEXT = 20_000
@@ -61,11 +62,15 @@ def _one_line(value: str) -> str:
     return value
 
 
+def _filled(value: dict[str, str]) -> dict[str, str]:
+    """Return the texts without the languages left empty (a form's blank boxes)."""
+    return {language: text.strip() for language, text in value.items() if text.strip()}
+
+
 def _texts(value: dict[str, str]) -> dict[str, str]:
-    cleaned = {language: text.strip() for language, text in value.items() if text.strip()}
-    if not cleaned:
+    if not value:
         raise ValueError(f"give the text in at least one of {', '.join(SUPPORTED_LANGUAGES)}")
-    return cleaned
+    return value
 
 
 def _places(value: str | dict[Language, str]) -> str | dict[Language, str]:
@@ -88,36 +93,51 @@ def alpha3_code(value: str) -> str:
     return value.upper()
 
 
-OptionalTexts = dict[Language, Annotated[str, Field(max_length=MAX_TEXT)]]
+# Texts per language, kept as such; the form shows a box per language (tasks.form_fields).
+OptionalTexts = Annotated[
+    dict[Language, Annotated[str, Field(max_length=MAX_TEXT)]],
+    per_language(MAX_TEXT, "the text"),
+    AfterValidator(_filled),
+]
 Texts = Annotated[OptionalTexts, AfterValidator(_texts)]
-Line = Annotated[str, Field(max_length=512), AfterValidator(_one_line)]
+MAX_LINE = 512
+Line = Annotated[str, Field(max_length=MAX_LINE), AfterValidator(_one_line)]
 # A place: one text for every language ("Dakar"), or one per language ("Dakar et en ligne",
 # "Dakar and online"); a bad one is named `place.text` or `place.languages.fr`.
 Place = Annotated[
     Annotated[Line, Tag("text")] | Annotated[dict[Language, Line], Tag("languages")],
     Discriminator(lambda value: "text" if isinstance(value, str) else "languages"),
     AfterValidator(_places),
+    text_or_per_language(MAX_LINE, "the place"),
 ]
 Country = Annotated[str, AfterValidator(alpha3_code)]
 Section = Annotated[str, Field(min_length=1, max_length=256)]
 
 
 class StaffInput(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    model_config = ConfigDict(
+        extra="forbid", str_strip_whitespace=True, json_schema_extra=without_null_branches
+    )
 
 
 class EventInput(StaffInput):
     """A consultation event. Texts per language; empty sections or countries mean all."""
 
-    title: Texts = Field(description="event title per language (fr, en, es)")
-    topic: OptionalTexts = Field(default_factory=dict, description="what it is about")
+    title: Texts = Field(description="the event's title, in one language or more")
+    topic: OptionalTexts = Field(
+        default_factory=dict, description="what it is about, in one language or more"
+    )
     starts_at: AwareDatetime = Field(description="start, with its UTC offset")
     place: Place = Field(
         "", description="where it happens: one text for every language, or one per language"
     )
     link: HttpUrl | None = Field(None, description="link to join online")
-    sections: list[Section] = Field(default_factory=list, max_length=50)
-    countries: list[Country] = Field(default_factory=list, max_length=250)
+    sections: list[Section] = Field(
+        default_factory=list, max_length=50, description="e.g. Education (empty: every section)"
+    )
+    countries: list[Country] = Field(
+        default_factory=list, max_length=250, description="ISO alpha-3 codes (empty: every country)"
+    )
     rsvp_deadline: AwareDatetime | None = Field(None, description="answer by")
 
     @model_validator(mode="after")
@@ -132,12 +152,16 @@ class EventInput(StaffInput):
 class UpdateInput(StaffInput):
     """A change of policy, a new priority or a development to tell ended partners about."""
 
-    category: UpdateCategory
-    title: Texts
-    body: Texts
-    sections: list[Section] = Field(default_factory=list, max_length=50)
-    countries: list[Country] = Field(default_factory=list, max_length=250)
-    published_at: AwareDatetime | None = None
+    category: UpdateCategory = Field(title="Category", description="what kind of update")
+    title: Texts = Field(description="its title, in one language or more")
+    body: Texts = Field(description="its text (Markdown), in the same languages")
+    sections: list[Section] = Field(
+        default_factory=list, max_length=50, description="e.g. Education (empty: every section)"
+    )
+    countries: list[Country] = Field(
+        default_factory=list, max_length=250, description="ISO alpha-3 codes (empty: every country)"
+    )
+    published_at: AwareDatetime | None = Field(None, description="when (default: now)")
 
 
 ContactNumber = Annotated[int, Field(ge=1)]
@@ -149,12 +173,14 @@ class EvaluationFields(StaffInput):
     partnership: Annotated[str, Field(min_length=1, max_length=128)] = Field(
         description="reference number"
     )
-    completed_on: date
-    conclusions: Texts
-    lessons: Texts
-    recommendations: Texts
-    report_url: HttpUrl | None = None
-    discussion_at: AwareDatetime | None = None
+    completed_on: date = Field(description="the day the evaluation was completed")
+    conclusions: Texts = Field(description="what it concluded, in one language or more")
+    lessons: Texts = Field(description="the lessons learned, in one language or more")
+    recommendations: Texts = Field(description="its recommendations, in one language or more")
+    report_url: HttpUrl | None = Field(None, description="a link to the report")
+    discussion_at: AwareDatetime | None = Field(
+        None, description="when it is discussed with the contributors, with its UTC offset"
+    )
     discussion_place: Place = Field(
         "", description="where it is discussed: one text for every language, or per language"
     )

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 from pydantic import (
     AwareDatetime,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     EmailStr,
     Field,
@@ -21,6 +22,7 @@ from sqlalchemy.orm import Session
 from db.models import Campaign, Message, TouchpointKind
 from tasks.campaigns.audience import Audience, audience
 from tasks.countries import FALLBACK_LANGUAGE, SUPPORTED_LANGUAGES
+from tasks.form_fields import language_title, without_null_branches
 
 __all__ = ["Adhoc", "AdhocCampaign", "Content", "Variant", "audience", "due"]
 from tasks.outbox.context import partnership_context
@@ -33,13 +35,20 @@ KIND = TouchpointKind.ADHOC
 
 
 class Variant(BaseModel):
-    """The campaign in one language. Placeholders: {{ contact.name }}, {{ partner.name }},
+    """The campaign in one language: a subject and a body together, or neither (the
+    language left out). Placeholders: {{ contact.name }}, {{ partner.name }},
     {{ partner.short_name }}, {{ partnership.title }}, {{ partnership.reference }}."""
 
     model_config = ConfigDict(extra="forbid")
 
-    subject: Annotated[str, Field(min_length=1, max_length=200)]
-    body: Annotated[str, Field(min_length=1, max_length=20_000)] = Field(description="Markdown")
+    subject: Annotated[str, Field(max_length=200)] = Field(
+        "", description="one line (empty: this language is left out)"
+    )
+    body: Annotated[str, Field(max_length=20_000)] = Field(
+        "",
+        title="Body (Markdown)",
+        description="the message; drag the box's corner down to see more of it",
+    )
 
     @field_validator("subject")
     @classmethod
@@ -47,6 +56,22 @@ class Variant(BaseModel):
         if "\n" in value or "\r" in value:
             raise ValueError("a subject is one line")
         return value.strip()
+
+    @model_validator(mode="after")
+    def _both_or_neither(self) -> Variant:
+        if bool(self.subject) != bool(self.body.strip()):
+            raise ValueError("give the subject and the body together, or neither")
+        return self
+
+    @property
+    def given(self) -> bool:
+        return bool(self.subject)
+
+
+def _none_is_empty(value: object) -> object:
+    """Campaigns stored before every language had its boxes kept `null` for a language
+    left out."""
+    return {} if value is None else value
 
 
 class Languages(BaseModel):
@@ -59,17 +84,18 @@ class Languages(BaseModel):
         the first supported language the campaign has."""
         for candidate in (language, FALLBACK_LANGUAGE, *SUPPORTED_LANGUAGES):
             variant = getattr(self, candidate, None)
-            if variant is not None:
+            if variant is not None and variant.given:
                 return candidate, variant
         raise ValueError("the campaign has no content")
 
     @property
     def languages(self) -> list[str]:
-        return [language for language in SUPPORTED_LANGUAGES if getattr(self, language) is not None]
+        return [language for language in SUPPORTED_LANGUAGES if getattr(self, language).given]
 
 
 # The Prefect form's fields, one per written language, made from the list of languages so
-# that adding one to tasks.countries gives the form its box.
+# that adding one to tasks.countries gives the form its boxes. Not `Variant | None`: the
+# UI shows that as a toggle whose default side reads `Property is type "None"`.
 if TYPE_CHECKING:
     Content = Languages
 else:
@@ -77,23 +103,39 @@ else:
         "Content",
         __base__=Languages,
         __doc__=Languages.__doc__,
-        **{language: (Variant | None, None) for language in SUPPORTED_LANGUAGES},
+        **{
+            language: (
+                Annotated[Variant, BeforeValidator(_none_is_empty)],
+                Field(
+                    default_factory=Variant,
+                    title=language_title(language),
+                    description="subject and body, or leave both empty",
+                ),
+            )
+            for language in SUPPORTED_LANGUAGES
+        },
     )
 
 
 class AdhocCampaign(BaseModel):
     """An update campaign, as the Prefect UI form and `continuity campaign` take it."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra=without_null_branches)
 
     name: Annotated[str, Field(min_length=1, max_length=200)] = Field(
         description="what staff will call it in reports"
     )
-    audience: Audience = Field(default_factory=Audience)
+    audience: Audience = Field(
+        default_factory=Audience, title="Audience", description="who receives it"
+    )
     template: Literal["custom", "sustainability_checkin"] = Field(
         "custom", description="custom content below, or a touchpoint's own template"
     )
-    content: Content = Field(default_factory=lambda: Content(), description="for custom")
+    content: Content = Field(
+        default_factory=lambda: Content(),
+        title="Content",
+        description="custom: the subject and body in one language or more",
+    )
     dry_run: bool = Field(True, description="preview only: nothing is sent")
     test_recipients: list[EmailStr] = Field(
         default_factory=list, max_length=20, description="send only to these staff addresses"

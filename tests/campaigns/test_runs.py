@@ -123,6 +123,7 @@ def test_test_recipients_alone_receive_marked_tests(imported: Engine, app_env, o
     assert not [m for m in messages(imported) if not m.contact.is_staff]
 
 
+@pytest.mark.usefixtures("future_runs_allowed")
 def test_a_campaign_for_later_waits_for_its_time_and_can_be_cancelled(
     imported: Engine, app_env, outbox
 ) -> None:
@@ -140,6 +141,7 @@ def test_a_campaign_for_later_waits_for_its_time_and_can_be_cancelled(
     assert {m.status for m in messages(imported)} == {MessageStatus.CANCELLED}
 
 
+@pytest.mark.usefixtures("future_runs_allowed")
 def test_deliver_outbox_sends_a_campaign_when_its_time_comes(
     imported: Engine, app_env, outbox
 ) -> None:
@@ -174,3 +176,18 @@ def test_the_cli_previews_creates_sends_and_lists(
     )
     bad = runner.invoke(app, ["campaign", "preview", str(path)])
     assert bad.exit_code == 1 and "content.fr.subject" in bad.stderr
+
+
+def test_a_campaign_sent_as_of_a_moment_to_come_is_refused_its_preview_is_not(
+    imported: Engine, app_env, outbox
+) -> None:
+    from tasks.clock import FutureMoment
+
+    tomorrow = datetime.now(UTC) + timedelta(days=1)
+    before = snapshot(imported)
+    real = campaign(dry_run=False, audience={"countries": ["KEN"]})
+    with pytest.raises(FutureMoment):
+        adhoc_campaign(campaign=real, as_of=tomorrow)
+    assert snapshot(imported) == before and outbox() == []
+    preview = adhoc_campaign(campaign=campaign(audience={"countries": ["KEN"]}), as_of=tomorrow)
+    assert preview["audience"] == 6 and outbox() == []

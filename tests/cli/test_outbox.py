@@ -183,3 +183,8 @@ def test_release_requires_who_and_one_line_why(imported: Engine, app_env, staff)
     result = runner.invoke(app, ["outbox", "release", "--now", "--kind", "adhoc", *staff])
     assert result.exit_code == 1
     assert result.stderr.strip().count("\n") == 0 and "Traceback" not in result.output
+def test_delivering_as_of_a_moment_to_come_is_refused(imported: Engine, app_env, outbox) -> None:
+    tomorrow = (datetime.now(UTC) + timedelta(hours=2)).isoformat()
+    refused = runner.invoke(app, ["outbox", "deliver", "--as-of", tomorrow])
+    assert refused.exit_code == 1 and "is in the future" in refused.stderr
+    assert outbox() == []

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 import pytest
 from sqlalchemy import Engine
 from typer.testing import CliRunner
@@ -47,3 +49,19 @@ def test_a_real_run_needs_the_secret_key(imported: Engine, app_env) -> None:
     result = runner.invoke(app, ["run", "reminders"])
     assert result.exit_code == 2
     assert "CONTINUITY_SECRET_KEY is not set" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "deployment", ["sustainability-checkins", "deliver-outbox", "data-retention"]
+)
+def test_a_real_run_in_the_future_is_refused_in_one_line_a_dry_run_simulates_it(
+    imported: Engine, app_env, outbox, deployment: str
+) -> None:
+    tomorrow = (datetime.now(UTC) + timedelta(days=1)).isoformat()
+    refused = runner.invoke(app, ["run", deployment, "--as-of", tomorrow])
+    assert refused.exit_code == 1
+    assert refused.stderr.count("\n") == 1 and "is in the future" in refused.stderr
+    assert outbox() == [] and messages(imported) == []
+    simulated = runner.invoke(app, ["run", deployment, "--as-of", tomorrow, "--dry-run"])
+    assert simulated.exit_code == 0, simulated.output
+    assert outbox() == [] and messages(imported) == []

@@ -22,7 +22,8 @@ from tests.flows.test_practice import artifact
 from tests.flows.test_touchpoint import prefect_texts
 from tests.readers import no_wait_for_readers, reading
 
-pytestmark = pytest.mark.usefixtures("prefect_api")
+# A year of retention runs past today.
+pytestmark = pytest.mark.usefixtures("prefect_api", "future_runs_allowed")
 LATER = COLLECTED + timedelta(days=395)
 runner = CliRunner()
 

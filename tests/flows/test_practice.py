@@ -67,6 +67,7 @@ def corrective_plan(imported: Engine, app_env) -> None:
     )
 
 
+@pytest.mark.usefixtures("future_runs_allowed")
 def test_the_corrective_actions_flow_reminds_escalates_and_reports(
     imported: Engine, corrective_plan, outbox
 ) -> None:

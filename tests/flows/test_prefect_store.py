@@ -249,6 +249,7 @@ def wait_for_events(flow_run_id) -> None:
         time.sleep(0.5)
 
 
+@pytest.mark.usefixtures("future_runs_allowed")
 def test_prefect_keeps_partners_and_numbers_never_their_people(
     imported: Engine, people: dict[str, int], outbox, tmp_path: Path
 ) -> None:

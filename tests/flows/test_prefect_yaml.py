@@ -168,4 +168,28 @@ def test_etools_sync_runs_daily_before_the_daily_flows_act() -> None:
         (other,) = deployment["schedules"]
         later = CronTrigger.from_crontab(other["cron"], timezone=other["timezone"])
         assert first < later.get_next_fire_time(None, day)
-    assert sync["parameters"] == {"dry_run": False}
+
+
+def takes_dry_run(deployment: dict) -> bool:
+    return "dry_run" in FLOW_OF[deployment["name"]].parameters.properties
+
+
+@pytest.mark.parametrize(
+    "deployment", [d for d in DEPLOYMENTS if takes_dry_run(d)], ids=lambda d: d["name"]
+)
+def test_a_run_started_by_hand_previews_and_a_scheduled_run_sends(deployment: dict) -> None:
+    """The UI's "Custom run" starts from the deployment's parameters; a scheduled run gets
+    the schedule's over them (prefect/server/models/deployments.py)."""
+    assert deployment["parameters"]["dry_run"] is True
+    assert deployment["schedules"]
+    for schedule in deployment["schedules"]:
+        assert schedule["parameters"]["dry_run"] is False
+        FLOW_OF[deployment["name"]].validate_parameters(
+            {**deployment["parameters"], **schedule["parameters"]}
+        )
+
+
+def test_every_scheduled_flow_takes_dry_run() -> None:
+    assert {d["name"] for d in DEPLOYMENTS if takes_dry_run(d)} == {
+        d["name"] for d in DEPLOYMENTS if d.get("schedules")
+    }

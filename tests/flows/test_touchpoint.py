@@ -301,3 +301,21 @@ def test_the_collect_flow_alerts_when_bounces_blame_our_sender(
     texts = prefect_texts(state.state_details.flow_run_id)
     assert "Alert: 3 bounces blame our sender (blocked: 3)" in texts
     assert "No partner was suppressed" in texts and "@enfance-avenir" not in texts
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["sustainability-checkins", "corrective-actions", "deliver-outbox", "data-retention"],
+)
+def test_a_real_run_refuses_a_moment_to_come_and_changes_nothing(
+    imported: Engine, app_env, outbox, name: str
+) -> None:
+    from tasks.clock import FutureMoment
+
+    before = snapshot(imported)
+    tomorrow = datetime.now(UTC) + timedelta(days=1)
+    with pytest.raises(FutureMoment, match="is in the future"):
+        FLOWS[name](as_of=tomorrow)
+    assert snapshot(imported) == before and outbox() == []
+    FLOWS[name](as_of=tomorrow, dry_run=True)
+    assert snapshot(imported) == before and outbox() == []

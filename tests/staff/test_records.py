@@ -273,3 +273,42 @@ def evaluation_fields() -> dict:
         "recommendations": {"fr": "Étendre."},
         "contributors": ["a.ndiaye@asef-senegal.example.org"],
     }
+
+
+@pytest.mark.usefixtures("prefect_api")
+def test_the_event_form_keeps_the_languages_filled_in_as_before(imported: Engine, app_env) -> None:
+    """The form shows a box per language and sends the filled ones: stored per language,
+    as `continuity event add` stores a file's table."""
+    from flows.registry import FORMS
+
+    event = {
+        "title": {"fr": "Forum régional", "ar": "منتدى إقليمي"},
+        "topic": {"pt": "  ", "en": "What comes next"},
+        "starts_at": "2027-02-10T09:30:00Z",
+        "place": {"fr": "Dakar", "en": "Dakar"},
+    }
+    recorded = FORMS["record-consultation-event"](event=event)
+    with transaction(imported) as session:
+        row = session.get_one(ConsultationEvent, recorded["id"])
+        assert row.title == {"fr": "Forum régional", "ar": "منتدى إقليمي"}
+        assert row.topic == {"en": "What comes next"}
+        assert row.place == {"fr": "Dakar", "en": "Dakar"}
+
+
+@pytest.mark.parametrize(
+    ("title", "problem"),
+    [
+        ({}, "at least one of fr, en, es, ar, pt, ru"),
+        ({"fr": "   ", "en": ""}, "at least one of"),
+        ({"de": "Forum"}, "title.de"),
+        ({"FR": "Forum"}, "title.FR"),
+        ({"fr": "x" * 20_001}, "at most 20000"),
+        ({"fr": ["Forum"]}, "title.fr"),
+        ("Forum", "title"),
+        (None, "title"),
+    ],
+)
+def test_a_title_per_language_that_cannot_be_recorded_is_named(title: object, problem: str) -> None:
+    fields = {"title": title, "starts_at": "2027-02-10T09:30:00Z", "place": "Dakar"}
+    with pytest.raises(StaffDataError, match=problem):
+        read_input(EventInput, None, fields)

@@ -40,3 +40,41 @@ def test_a_campaign_without_content_is_refused() -> None:
 def test_a_custom_campaign_without_content_names_every_language_it_may_take() -> None:
     with pytest.raises(ValueError, match="at least one of fr, en, es, ar, pt, ru"):
         AdhocCampaign(name="Vide")
+
+
+def test_a_language_is_given_by_its_subject_and_body_together_or_left_out() -> None:
+    content = Content.model_validate(
+        {"fr": {"subject": "Nouvelles", "body": "Bonjour"}, "en": {"subject": "", "body": ""}}
+    )
+    assert content.languages == ["fr"]
+    assert content.variant_for("en")[0] == "fr"
+    for half in ({"subject": "News"}, {"body": "Dear all"}, {"subject": "News", "body": "  "}):
+        with pytest.raises(ValueError, match="subject and the body together"):
+            Content.model_validate({"en": half})
+
+
+def test_a_campaign_stored_with_null_for_a_language_left_out_still_renders() -> None:
+    """Campaigns recorded before every language had its boxes kept `null` for them."""
+    stored = {language: None for language in SUPPORTED_LANGUAGES}
+    stored["es"] = {"subject": "Noticias", "body": "Hola"}
+    content = Content.model_validate(stored)
+    assert content.languages == ["es"] and content.variant_for("fr") == (
+        "es",
+        Variant(subject="Noticias", body="Hola"),
+    )
+
+
+@pytest.mark.parametrize(
+    "variant",
+    [
+        {"subject": "a\nb", "body": "x"},
+        {"subject": "x" * 201, "body": "x"},
+        {"subject": "x", "body": "x" * 20_001},
+        {"subject": "x", "body": "x", "footer": "y"},
+        {"subject": 1, "body": "x"},
+        "Hello",
+    ],
+)
+def test_a_hostile_or_oversized_variant_is_refused(variant: object) -> None:
+    with pytest.raises(ValueError):
+        Content.model_validate({"en": variant})
