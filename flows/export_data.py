@@ -3,17 +3,19 @@ spreadsheet, written into the export folder on the worker."""
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
 from prefect import flow
 
+from flows.parameters import AsOf, titled
 from tasks.clock import Clock
 from tasks.exports.form import ExportForm, export_to_folder
 
 
 @flow(name="export-data")
-def export_data(export: ExportForm, as_of: datetime | None = None) -> dict[str, Any]:
+def export_data(
+    export: Annotated[ExportForm, titled("Export")], as_of: AsOf = None
+) -> dict[str, Any]:
     """Write an export (XLSX or CSV) into CONTINUITY_EXPORT_DIR and link it in the
     `export-WHAT` artifact; return its path and row count.
 

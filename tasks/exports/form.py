@@ -17,6 +17,7 @@ from tasks.artifacts import markdown_text, publish_markdown
 from tasks.clock import Clock
 from tasks.exports.export import MAX_FILTER_VALUES, export_filter, file_in, file_name, write_export
 from tasks.exports.files import Format
+from tasks.form_fields import without_null_branches
 from tasks.outbox.stages import app_engine
 from tasks.run_context import only_in_a_run, run_logger
 from tasks.settings import get_settings
@@ -27,7 +28,9 @@ What = Literal["responses", "messages", "at-risk"]
 class ExportForm(BaseModel):
     """What to export, as the `export-data` form takes it."""
 
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    model_config = ConfigDict(
+        extra="forbid", str_strip_whitespace=True, json_schema_extra=without_null_branches
+    )
 
     what: What = Field(
         title="What",

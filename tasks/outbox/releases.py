@@ -29,6 +29,7 @@ from tasks.calendar_changes import (
 )
 from tasks.campaigns.stages import cancel_campaign
 from tasks.clock import Clock
+from tasks.form_fields import without_null_branches
 from tasks.outbox.holds import release_held
 from tasks.outbox.stages import app_engine
 from tasks.responses.forms import Clean
@@ -46,7 +47,9 @@ class ReleaseError(Exception):
 class Release(Clean):
     """What the `release-messages` form and `continuity outbox release --now|--at` take."""
 
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    model_config = ConfigDict(
+        extra="forbid", str_strip_whitespace=True, json_schema_extra=without_null_branches
+    )
 
     action: Action = Field(
         title="What to do",
