@@ -39,16 +39,29 @@ def stand_in(number: int) -> str:
 
 
 def without_name(text: str, name: str, number: int, words: bool = False) -> str:
-    """Return `text` with the contact's `name` (as written and as HTML escapes it) replaced
-    by `stand_in(number)`; with `words`, also each word of the name of three letters or more
+    """Return `text` with the contact's `name` (as written and as HTML escapes it, in any
+    case) replaced by `stand_in(number)`; with `words`, also a beginning of the name cut
+    off by an ellipsis ("Li N…") and each word of the name of three letters or more
     standing alone (a subject shortens a long name: "Aminata Diallo-Nd…"). Addresses and
     personal-link tokens are redacted too."""
+    shown = stand_in(number)
     for form in sorted(_written(name.strip()), key=len, reverse=True):
-        text = text.replace(form, stand_in(number))
+        text = re.sub(re.escape(form), shown, text, flags=re.IGNORECASE)
+        if words:
+            text = _without_cut(text, form, shown)
     if words:
-        for word in {word for word in re.split(r"[\s\-']+", name) if len(word) >= 3}:
-            text = re.sub(rf"(?<!\w){re.escape(word)}(?!\w)", stand_in(number), text)
+        for word in {word for word in re.split(r"[\s\-'\u2019]+", name) if len(word) >= 3}:
+            text = re.sub(rf"(?<!\w){re.escape(word)}(?!\w)", shown, text, flags=re.IGNORECASE)
     return redacted(text)
+
+
+def _without_cut(text: str, name: str, shown: str) -> str:
+    """Return `text` with any beginning of `name` (two characters or more) that an
+    ellipsis cuts off replaced by `shown`."""
+    for end in range(len(name) - 1, 1, -1):
+        cut = re.escape(name[:end].rstrip())
+        text = re.sub(rf"(?<!\w){cut}(?=\s*(?:…|\.\.\.))", shown, text, flags=re.IGNORECASE)
+    return text
 
 
 def _written(name: str) -> set[str]:

@@ -49,3 +49,19 @@ def test_a_shortened_name_in_a_subject_gives_way_word_by_word() -> None:
 )
 def test_an_unreachable_reason_goes_out_as_its_kind_only(reason: str, kind: str) -> None:
     assert reason_kind(reason) == kind
+
+
+@pytest.mark.parametrize(
+    ("name", "text"),
+    [
+        ("Li Na", "Reminder: Li N…"),
+        ("Li Na", "Reminder: Li..."),
+        ("Jean-Paul Sarr", "JEAN-PAUL SARR, your answer"),
+        ("Jean-Paul Sarr", "Dear jean-paul sarr"),
+        ("Awa N\u2019Diaye", "Reminder: Awa N\u2019Di…"),
+    ],
+)
+def test_a_cut_or_recased_name_is_replaced_too(name: str, text: str) -> None:
+    shown = without_name(text, name, 5, words=True)
+    assert "[contact 5]" in shown
+    assert not any(part.lower() in shown.lower() for part in (name[:4], name.split()[-1][:3]))

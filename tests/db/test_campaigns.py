@@ -74,6 +74,27 @@ def test_it_partly_failed_when_every_message_is_final_and_some_failed(
     assert become(imported, campaign, failure) == "partly failed"
 
 
+def test_it_failed_when_every_message_is_final_and_none_went(
+    imported: Engine, campaign: int
+) -> None:
+    all_become(imported, campaign, S.SKIPPED)
+    assert become(imported, campaign, S.FAILED, S.UNCONFIRMED) == "failed"
+
+
+def test_it_says_nothing_was_sent_when_every_message_was_skipped(
+    imported: Engine, campaign: int
+) -> None:
+    all_become(imported, campaign, S.SKIPPED)
+    assert become(imported, campaign) == "nothing sent"
+
+
+def test_it_is_cancelled_when_every_message_not_skipped_was_cancelled(
+    imported: Engine, campaign: int
+) -> None:
+    all_become(imported, campaign, S.CANCELLED)
+    assert become(imported, campaign, S.SKIPPED) == "cancelled"
+
+
 def test_a_requeued_message_makes_it_sending_again_then_sent(
     imported: Engine, campaign: int
 ) -> None:

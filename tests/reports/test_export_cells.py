@@ -12,13 +12,25 @@ from tests.spreadsheets import RTL
 
 
 @pytest.mark.parametrize(
-    "typed", ["=1+1", "+33 1 23", "-2+3", "@SUM(A1)", "\t=1", "\r=1", "=", "-"]
+    "typed",
+    [
+        *["=1+1", "+33 1 23", "-2+3", "@SUM(A1)", "\t=1", "\r=1", "=", "-", " =1", "\u00a0=1"],
+        *[
+            "\n=cmd|' /C calc'!A0",
+            "\ufeff=1",
+            "\u200b+1",
+            "\uff1d1+1",
+            "\uff0b1",
+            "\uff0d1",
+            "\uff20SUM(A1)",
+        ],
+    ],
 )
 def test_it_neutralises_a_text_a_spreadsheet_would_read_as_a_formula(typed: str) -> None:
     assert text_cell(typed) == "'" + typed
 
 
-@pytest.mark.parametrize("typed", ["Merci =)", "a-b", "#N/A", "'=already", "", " =1"])
+@pytest.mark.parametrize("typed", ["Merci =)", "a-b", "#N/A", "'=already", "", " a=1"])
 def test_it_leaves_other_text_as_typed(typed: str) -> None:
     assert text_cell(typed) == typed
 
