@@ -296,3 +296,25 @@ def test_deployed_flows_preview_when_started_by_hand_and_send_on_their_schedule(
         assert scheduled.status_code == 200, scheduled.text
         runs = client.read_flow_runs()
     assert runs and all(run.parameters == {"dry_run": False} for run in runs)
+
+
+def test_the_readmes_trial_pauses_every_schedule_and_resumes_them(prefect_server) -> None:
+    """The README's trial: deployed schedules are live until `prefect deployment schedule
+    pause --all`; `resume --all` makes them live again."""
+    prefect(prefect_server, "work-pool", "create", "continuity", "--type", "process")
+    prefect(prefect_server, "--no-prompt", "deploy", "--all")
+    from prefect.client.orchestration import SyncPrefectClient
+
+    def schedules_active() -> set[bool]:
+        with SyncPrefectClient(prefect_server["PREFECT_API_URL"], auth_string=SECRET) as client:
+            return {
+                schedule.active
+                for deployment in client.read_deployments()
+                for schedule in deployment.schedules
+            }
+
+    assert schedules_active() == {True}
+    prefect(prefect_server, "--no-prompt", "deployment", "schedule", "pause", "--all")
+    assert schedules_active() == {False}
+    prefect(prefect_server, "--no-prompt", "deployment", "schedule", "resume", "--all")
+    assert schedules_active() == {True}
