@@ -179,6 +179,7 @@ def test_a_dry_runs_artifact_shows_one_sample_per_language_and_no_person(
     assert [email for _, email in people if email and email in shown] == []
 
 
+@pytest.mark.usefixtures("future_runs_allowed")
 def test_messages_deferred_to_the_window_go_out_with_a_later_run_that_plans_nothing(
     imported: Engine, app_env, outbox
 ) -> None:
