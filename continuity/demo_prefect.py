@@ -9,7 +9,9 @@ import socket
 from collections.abc import Iterator
 from contextlib import closing, contextmanager, suppress
 from datetime import datetime
+from ipaddress import ip_address
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from prefect.events.worker import EventsWorker
 from prefect.logging.handlers import APILogWorker
@@ -70,7 +72,7 @@ def prefect_hint(root: Path) -> str:
     `PREFECT_API_URL` names (left alone), or that none is configured."""
     configured = PREFECT_API_URL.value()
     host, port = PREFECT_SERVER_API_HOST.value(), PREFECT_SERVER_API_PORT.value()
-    if configured and f"{host}:{port}" in configured:
+    if configured and _listens_at(configured, host, port):
         port += 1  # a server of yours listens there already
     told = (
         f"your Prefect server ({configured}) was not written to"
@@ -84,6 +86,26 @@ def prefect_hint(root: Path) -> str:
         f" .venv/bin/prefect server start --host {host} --port {port}`,"
         f" then http://{host}:{port} (Artifacts page)"
     )
+
+
+def _listens_at(url: str, host: str, port: int) -> bool:
+    """Return whether the server at `url` listens where `prefect server start --host
+    host --port port` would: the same port, on this machine (localhost, any loopback
+    address, all interfaces, or `host` itself). False for a URL that does not parse."""
+    try:
+        parts = urlsplit(url)
+        named, at = parts.hostname or "", parts.port
+    except ValueError:
+        return False
+    if at != port:
+        return False
+    if named in {"localhost", host.lower()}:
+        return True
+    try:
+        address = ip_address(named)
+    except ValueError:
+        return False
+    return address.is_loopback or address.is_unspecified
 
 
 def _drain() -> None:

@@ -20,8 +20,6 @@ from db.outbox_decisions import WAITING
 DEFERRED_MARK = "; deferred to "
 # How every reason a staff release writes starts: such a row is never re-evaluated.
 RELEASED_MARK = "released by "
-# In a message's context: released "now" by staff, so delivery sets the window aside.
-RELEASED_NOW = "released_now"
 
 
 def releasable(

@@ -11,13 +11,16 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import ColumnElement, String, cast, func, select, update
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.orm import Session
 
 from db.models import Campaign, Message, MessageStatus, TouchpointKind
 from db.outbox import IS_PLANNED
 
+# In a message's context: released "now" by staff, so its next delivery attempt sets the
+# recipient's sending window aside (tasks/outbox/composition.py).
+RELEASED_NOW = "released_now"
 # Not sent yet and not with a delivery: what a cancellation ends.
 WAITING = (MessageStatus.PLANNED, MessageStatus.HELD)
 
@@ -99,12 +102,15 @@ def requeue(
     ids: Sequence[int] = (),
 ) -> int:
     """Plan again the messages in `status` (optionally of one kind or with given ids);
-    return how many. Their attempts start over."""
-    query = update(Message).where(Message.status == status)
+    return how many. Their attempts start over, and their recipients' sending window
+    applies again (a "release now" the message still carries is dropped)."""
+    where = [Message.status == status]
     if kind is not None:
-        query = query.where(Message.kind == kind)
+        where.append(Message.kind == kind)
     if ids:
-        query = query.where(Message.id.in_(list(ids)))
+        where.append(Message.id.in_(list(ids)))
+    _forget_release_now(session, where)
+    query = update(Message).where(*where)
     result: CursorResult[Any] = session.execute(  # type: ignore[assignment]
         query.values(
             status=MessageStatus.PLANNED,
@@ -115,6 +121,14 @@ def requeue(
         )
     )
     return int(result.rowcount or 0)
+
+
+def _forget_release_now(session: Session, where: list[ColumnElement[bool]]) -> None:
+    # Few rows carry the mark (a message cancelled before its delivery tried it): look for
+    # it in the JSON's text, the same on SQLite and PostgreSQL, and load only those.
+    marked = cast(Message.context, String).contains(f'"{RELEASED_NOW}"', autoescape=True)
+    for message in session.scalars(select(Message).where(*where, marked)):
+        message.context = {k: v for k, v in message.context.items() if k != RELEASED_NOW}
 
 
 def cancel_planned(session: Session, occurrence_prefix: str, reason: str) -> int:

@@ -9,7 +9,12 @@ from pathlib import Path
 
 import pytest
 from prefect import get_client
-from prefect.settings import PREFECT_API_URL, temporary_settings
+from prefect.settings import (
+    PREFECT_API_URL,
+    PREFECT_SERVER_API_HOST,
+    PREFECT_SERVER_API_PORT,
+    temporary_settings,
+)
 from sqlalchemy import Engine
 
 from continuity.demo_prefect import prefect_hint, prefect_home, publish_report
@@ -51,3 +56,29 @@ def test_its_hint_names_the_configured_server_or_says_there_is_none(tmp_path: Pa
         hint = prefect_hint(tmp_path)
     assert "no Prefect server is configured (PREFECT_API_URL is unset)" in hint
     assert "http://127.0.0.1:4200" in hint
+
+
+@pytest.mark.parametrize(
+    ("configured", "suggested"),
+    [
+        ("http://localhost:4200/api", 4201),
+        ("http://LOCALHOST:4200/api", 4201),
+        ("http://127.0.0.1:4200/api", 4201),
+        ("http://127.0.0.2:4200/api", 4201),
+        ("http://[::1]:4200/api", 4201),
+        ("http://0.0.0.0:4200/api", 4201),
+        ("http://127.0.0.1:4300/api", 4200),
+        ("http://localhost/api", 4200),
+        ("https://prefect.example.org:4200/api", 4200),
+        ("http://10.0.0.1:14200/api", 4200),
+        ("http://127.0.0.1:99999/api", 4200),
+        ("not a url", 4200),
+    ],
+)
+def test_its_hint_never_suggests_the_port_a_configured_local_server_listens_at(
+    tmp_path: Path, configured: str, suggested: int
+) -> None:
+    local = {PREFECT_SERVER_API_HOST: "127.0.0.1", PREFECT_SERVER_API_PORT: 4200}
+    with temporary_settings(updates={PREFECT_API_URL: configured, **local}):
+        hint = prefect_hint(tmp_path)
+    assert f"--host 127.0.0.1 --port {suggested}`, then http://127.0.0.1:{suggested} " in hint

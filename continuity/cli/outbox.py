@@ -44,7 +44,7 @@ def requeue_command(
     """
     if status not in REQUEUEABLE:
         raise fail(f"only {', '.join(REQUEUEABLE)} messages can be requeued, not {status}")
-    with database() as engine, transaction(engine) as session:
+    with database() as engine, transaction(for_writing(engine)) as session:
         count = requeue(session, status, Clock().now(), kind, message_id or ())
     out.print(f"requeued {count} {status} message(s); the next run of their flow sends them")
 
@@ -103,7 +103,7 @@ def release_command(
         return release_waiting(asked, now, at)
     with database() as engine:
         try:
-            with transaction(engine) as session:
+            with transaction(for_writing(engine)) as session:
                 count = release_held(
                     session, get_settings(), Clock().now(), campaign, message_id or ()
                 )
@@ -162,13 +162,14 @@ def deliver_command(
         raise fail(str(error)) from None
     kinds = kind or list(TouchpointKind)
     with database() as engine, stop_on_signals():
-        with transaction(engine) as session:
+        # Both read, then write: SQLite's write lock is taken up front (db/engine.py).
+        with transaction(for_writing(engine)) as session:
             recovered = recover_interrupted(session, clock.now())
             due = due_by_campaign(session, kinds, clock.now(), campaign)
             moved = reevaluate_deferred(session, settings.window, clock.now())
         pacer = Pacer(settings.rate_limit)
         drained = drain(partial(deliver_batch, engine, settings, kinds, clock, pacer, campaign))
-        with transaction(engine) as session:
+        with transaction(for_writing(engine)) as session:
             settle(session, due)
     totals = drained.as_dict()
     totals.update({f"recovered_{key}": value for key, value in recovered.items()})

@@ -12,9 +12,9 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from db.deferrals import RELEASED_NOW
 from db.models import Message
 from db.outbox import RowWrites
+from db.outbox_decisions import RELEASED_NOW
 from tasks.calendars import calendars_in
 from tasks.clock import Clock
 from tasks.mail.addresses import Unroutable, routed
@@ -53,7 +53,40 @@ def composition(
     """Return `message` composed with a new token, or the verdict to record when it is not
     to be sent now (contact unreachable, outside their window, no route to their address,
     does not compose). Writes nothing: the message before may still be waiting for its
-    answer."""
+    answer.
+
+    Staff's "release now" sets the window aside for this one delivery attempt: whatever
+    it decides (sent, failed, retried after a backoff, skipped) drops the mark, with the
+    verdict or with the hand-over (`spend_release`). A retry minutes later waits for the
+    window again, as every later attempt does: "now" is never stretched to 03:00 local
+    days later; staff release it again if it must still go at once."""
+    step = _composed_or_verdict(session, message, settings, clock, cache, transport)
+    if isinstance(step, Composed) or RELEASED_NOW not in message.context:
+        return step
+    return partial(_spending, step, message)
+
+
+def spend_release(writes: RowWrites, message: Message) -> None:
+    """Drop staff's "release now" from `message`, written with its next write: the window
+    was set aside for the attempt being decided only. Nothing when it has none."""
+    if RELEASED_NOW in message.context:
+        left = {key: value for key, value in message.context.items() if key != RELEASED_NOW}
+        writes.set(message, context=left)
+
+
+def _spending(verdict: Verdict, message: Message, writes: RowWrites) -> str:
+    spend_release(writes, message)
+    return verdict(writes)
+
+
+def _composed_or_verdict(
+    session: Session,
+    message: Message,
+    settings: Settings,
+    clock: Clock,
+    cache: dict[Any, Any],
+    transport: Transport,
+) -> Composed | Verdict:
     now = clock.now()
     if reason := message.contact.unreachable_reason():
         return partial(skip, message=message, reason=reason)

@@ -43,7 +43,7 @@ from tasks.mail.transport import (
     open_transport,
 )
 from tasks.outbox.compose import envelope_sender
-from tasks.outbox.composition import Composed, composition
+from tasks.outbox.composition import Composed, composition, spend_release
 from tasks.outbox.outcomes import fail, release, retry, skip, unconfirm
 from tasks.outbox.pacing import Pacer
 from tasks.outbox.recovery import LEASE, save_progress, save_progress_or_log
@@ -272,6 +272,7 @@ def hand_over(
     sent)."""
     message, rendered = composed.message, composed.rendered
     secret = settings.required_secret_key()
+    spend_release(writes, message)  # whatever the server answers, "now" is spent
     writes.set(
         message,
         token_hash=token_hash(composed.token),

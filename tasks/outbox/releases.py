@@ -17,9 +17,10 @@ from prefect.cache_policies import NO_CACHE
 from pydantic import ConfigDict, Field, field_validator, model_validator
 from sqlalchemy.orm import Session
 
-from db.deferrals import RELEASED_MARK, RELEASED_NOW, releasable
+from db.deferrals import RELEASED_MARK, releasable
 from db.engine import for_writing, transaction
 from db.models import Campaign, MessageStatus, TouchpointKind
+from db.outbox_decisions import RELEASED_NOW
 from tasks.calendar_changes import (
     MAX_NAME,
     MAX_REASON,
@@ -38,6 +39,8 @@ from tasks.settings import Settings, get_settings
 # How far ahead "at a time" may be: past that, it is a typing mistake.
 FURTHEST = timedelta(days=366)
 Action = Literal["release now", "release at", "cancel campaign"]
+# Held ids released per statement: PostgreSQL binds at most 65,535 parameters in one.
+IDS_PER_STATEMENT = 10_000
 
 
 class ReleaseError(Exception):
@@ -55,7 +58,8 @@ class Release(Clean):
         title="What to do",
         description="release now: the messages go at the next delivery, even outside their"
         " recipients' sending window; release at: they wait until the time below (and"
-        " then for the window); cancel campaign: what the campaign has not sent is cancelled",
+        " then for the window); cancel campaign: what the campaign has not sent is cancelled"
+        " (all of it: leave kind and country empty)",
     )
     campaign: Annotated[int, Field(ge=1, lt=10**15)] | None = Field(
         None,
@@ -107,6 +111,11 @@ class Release(Clean):
     def _complete(self) -> Self:
         if self.action == "cancel campaign" and self.campaign is None:
             raise ValueError("cancel campaign: give the campaign's number")
+        if self.action == "cancel campaign" and (self.kind is not None or self.country is not None):
+            raise ValueError(
+                "cancel campaign: cancels the whole campaign, so takes no kind nor country"
+                " (leave them empty)"
+            )
         if self.action == "release at" and self.at is None:
             raise ValueError("release at: give the time")
         if self.action != "release at" and self.at is not None:
@@ -127,16 +136,22 @@ def release(session: Session, asked: Release, settings: Settings, now: datetime)
     chosen = releasable(session, asked.campaign, asked.kind, asked.country)
     held = [message.id for message in chosen if message.status == MessageStatus.HELD]
     if held:
-        release_held(session, settings, now, asked.campaign, held)
+        # By slices: one statement binds each id, and PostgreSQL takes at most 65,535.
+        for start in range(0, len(held), IDS_PER_STATEMENT):
+            slice_ = held[start : start + IDS_PER_STATEMENT]
+            release_held(session, settings, now, asked.campaign, slice_)
         # Its render check let go of every row it had loaded: read them again, planned now.
         chosen = releasable(session, asked.campaign, asked.kind, asked.country)
     note = f"{RELEASED_MARK}{asked.by} at {now:%Y-%m-%d %H:%M} UTC"
     for message in chosen:
         message.due_at = due_at
+        # "release at" undoes an earlier "release now": the window applies again.
+        context = {key: value for key, value in message.context.items() if key != RELEASED_NOW}
         if asked.action == "release now":
-            message.context = {**message.context, RELEASED_NOW: now.isoformat()}
+            message.context = {**context, RELEASED_NOW: now.isoformat()}
             message.status_reason = f"{note}, to go now: {asked.reason}"
         else:
+            message.context = context
             message.status_reason = (
                 f"{note}, to go from {due_at:%Y-%m-%d %H:%M} UTC: {asked.reason}"
             )

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import json
+import sqlite3
+from contextlib import closing, suppress
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -10,6 +12,7 @@ from typer.testing import CliRunner
 from continuity.cli.main import app
 from db.engine import transaction
 from db.models import Message, MessageStatus, TouchpointKind
+from tasks.outbox import deferrals
 from tasks.settings import get_settings
 from tests.pipeline import messages, plan
 
@@ -103,6 +106,8 @@ def test_deliver_makes_the_status_of_the_campaigns_it_sent_for_follow(
     # The requeued message (due now) goes out within one drain: the campaign, final before
     # it, follows all the same.
     assert runner.invoke(app, ["outbox", "deliver"]).exit_code == 0 and status() == "sent"
+
+
 def waiting_for_the_window(engine: Engine, app_env) -> list[int]:
     """Plan the sample check-ins and make them wait three days for the window, the
     window closed all week but Sunday; return their ids."""
@@ -115,6 +120,31 @@ def waiting_for_the_window(engine: Engine, app_env) -> list[int]:
     app_env.setenv("CONTINUITY_SENDING_WINDOW", "sun 00:00-00:01")
     get_settings.cache_clear()
     return [m.id for m in messages(engine, status=MessageStatus.PLANNED)]
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_deliver_moves_deferred_messages_while_another_process_writes(
+    imported: Engine, app_env, monkeypatch
+) -> None:
+    waiting = waiting_for_the_window(imported, app_env)
+    app_env.setenv("CONTINUITY_SENDING_WINDOW", "mon-sun 00:00-23:59")
+    get_settings.cache_clear()
+    read = deferrals.deferral_places
+
+    def read_then_another_writes(session, now):
+        places = read(session, now)
+        # Another process (a delivery, the portal) writes between the read and the move:
+        # it waits for the command's write lock, here briefly, then gives up.
+        other = sqlite3.connect(str(imported.url.database), timeout=0.2)
+        with closing(other), suppress(sqlite3.OperationalError):
+            other.execute("UPDATE messages SET server_reply = 'x' WHERE id = ?", waiting[:1])
+            other.commit()
+        return places
+
+    monkeypatch.setattr(deferrals, "deferral_places", read_then_another_writes)
+    result = runner.invoke(app, ["outbox", "deliver", "--json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout) == {"sent": len(waiting), "deferral_moved": len(waiting)}
 
 
 def test_release_now_sends_deferred_messages_at_the_next_delivery(
@@ -183,6 +213,8 @@ def test_release_requires_who_and_one_line_why(imported: Engine, app_env, staff)
     result = runner.invoke(app, ["outbox", "release", "--now", "--kind", "adhoc", *staff])
     assert result.exit_code == 1
     assert result.stderr.strip().count("\n") == 0 and "Traceback" not in result.output
+
+
 def test_delivering_as_of_a_moment_to_come_is_refused(imported: Engine, app_env, outbox) -> None:
     tomorrow = (datetime.now(UTC) + timedelta(hours=2)).isoformat()
     refused = runner.invoke(app, ["outbox", "deliver", "--as-of", tomorrow])

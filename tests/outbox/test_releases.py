@@ -12,7 +12,10 @@ from sqlalchemy import Engine, func, select, update
 from db.campaigns import campaign_for
 from db.engine import for_writing, transaction
 from db.models import Message, MessageStatus, Partner, TouchpointKind
-from db.outbox_decisions import hold_planned
+from db.outbox_decisions import hold_planned, requeue
+from tasks.campaigns.stages import cancel_campaign
+from tasks.clock import Clock
+from tasks.outbox.holds import release_held
 from tasks.outbox.planning import plan_messages
 from tasks.outbox.releases import Release, ReleaseError, release
 from tasks.settings import get_settings
@@ -77,6 +80,69 @@ def test_it_releases_at_a_time_after_which_the_window_still_applies(
     assert outbox() == []
     deliver_all(imported, [CHECKIN], SUNDAY_IN_ADEN)
     assert len(outbox()) == done["released"]
+
+
+def test_it_lets_a_release_at_undo_an_earlier_release_now(
+    imported: Engine, deferred: int, outbox
+) -> None:
+    saturday = datetime(2025, 6, 14, 7, tzinfo=UTC)  # 10:00, a weekend day in Yemen too
+    released(imported, action="release now", campaign=deferred)
+    done = released(imported, action="release at", campaign=deferred, at=saturday)
+    assert done["released"] > 0
+    deliver_all(imported, [CHECKIN], saturday)
+    assert outbox() == []
+    deliver_all(imported, [CHECKIN], SUNDAY_IN_ADEN)
+    assert len(outbox()) == done["released"]
+
+
+def test_it_sets_the_window_aside_for_one_delivery_attempt_only(
+    imported: Engine, deferred: int, app_env, smtp_sink, monkeypatch
+) -> None:
+    app_env.setenv("CONTINUITY_MAIL_URL", smtp_sink.url)
+    get_settings.cache_clear()
+    monkeypatch.setattr("tasks.outbox.deliver.CONSECUTIVE_FAILURE_LIMIT", 1000)
+    smtp_sink.handler.decide = lambda envelope: "451 4.7.1 greylisted, come back later"
+    done = released(imported, action="release now", campaign=deferred)
+    assert deliver_all(imported, [CHECKIN], FRIDAY_IN_ADEN).counts == {"retry": done["released"]}
+    smtp_sink.handler.decide = lambda envelope: "accept"
+    retried = FRIDAY_IN_ADEN + timedelta(minutes=1)  # still Friday: the window is shut
+    assert deliver_all(imported, [CHECKIN], retried).counts == {"deferred": done["released"]}
+    waiting = messages(imported, status=MessageStatus.PLANNED)
+    assert all(m.due_at == SUNDAY_IN_ADEN and "released_now" not in m.context for m in waiting)
+    deliver_all(imported, [CHECKIN], SUNDAY_IN_ADEN)
+    assert len(smtp_sink.accepted) == done["released"]
+
+
+def test_it_lets_a_requeue_undo_a_release_now(imported: Engine, deferred: int, outbox) -> None:
+    released(imported, action="release now", campaign=deferred)
+    cancel_campaign(deferred, Clock.at(FRIDAY_IN_ADEN), "by staff: a mistake")
+    with transaction(imported) as session:
+        requeued = requeue(session, MessageStatus.CANCELLED, FRIDAY_IN_ADEN)
+    assert requeued > 0
+    deliver_all(imported, [CHECKIN], FRIDAY_IN_ADEN)
+    assert outbox() == []
+    assert len(messages(imported, status=MessageStatus.PLANNED)) == requeued
+
+
+def test_it_releases_more_held_messages_than_one_statement_takes(
+    imported: Engine, deferred: int, outbox, monkeypatch
+) -> None:
+    with transaction(imported) as session:
+        held = hold_planned(session, [CHECKIN], "held: the render check failed", deferred)
+    assert held > 4
+    monkeypatch.setattr("tasks.outbox.releases.IDS_PER_STATEMENT", 2)
+    slices: list[int] = []
+
+    def by_slice(session, settings, now, campaign_id, ids):
+        slices.append(len(ids))
+        return release_held(session, settings, now, campaign_id, ids)
+
+    monkeypatch.setattr("tasks.outbox.releases.release_held", by_slice)
+    done = released(imported, action="release now", campaign=deferred)
+    assert max(slices) == 2 and sum(slices) == held  # each statement binds 2 ids at most
+    assert done["released"] == done["held_released"] == held
+    deliver_all(imported, [CHECKIN], FRIDAY_IN_ADEN)
+    assert len(outbox()) == held
 
 
 def test_it_chooses_by_country_and_kind(imported: Engine, deferred: int) -> None:
@@ -159,6 +225,9 @@ def test_it_refuses_an_unknown_campaign_and_nonsense_times(
         ({"campaign": 0}, "greater than or equal to 1"),
         ({"campaign": None}, "choose the messages"),
         ({"action": "cancel campaign", "campaign": None}, "give the campaign's number"),
+        ({"action": "cancel campaign", "kind": CHECKIN}, "takes no kind nor country"),
+        ({"action": "cancel campaign", "country": "YE"}, "takes no kind nor country"),
+        ({"action": "cancel campaign", "at": FRIDAY_IN_ADEN}, "takes no time"),
         ({"action": "release at"}, "give the time"),
         ({"at": FRIDAY_IN_ADEN}, "takes no time"),
         ({"action": "send everything"}, "Input should be"),
