@@ -81,12 +81,7 @@ def answer_rows(
             Response.handled_at,
             Response.handled_by,
             Response.contact_id,
-            Contact.role,
-            Contact.erased_at,
-            Partner.name.label("partner"),
-            Partner.vendor_number,
-            country_column().label("country"),
-            Partnership.reference_number,
+            *_person_and_partner(),
         )
         .outerjoin(Partnership, Partnership.id == Response.partnership_id)
         .outerjoin(Contact, Contact.id == Response.contact_id)
@@ -100,6 +95,19 @@ def answer_rows(
     )
     query = filtered(query, Response.received_at, Response.kind, wanted)
     yield from session.execute(query.execution_options(yield_per=BATCH))
+
+
+def _person_and_partner() -> tuple[Any, ...]:
+    """The columns every export row shares: the contact's role and erasure date, the
+    partner, its vendor number and country, the partnership's reference."""
+    return (
+        Contact.role,
+        Contact.erased_at,
+        Partner.name.label("partner"),
+        Partner.vendor_number,
+        country_column().label("country"),
+        Partnership.reference_number,
+    )
 
 
 def outbox_rows(
@@ -124,12 +132,7 @@ def outbox_rows(
             Message.campaign_id,
             Campaign.name.label("campaign"),
             Message.contact_id,
-            Contact.role,
-            Contact.erased_at,
-            Partner.name.label("partner"),
-            Partner.vendor_number,
-            country_column().label("country"),
-            Partnership.reference_number,
+            *_person_and_partner(),
         )
         .join(Contact, Contact.id == Message.contact_id)
         .outerjoin(Partnership, Partnership.id == Message.partnership_id)
