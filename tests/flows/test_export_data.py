@@ -7,30 +7,17 @@ import re
 from pathlib import Path
 
 import pytest
-from prefect.client.orchestration import get_client
-from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
-from prefect.client.schemas.sorting import ArtifactSort
 from prefect.exceptions import ParameterTypeError
 from sqlalchemy import Engine
 
 from flows.registry import FORMS
 from tasks.exports.files import ExportError
 from tasks.settings import get_settings
+from tests.artifacts import latest_artifact
 from tests.spreadsheets import csv_rows, xlsx_rows
 
 pytestmark = pytest.mark.usefixtures("prefect_api")
 NAME = re.compile(r"(responses|messages|at-risk)-\d{8}T\d{6}Z-[0-9a-f]{6}\.(csv|xlsx)")
-
-
-def latest_artifact(key: str) -> str:
-    with get_client(sync_client=True) as client:
-        found = client.read_artifacts(
-            artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=[key])),
-            sort=ArtifactSort.CREATED_DESC,
-            limit=1,
-        )
-    assert found, f"no artifact {key}"
-    return str(found[0].data)
 
 
 @pytest.fixture

@@ -7,14 +7,12 @@ import json
 from datetime import UTC, datetime
 
 import pytest
-from prefect.client.orchestration import get_client
-from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
-from prefect.client.schemas.sorting import ArtifactSort
 from sqlalchemy import Engine
 
 from db.models import MessageStatus, TouchpointKind
 from flows.registry import FLOWS, FORMS
 from tasks.settings import get_settings
+from tests.artifacts import latest_artifact
 from tests.etools.test_importer import snapshot
 from tests.pipeline import messages
 
@@ -22,17 +20,6 @@ pytestmark = pytest.mark.usefixtures("prefect_api")
 SUSPENDED = "CMR/PCA2019012/PD2023003"
 ASEF = "SEN/PCA2021001/PD2021004"
 OWNER = "jp.mbarga@enfance-avenir.example.cm"
-
-
-def artifact(key: str) -> str:
-    with get_client(sync_client=True) as client:
-        found = client.read_artifacts(
-            artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=[key])),
-            sort=ArtifactSort.CREATED_DESC,
-            limit=1,
-        )
-    assert found, f"no artifact {key}"
-    return str(found[0].data)
 
 
 @pytest.fixture
@@ -79,14 +66,14 @@ def test_the_corrective_actions_flow_reminds_escalates_and_reports(
         TouchpointKind.CORRECTIVE_ACTION,
         TouchpointKind.CORRECTIVE_ESCALATION,
     ]
-    table = artifact("corrective-measures")
+    table = latest_artifact("corrective-measures")
     assert "Recruter un coordinateur" in table and '"overdue": "yes"' in table
-    unreachable = json.loads(artifact("escalations-without-address"))
+    unreachable = json.loads(latest_artifact("escalations-without-address"))
     assert unreachable == [
         {"partnership": SUSPENDED, "measure": 1, "no address for": "Hélène Fouda"}
     ]
     assert "@" not in table
-    trail = json.loads(artifact("corrective-plan-1-trail"))
+    trail = json.loads(latest_artifact("corrective-plan-1-trail"))
     assert [row["what"] for row in trail] == [
         "plan opened",
         "measure added",
@@ -140,7 +127,7 @@ def test_the_capacity_flow_notifies_the_focal_point_of_a_low_answer(
     assert outbox()[0]["Subject"].startswith("Local capacity at risk")
     again = FLOWS["capacity-alerts"](as_of=datetime(2026, 12, 2, 10, tzinfo=UTC))
     assert again["delivery"] == {} and len(outbox()) == 1
-    rows = json.loads(artifact("capacity-at-risk"))
+    rows = json.loads(latest_artifact("capacity-at-risk"))
     assert [(row["partnership"], row["no address for"]) for row in rows] == [
         (ASEF, "Pierre Lemaire")
     ]
