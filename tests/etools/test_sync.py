@@ -12,11 +12,11 @@ from sqlalchemy import Engine, select
 from db.engine import transaction
 from db.models import Contact, FollowUpPlan, InterventionStatus, Partner, Partnership
 from tasks.settings import get_settings
+from tests.artifacts import latest_artifact
 from tests.conftest import WORKSPACES
 from tests.etools.etools_api import INTERVENTION_HEADER, PARTNER_HEADER, EtoolsStandIn, rows_of
 from tests.etools.syncs import stored, sync
 from tests.exports import export_text
-from tests.flows.test_practice import artifact
 
 pytestmark = pytest.mark.usefixtures("prefect_api", "sync_env")
 NOTHING = {"partners": [], "contacts": [], "partnerships": [], "plans": []}
@@ -94,7 +94,7 @@ def test_a_failing_workspace_changes_nothing_and_the_others_sync(
             select(Partnership).where(Partnership.reference_number == "SEN/PCA2021001/PD2025002")
         ).one()
         assert senegal.status == InterventionStatus.ENDED
-    rows = {row["workspace"]: row for row in json.loads(artifact("etools-sync"))}
+    rows = {row["workspace"]: row for row in json.loads(latest_artifact("etools-sync"))}
     assert rows["SEN"]["synced"] == "yes"
     assert "HTTP 500" in rows["CMR"]["why not"] and rows["KEN"]["why not"]
     # Retried: the first request and CONTINUITY_ETOOLS_RETRIES (3) more.
@@ -133,7 +133,7 @@ def test_each_fault_skips_its_workspace_whole_with_the_reason(
         "partnerships": [],
         "plans": [],
     }
-    rows = {row["workspace"]: row["synced"] for row in json.loads(artifact("etools-sync"))}
+    rows = {row["workspace"]: row["synced"] for row in json.loads(latest_artifact("etools-sync"))}
     assert rows == {"SEN": "yes", "CMR": "yes", "KEN": "no: nothing of it changed"}
 
 
@@ -169,7 +169,7 @@ def test_a_partnership_ended_since_the_last_sync_is_ended_with_its_follow_ups(
             select(FollowUpPlan).where(FollowUpPlan.partnership_id == partnership.id)
         ).all()
         assert plans and all(plan.active for plan in plans)
-    assert f"{reference}: status active → ended" in artifact("etools-sync-changes").replace(
+    assert f"{reference}: status active → ended" in latest_artifact("etools-sync-changes").replace(
         "\\", ""
     )
 
@@ -186,7 +186,7 @@ def test_the_changes_artifact_lists_partnerships_and_contacts_by_number(
     assert sync().is_completed()
     with transaction(engine) as session:
         gone = session.scalars(select(Contact).where(Contact.active.is_(False))).one()
-    changes = artifact("etools-sync-changes").replace("\\", "")
+    changes = latest_artifact("etools-sync-changes").replace("\\", "")
     assert f"contact(s) {gone.id} gone" in changes
     assert gone.name not in changes and "@" not in changes
 

@@ -16,9 +16,9 @@ from continuity.cli.main import app
 from db.engine import transaction
 from db.inbound import waiting_for_staff
 from flows.registry import FLOWS
+from tests.artifacts import latest_artifact
 from tests.collected import AWA, COLLECTED, UNMATCHED, collect_samples, database_files
 from tests.etools.test_importer import snapshot
-from tests.flows.test_practice import artifact
 from tests.flows.test_touchpoint import prefect_texts
 from tests.readers import no_wait_for_readers, reading
 
@@ -46,7 +46,7 @@ def test_the_flow_clears_old_mail_and_prefect_keeps_counts_only(collected: Engin
     texts = prefect_texts(state.state_details.flow_run_id) + json.dumps(result)
     assert "unmatched" in texts
     assert [word for word in (*UNMATCHED, AWA, "Ndiaye") if word in texts] == []
-    assert "inbound mail: unmatched" in artifact("data-retention")
+    assert "inbound mail: unmatched" in latest_artifact("data-retention")
     with transaction(collected) as session:
         assert waiting_for_staff(session, 10) == []
     if collected.dialect.name == "sqlite":

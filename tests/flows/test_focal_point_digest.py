@@ -19,7 +19,7 @@ from db.models import MessageStatus, TouchpointKind
 from flows.registry import FLOWS, FORMS
 from tasks.responses.manual_entry import ManualResponse, record_manual_response
 from tasks.settings import get_settings
-from tests.flows.test_practice import artifact
+from tests.artifacts import latest_artifact
 from tests.flows.test_touchpoint import prefect_texts
 from tests.pipeline import messages, sample_mail
 
@@ -73,7 +73,7 @@ def test_the_digest_reaches_the_focal_point_and_prefect_keeps_no_partner_data(
     texts = prefect_texts(state.state_details.flow_run_id) + json.dumps(result, default=str)
     assert TURKANA in texts and "Nancy Wanjiru: no address in the staff directory" in texts
     assert [word for word in PARTNER_DATA if word in texts] == []
-    assert TURKANA in artifact("partner-messages-unreached")
+    assert TURKANA in latest_artifact("partner-messages-unreached")
 
 
 def test_a_second_day_with_nothing_new_sends_nothing(replied: Engine, outbox) -> None:

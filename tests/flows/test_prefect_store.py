@@ -37,8 +37,8 @@ from db.models import Contact, CorrectivePlan, Message, MessageStatus, Touchpoin
 from flows.registry import FLOWS, FORMS
 from tasks.responses.links import reply_address
 from tasks.settings import get_settings
+from tests.artifacts import latest_artifact
 from tests.flows.people_acting import report_measure_status, suppress_by_staff
-from tests.flows.test_practice import artifact
 from tests.flows.test_touchpoint import prefect_texts
 from tests.pipeline import messages, sample_mail
 
@@ -271,11 +271,11 @@ def test_prefect_keeps_partners_and_numbers_never_their_people(
     assert collected == {"reply": 1, "unmatched": 1, "bounce": 1}
     to = Counter(parseaddr(mail["To"])[1] for mail in outbox())
     assert to[OUMY[1]] == 2 and to[THEODULPHE[1]] == 2  # evaluation, corrective measure
-    assert "Bonjour [contact " in artifact("adhoc-campaign-preview")
+    assert "Bonjour [contact " in latest_artifact("adhoc-campaign-preview")
     to_sow = [m for m in outbox() if "a.sow@unicef.example.org" in m["To"]]
     told = "".join(mail.get_body(("plain",)).get_content() for mail in to_sow)
     assert REPLY_WORDS in told and PHONE_WORDS in told and OUMY[0] in told
-    bounces = json.loads(artifact("relationship-bounces"))
+    bounces = json.loads(latest_artifact("relationship-bounces"))
     suppressed = {row["contact"]: row["what"] for row in bounces if row["contact"]}
     assert suppressed == {
         people[WILHELMINA[0]]: "suppressed: hard bounce",
@@ -286,7 +286,7 @@ def test_prefect_keeps_partners_and_numbers_never_their_people(
     assert "'skip_reasons': {'suppressed by staff': 1}" in checkins
     with transaction(imported) as session:
         plan_id = session.scalars(select(CorrectivePlan.id)).one()
-    trail = artifact(f"corrective-plan-{plan_id}-trail")
+    trail = latest_artifact(f"corrective-plan-{plan_id}-trail")
     assert f"partner: contact {people[THEODULPHE[0]]}" in trail and "comment changed" in trail
     wait_for_events(states[-1].state_details.flow_run_id)
     results = [
