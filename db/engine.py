@@ -27,7 +27,10 @@ def make_engine(url: str, **options: Any) -> Engine:
     """Return an engine for `url`; SQLite connections get foreign keys, WAL and a busy
     timeout. A statement's values never show in its errors or logs: they hold partners'
     names, addresses and words, and a task's error reaches Prefect's logs."""
-    engine = create_engine(url, **{"hide_parameters": True, **options})
+    # A pooled PostgreSQL connection is tried before use: after a restart, or when a
+    # delivery lane lost its connection, the others in the pool are dead too.
+    ping = {"pool_pre_ping": True} if url.startswith("postgresql") else {}
+    engine = create_engine(url, **{"hide_parameters": True, **ping, **options})
     if engine.dialect.name == "sqlite":
         _configure_sqlite(engine)
     return engine

@@ -10,18 +10,18 @@ from __future__ import annotations
 import secrets
 from collections.abc import Iterable, Sequence
 from datetime import datetime
-from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import bindparam, case, exists, func, literal_column, select, update
+from sqlalchemy import case, exists, func, literal_column, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Row
 from sqlalchemy.orm import Session, joinedload
 from sqlalchemy.orm.attributes import set_committed_value
-from sqlalchemy.sql.dml import Update
+from sqlalchemy.sql.elements import ColumnElement
 
 from db.models import Contact, Message, MessageStatus, TouchpointKind
+from db.row_updates import committed, written
 
 # Written as a literal so SQLite's planner can use the partial index on planned rows.
 IS_PLANNED = literal_column("messages.status") == literal_column("'planned'")
@@ -106,61 +106,25 @@ class RowWrites:
         Writes are forgotten only once committed, so a failed commit leaves them for
         `save_answers`."""
         pending = dict(self.rows)
-        held = True
-        if must_hold is not None:
-            held = _written(session, [pending.pop(must_hold.id)], living=True) == 1
-        _written(session, pending.values())
-        session.commit()
+        held = pending.pop(must_hold.id) if must_hold is not None else None
+        changed = committed(session, pending.values(), held)
         self.rows.clear()
-        return held
+        return changed
 
     def answers(self) -> list[dict[str, Any]]:
         """Return the pending writes that record an outcome (a status), leaving out a
         hand-over whose message never reached the transport."""
         return [row for row in self.rows.values() if "status" in row]
 
+    def never_submitted(self) -> list[int]:
+        """Return the ids of pending hand-overs: their commit failed as far as this
+        process knows (it may have reached the database all the same), and their message
+        was never given to the transport, which is called only after the commit."""
+        return [row["id"] for row in self.rows.values() if "status" not in row]
+
     def save_answers(self, session: Session) -> None:
         """Execute the pending outcomes alone in `session` (the caller commits)."""
-        _written(session, self.answers())
-
-
-def _written(session: Session, rows: Iterable[dict[str, Any]], living: bool = False) -> int:
-    """Execute `rows` as guarded updates by id (`living`: only of contacts not erased);
-    return how many rows they changed."""
-    by_columns: dict[frozenset[str], list[dict[str, Any]]] = {}
-    for row in rows:
-        by_columns.setdefault(frozenset(row) - {"id", "claim"}, []).append(row)
-    connection, changed = session.connection(), 0
-    for columns, group in by_columns.items():
-        statement = _update_by_id(columns, living)
-        result = connection.execute(statement, [_keyed(row) for row in group])
-        changed += max(0, result.rowcount)
-    return changed
-
-
-@lru_cache(maxsize=64)
-def _update_by_id(columns: frozenset[str], living: bool) -> Update:
-    table = Message.metadata.tables[Message.__tablename__]
-    contacts = Contact.metadata.tables[Contact.__tablename__]
-    statement = update(table).where(
-        table.c.id == bindparam("id_"),
-        table.c.claim == bindparam("claim_"),
-        table.c.status == MessageStatus.SENDING.value,
-    )
-    if living:
-        erased = exists().where(
-            contacts.c.id == table.c.contact_id, contacts.c.erased_at.is_not(None)
-        )
-        statement = statement.where(~erased)
-    return statement.values({column: bindparam(column) for column in sorted(columns)})
-
-
-def _keyed(row: dict[str, Any]) -> dict[str, Any]:
-    """Return `row` with its id and claim under `id_` and `claim_`: a bound parameter may
-    not share a column's name."""
-    keyed = {key: value for key, value in row.items() if key not in ("id", "claim")}
-    keyed["id_"], keyed["claim_"] = row["id"], row["claim"]
-    return keyed
+        written(session, self.answers())
 
 
 def messages_with_recipients(session: Session, ids: Sequence[int]) -> list[Message]:
@@ -212,19 +176,26 @@ def planned_after(
     return list(session.execute(query))
 
 
-def release_unstarted(session: Session, ids: Sequence[int], claim: str) -> int:
-    """Put the rows of `ids` still held by `claim` and never handed over back to planned,
+def release_unstarted(
+    session: Session, ids: Sequence[int], claim: str, never_submitted: Sequence[int] = ()
+) -> int:
+    """Put the rows of `ids` still held by `claim` and never handed over (or handed over
+    but, as the caller knows, `never_submitted` to the mail server) back to planned,
     without counting the attempt; return how many."""
+    unsent: ColumnElement[bool] = Message.handoff_at.is_(None)
+    if never_submitted:
+        unsent = or_(unsent, Message.id.in_(list(never_submitted)))
     result = session.execute(
         update(Message)
         .where(
             Message.id.in_(list(ids)),
             Message.claim == claim,
             Message.status == MessageStatus.SENDING,
-            Message.handoff_at.is_(None),
+            unsent,
         )
         .values(
             status=MessageStatus.PLANNED,
+            handoff_at=None,
             attempts=case((Message.attempts > 0, Message.attempts - 1), else_=0),
             status_reason="released: its delivery lost the database before handing it over",
         )

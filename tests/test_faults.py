@@ -24,6 +24,7 @@ from db.engine import make_engine, transaction
 from db.models import Message, MessageStatus, TouchpointKind
 from tasks.clock import Clock
 from tasks.outbox.deliver import deliver_batch
+from tasks.outbox.lanes import lane_count
 from tasks.outbox.recovery import LEASE
 from tasks.settings import get_settings
 from tests.faults import by_status, campaign_to, received_ids, worker
@@ -149,7 +150,7 @@ def test_deliveries_killed_at_random_never_send_twice_nor_lose_a_message(
     total = 400
     campaign_id = campaign_to(engine, total // 2, 2)
     rng = random.Random(11)
-    trials = 20
+    trials, lanes = 20, lane_count(engine, get_settings())
     for _ in range(trials):
         target = len(smtp_sink.accepted) + rng.randint(1, 15)
         kill_after(worker(campaign_id), smtp_sink, target, time.monotonic() + 60)
@@ -163,7 +164,8 @@ def test_deliveries_killed_at_random_never_send_twice_nor_lose_a_message(
     unconfirmed = messages(engine, status=MessageStatus.UNCONFIRMED)
     in_doubt_received = sum(1 for m in unconfirmed if m.message_id in received)
     fault_figures(
-        f"crashes: {trials} SIGKILL trials on {total} messages; left sending: "
+        f"crashes: {trials} SIGKILL trials on {total} messages, {lanes} SMTP connection(s)"
+        f" per worker; left sending: "
         f"{left.get('sending', 0)}, resolved as requeued {summary.get('recovered_requeued', 0)}"
         f" and unconfirmed {summary.get('recovered_unconfirmed', 0)} ({in_doubt_received} of"
         f" them had reached the server); final: {statuses}; duplicates "
@@ -176,7 +178,7 @@ def test_deliveries_killed_at_random_never_send_twice_nor_lose_a_message(
     sent_ids = {m.message_id for m in messages(engine, status=MessageStatus.SENT)}
     assert sent_ids <= set(received)
     assert set(received) <= sent_ids | {m.message_id for m in unconfirmed}
-    assert len(unconfirmed) <= trials
+    assert len(unconfirmed) <= trials * lanes  # at most one in doubt per connection a kill
     assert summary.get("recovered_unconfirmed", 0) == len(unconfirmed)
     assert left.get("sending", 0) == summary.get("recovered_requeued", 0) + len(unconfirmed)
 
@@ -217,7 +219,8 @@ def test_a_postgresql_connection_killed_mid_batch_loses_nothing(
         f" message campaign; {errors} database errors; final {statuses}; duplicates"
         f" {sum(c - 1 for c in received.values())}"
     )
-    assert errors == 3
+    # Every lane whose connection was terminated meets the error once.
+    assert 3 <= errors <= 3 * lane_count(engine, get_settings())
     assert statuses == {"sent": 200}
     assert len(received) == 200 and max(received.values()) == 1
 

@@ -16,11 +16,14 @@ tasks/interruptions.py; a lost database connection is handled there too.
 from __future__ import annotations
 
 import secrets
+import threading
 import time
 from collections import Counter
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 from sqlalchemy import Connection, Engine
@@ -44,14 +47,13 @@ from tasks.mail.transport import (
 )
 from tasks.outbox.compose import envelope_sender
 from tasks.outbox.composition import Composed, composition, spend_release
+from tasks.outbox.lanes import Tally, lane_count, split_into_lanes
 from tasks.outbox.outcomes import fail, release, retry, skip, unconfirm
 from tasks.outbox.pacing import Pacer
 from tasks.outbox.recovery import LEASE, save_progress, save_progress_or_log
 from tasks.privacy import redacted
 from tasks.responses.links import rfc_message_id, token_hash
 from tasks.settings import Settings
-
-CONSECUTIVE_FAILURE_LIMIT = 10
 
 
 @dataclass
@@ -64,6 +66,17 @@ class BatchOutcome:
     def as_dict(self) -> dict[str, Any]:
         summary = {"claimed": self.claimed, **self.by_outcome, "stopped": self.stopped}
         return summary | ({"database_error": self.database_error} if self.database_error else {})
+
+    @classmethod
+    def merged(cls, lanes: list[BatchOutcome]) -> BatchOutcome:
+        """Return the outcome of a batch delivered in `lanes`: their counts added, the
+        first reason a lane stopped and the first database error."""
+        outcome = cls(claimed=sum(lane.claimed for lane in lanes))
+        for lane in lanes:
+            outcome.by_outcome.update(lane.by_outcome)
+            outcome.stopped = outcome.stopped or lane.stopped
+            outcome.database_error = outcome.database_error or lane.database_error
+        return outcome
 
 
 def batch_limit(settings: Settings) -> int:
@@ -82,14 +95,33 @@ def deliver_batch(
     campaign_id: int | None = None,
 ) -> BatchOutcome:
     """Claim one batch of due messages of `kinds` (of one campaign, if given) and deliver
-    it over one connection."""
+    it over `lane_count` SMTP connections side by side, each lane with its own database
+    connection, so that their hand-overs commit together; return what became of it."""
     engine, claim = for_writing(engine), secrets.token_hex(16)
     with transaction(engine) as session:
         ids = claim_batch(session, kinds, clock.now(), batch_limit(settings), campaign_id, claim)
+    lanes = split_into_lanes(ids, lane_count(engine, settings))
+    deadline, halt = time.monotonic() + LEASE.total_seconds() / 2, threading.Event()
+    deliver = partial(_deliver_lane, engine, settings, clock, pacer, claim, (deadline, halt))
+    if len(lanes) <= 1:
+        return BatchOutcome.merged([deliver(lane) for lane in lanes])
+    with ThreadPoolExecutor(len(lanes), thread_name_prefix="smtp-lane") as pool:
+        return BatchOutcome.merged(list(pool.map(deliver, lanes)))
+
+
+def _deliver_lane(
+    engine: Engine,
+    settings: Settings,
+    clock: Clock,
+    pacer: Pacer | None,
+    claim: str,
+    limits: tuple[float, threading.Event],
+    ids: list[int],
+) -> BatchOutcome:
+    """Deliver the claimed messages `ids` in order over one SMTP connection and one
+    database connection; return what became of them."""
     outcome = BatchOutcome(claimed=len(ids))
-    if not ids:
-        return outcome
-    # One connection for the whole batch: checking one out of the pool and back for each
+    # One connection for the whole lane: checking one out of the pool and back for each
     # message's commit cost more than the commit itself.
     connection = engine.connect()
     session, writes = Session(connection, expire_on_commit=False), RowWrites()
@@ -99,9 +131,8 @@ def deliver_batch(
         cache = {Calendars: Calendars(session).load(m.contact.partner.country for m in messages)}
         session.commit()  # releases SQLite's write lock while the first message renders
         with open_transport(settings.mail_url, settings.smtp_timeout) as transport:
-            _deliver_all(
-                session, writes, messages, transport, settings, clock, pacer, outcome, cache
-            )
+            tally = Tally(outcome, *limits)
+            _deliver_all(session, writes, messages, transport, settings, clock, pacer, tally, cache)
             writes.commit(session)
     except OperationalError as error:
         # The connection was lost or the database stayed locked: save what is known on
@@ -135,13 +166,13 @@ def _deliver_all(
     settings: Settings,
     clock: Clock,
     pacer: Pacer | None,
-    outcome: BatchOutcome,
+    tally: Tally,
     cache: dict[Any, Any],
 ) -> None:
     """Deliver `messages` in order, each composed while the one before is with the server;
     each answer is written with the next hand-off (one commit per message), the last ones
     by the caller. `cache` holds what the batch's messages share (contexts, calendars)."""
-    tally = _Tally(outcome, time.monotonic() + LEASE.total_seconds() / 2)
+    outcome = tally.outcome
     in_flight: tuple[Message, Submission] | None = None
     for position, message in enumerate(messages):
         try:
@@ -173,30 +204,6 @@ def _deliver_all(
             return
     if in_flight:
         tally.stops(answered(writes, *in_flight, settings, clock), in_flight[0])
-
-
-@dataclass
-class _Tally:
-    """Counts a batch's outcomes in order and says when the batch must stop."""
-
-    outcome: BatchOutcome
-    deadline: float
-    failures_in_a_row: int = 0
-
-    def stops(self, result: str, message: Message) -> bool:
-        """Count `result`, the outcome of `message`; return True (the reason in
-        `outcome.stopped`) when no further message of the batch may be tried."""
-        outcome = self.outcome
-        outcome.by_outcome[result] += 1
-        self.failures_in_a_row = self.failures_in_a_row + 1 if result == "retry" else 0
-        if result == "lost":
-            outcome.stopped = "the batch outlived its lease: another delivery holds its rows"
-        elif self.failures_in_a_row >= CONSECUTIVE_FAILURE_LIMIT:
-            last_error = redacted(message.last_error or "")
-            outcome.stopped = f"{self.failures_in_a_row} temporary failures in a row: {last_error}"
-        elif time.monotonic() > self.deadline:
-            outcome.stopped = "the batch ran for half its lease; the rest waits for the next"
-        return outcome.stopped is not None
 
 
 def deliver_one(

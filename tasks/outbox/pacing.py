@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable
 
 
 class Pacer:
-    """Spaces sends to at most `per_minute` a minute (0: no limit), from one loop."""
+    """Spaces sends to at most `per_minute` a minute (0: no limit), shared by the lanes
+    of a worker (tasks/outbox/lanes.py): each send takes the next free slot."""
 
     def __init__(
         self,
@@ -19,11 +21,15 @@ class Pacer:
         self.sleep = sleep
         self.monotonic = monotonic
         self.next_at = 0.0
+        self._lock = threading.Lock()
 
     def wait(self) -> None:
+        """Return when this send's slot has come: at once if the last slot is past."""
         if not self.interval:
             return
-        now = self.monotonic()
-        if self.next_at > now:
-            self.sleep(self.next_at - now)
-        self.next_at = max(now, self.next_at) + self.interval
+        with self._lock:
+            now = self.monotonic()
+            slot = max(now, self.next_at)
+            self.next_at = slot + self.interval
+        if slot > now:
+            self.sleep(slot - now)

@@ -59,7 +59,8 @@ def save_progress(
     claim: str,
     sleep: Callable[[float], None] = time.sleep,
 ) -> Counter[str]:
-    """Write the answers `writes` holds and release the `claimed` rows never handed over,
+    """Write the answers `writes` holds and release the `claimed` rows never handed over
+    (or whose hand-over failed to commit as far as this process knows: never submitted),
     retrying on a new connection while the database is unreachable or locked; return
     {"released": n}. Raises the last error when every attempt failed (the lease policy
     then resolves the rows)."""
@@ -90,6 +91,6 @@ def save_progress_or_log(
 def _saved(engine: Engine, writes: RowWrites, claimed: Sequence[int], claim: str) -> Counter[str]:
     with transaction(engine) as session:
         writes.save_answers(session)
-        released = release_unstarted(session, claimed, claim)
+        released = release_unstarted(session, claimed, claim, writes.never_submitted())
     writes.rows.clear()
     return Counter({"released": released} if released else {})

@@ -241,7 +241,7 @@ def test_no_address_or_token_reaches_prefect(
 
     app_env.setenv("CONTINUITY_MAIL_URL", smtp_sink.url)
     get_settings.cache_clear()
-    monkeypatch.setattr("tasks.outbox.deliver.CONSECUTIVE_FAILURE_LIMIT", 2)
+    monkeypatch.setattr("tasks.outbox.lanes.CONSECUTIVE_FAILURE_LIMIT", 2)
     recipients = iter(range(10_000))
     smtp_sink.handler.decide = lambda envelope: (
         f"550 5.1.1 <{envelope.rcpt_tos[0]}>: no such user"

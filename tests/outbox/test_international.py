@@ -155,7 +155,7 @@ def test_an_address_that_is_no_valid_internationalised_address_fails_alone(
 def test_a_relay_that_cannot_be_asked_about_smtputf8_means_a_retry(
     international: Engine, app_env, monkeypatch
 ) -> None:
-    monkeypatch.setattr("tasks.outbox.deliver.CONSECUTIVE_FAILURE_LIMIT", 1000)
+    monkeypatch.setattr("tasks.outbox.lanes.CONSECUTIVE_FAILURE_LIMIT", 1000)
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]

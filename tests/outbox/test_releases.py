@@ -100,7 +100,7 @@ def test_it_sets_the_window_aside_for_one_delivery_attempt_only(
 ) -> None:
     app_env.setenv("CONTINUITY_MAIL_URL", smtp_sink.url)
     get_settings.cache_clear()
-    monkeypatch.setattr("tasks.outbox.deliver.CONSECUTIVE_FAILURE_LIMIT", 1000)
+    monkeypatch.setattr("tasks.outbox.lanes.CONSECUTIVE_FAILURE_LIMIT", 1000)
     smtp_sink.handler.decide = lambda envelope: "451 4.7.1 greylisted, come back later"
     done = released(imported, action="release now", campaign=deferred)
     assert deliver_all(imported, [CHECKIN], FRIDAY_IN_ADEN).counts == {"retry": done["released"]}
