@@ -197,7 +197,8 @@ def release_unstarted(
             status=MessageStatus.PLANNED,
             handoff_at=None,
             attempts=case((Message.attempts > 0, Message.attempts - 1), else_=0),
-            status_reason="released: its delivery lost the database before handing it over",
+            status_reason="released: its delivery lost the database before handing it to"
+            " the mail server",
         )
         .execution_options(synchronize_session=False)
     )

@@ -49,9 +49,7 @@ def written(session: Session, rows: Iterable[Row], living: bool = False) -> int:
     return changed
 
 
-def _committed_by_the_driver(
-    connection: Connection, rows: list[Row], held: Row | None
-) -> bool:
+def _committed_by_the_driver(connection: Connection, rows: list[Row], held: Row | None) -> bool:
     driver = connection.connection.driver_connection
     assert isinstance(driver, psycopg.Connection)
     try:
@@ -77,9 +75,7 @@ def _executed(
     its cursor (its row count)."""
     sql, static, processors = _statement(frozenset(rows[0]) - {"id", "claim"}, living, dialect)
     now = utcnow()
-    params = [
-        _processed({**static, **_keyed(row), "updated_at": now}, processors) for row in rows
-    ]
+    params = [_processed({**static, **_keyed(row), "updated_at": now}, processors) for row in rows]
     cursor = driver.cursor()
     if len(params) == 1:
         cursor.execute(sql, params[0], prepare=True)

@@ -61,8 +61,9 @@ class Settings(BaseSettings):
     batch_size: int = Field(200, ge=1, le=5000, description="messages per delivery batch")
     max_attempts: int = Field(8, ge=1, le=50, description="attempts before a message fails")
     smtp_timeout: float = Field(30.0, gt=0, le=600, description="seconds per SMTP command")
+    # At most 8: each holds a pooled database connection for its batch (the pool has 15).
     smtp_connections: int = Field(
-        4, ge=1, le=16, description="SMTP connections per deliver worker (PostgreSQL)"
+        4, ge=1, le=8, description="SMTP connections per deliver worker (PostgreSQL)"
     )
     reminder_days: str = Field("7,14", description="days after sending for each reminder")
     answer_within_days: int = Field(

@@ -20,7 +20,7 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Iterable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import partial
@@ -106,7 +106,15 @@ def deliver_batch(
     if len(lanes) <= 1:
         return BatchOutcome.merged([deliver(lane) for lane in lanes])
     with ThreadPoolExecutor(len(lanes), thread_name_prefix="smtp-lane") as pool:
-        return BatchOutcome.merged(list(pool.map(deliver, lanes)))
+        futures = [pool.submit(deliver, lane) for lane in lanes]
+        try:
+            wait(futures)
+        except BaseException:  # interrupted: every lane stops after the message in hand
+            halt.set()
+            raise
+    if failed := [error for future in futures if (error := future.exception())]:
+        raise failed[0]
+    return BatchOutcome.merged([future.result() for future in futures])
 
 
 def _deliver_lane(
@@ -142,6 +150,7 @@ def _deliver_lane(
         outcome.by_outcome["database_errors"] += 1
         outcome.database_error = redacted(str(error.orig or error))[:500]
     except BaseException:
+        limits[1].set()  # the other lanes stop after the message in hand
         _close(session, connection)
         save_progress_or_log(engine, writes, ids, claim)
         raise
@@ -237,12 +246,13 @@ def submitted(
     pacer: Pacer | None,
 ) -> Submission | None:
     """Commit the hand-off of `composed`, then write it to the transport; return None,
-    sending nothing, when its row is no longer this delivery's."""
+    sending nothing, when its row is no longer this delivery's. The rate limit's wait
+    comes first: a worker killed while it waits leaves nothing more in doubt."""
+    if pacer:
+        pacer.wait()
     if not hand_over(session, writes, composed, settings, clock.now()):
         return None
     message = composed.message
-    if pacer:
-        pacer.wait()
     # The envelope names the domain in ASCII whatever the route: what DNS and relays know.
     recipient, utf8 = ascii_domain(composed.recipient), not composed.recipient.isascii()
     return transport.submit(envelope_sender(message, settings), recipient, composed.data, utf8)

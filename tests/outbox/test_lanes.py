@@ -56,3 +56,31 @@ def test_lanes_share_the_rate_limit_each_send_taking_the_next_slot() -> None:
     for thread in threads:
         thread.join()
     assert sorted(sleeps) == pytest.approx([0.5 * slot for slot in range(1, 8)])
+
+
+def test_a_lane_that_fails_stops_the_others_and_leaves_no_row_sending(
+    imported: Engine, app_env, smtp_sink, monkeypatch
+) -> None:
+    from tasks.outbox import composition as composition_module
+
+    app_env.setenv("CONTINUITY_MAIL_URL", smtp_sink.url)
+    app_env.setenv("CONTINUITY_SMTP_CONNECTIONS", "3")
+    get_settings.cache_clear()
+    plan(imported, CHECKIN, NOW)
+    real_render, calls = composition_module.render_message, Counter()
+
+    def fails_on_the_second(*args, **kwargs):
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise RuntimeError("a template bug")
+        return real_render(*args, **kwargs)
+
+    monkeypatch.setattr(composition_module, "render_message", fails_on_the_second)
+    with pytest.raises(RuntimeError, match="a template bug"):
+        deliver_batch(imported, get_settings(), [CHECKIN], Clock.at(NOW))
+    statuses = Counter(m.status for m in messages(imported))
+    assert MessageStatus.SENDING not in statuses
+    assert statuses[MessageStatus.PLANNED] >= 1
+    assert len(smtp_sink.accepted) == statuses[MessageStatus.SENT]
+    # Each other lane stopped after the message in hand, not at the end of its share.
+    assert statuses[MessageStatus.SENT] <= 2 * lane_count(imported, get_settings())
