@@ -109,11 +109,11 @@ def _processed(params: Row, processors: dict[str, Any]) -> Row:
     }
 
 
-def _by_columns(rows: Iterable[Row | None]) -> dict[frozenset[str], list[Row]]:
+def _by_columns(rows: Iterable[Row]) -> dict[frozenset[str], list[Row]]:
+    """Return `rows` grouped by the columns they set: one statement a group."""
     groups: dict[frozenset[str], list[Row]] = {}
     for row in rows:
-        if row is not None:
-            groups.setdefault(frozenset(row) - {"id", "claim"}, []).append(row)
+        groups.setdefault(frozenset(row) - {"id", "claim"}, []).append(row)
     return groups
 
 

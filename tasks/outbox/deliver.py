@@ -102,7 +102,7 @@ def deliver_batch(
         ids = claim_batch(session, kinds, clock.now(), batch_limit(settings), campaign_id, claim)
     lanes = split_into_lanes(ids, lane_count(engine, settings))
     deadline, halt = time.monotonic() + LEASE.total_seconds() / 2, threading.Event()
-    deliver = partial(_deliver_lane, engine, settings, clock, pacer, claim, (deadline, halt))
+    deliver = partial(_deliver_lane, engine, settings, clock, pacer, claim, deadline, halt)
     if len(lanes) <= 1:
         return BatchOutcome.merged([deliver(lane) for lane in lanes])
     with ThreadPoolExecutor(len(lanes), thread_name_prefix="smtp-lane") as pool:
@@ -123,11 +123,13 @@ def _deliver_lane(
     clock: Clock,
     pacer: Pacer | None,
     claim: str,
-    limits: tuple[float, threading.Event],
+    deadline: float,
+    halt: threading.Event,
     ids: list[int],
 ) -> BatchOutcome:
     """Deliver the claimed messages `ids` in order over one SMTP connection and one
-    database connection; return what became of them."""
+    database connection until `deadline` or until another lane sets `halt`; return what
+    became of them."""
     outcome = BatchOutcome(claimed=len(ids))
     # One connection for the whole lane: checking one out of the pool and back for each
     # message's commit cost more than the commit itself.
@@ -139,7 +141,7 @@ def _deliver_lane(
         cache = {Calendars: Calendars(session).load(m.contact.partner.country for m in messages)}
         session.commit()  # releases SQLite's write lock while the first message renders
         with open_transport(settings.mail_url, settings.smtp_timeout) as transport:
-            tally = Tally(outcome, *limits)
+            tally = Tally(outcome, deadline, halt)
             _deliver_all(session, writes, messages, transport, settings, clock, pacer, tally, cache)
             writes.commit(session)
     except OperationalError as error:
@@ -150,7 +152,7 @@ def _deliver_lane(
         outcome.by_outcome["database_errors"] += 1
         outcome.database_error = redacted(str(error.orig or error))[:500]
     except BaseException:
-        limits[1].set()  # the other lanes stop after the message in hand
+        halt.set()  # the other lanes stop after the message in hand
         _close(session, connection)
         save_progress_or_log(engine, writes, ids, claim)
         raise
