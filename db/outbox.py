@@ -13,18 +13,19 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import case, exists, func, literal_column, or_, select, update
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Row
 from sqlalchemy.orm import Session, joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.sql.elements import ColumnElement
 
+from db.array_insert import inserted_as_arrays
 from db.models import Contact, Message, MessageStatus, TouchpointKind
 from db.row_updates import committed, written
 
 # Written as a literal so SQLite's planner can use the partial index on planned rows.
 IS_PLANNED = literal_column("messages.status") == literal_column("'planned'")
+_MESSAGES = Message.metadata.tables[Message.__tablename__]
 
 
 def insert_messages(session: Session, rows: Sequence[dict[str, Any]]) -> set[tuple[str, int]]:
@@ -32,12 +33,14 @@ def insert_messages(session: Session, rows: Sequence[dict[str, Any]]) -> set[tup
     (occurrence key, contact id) pairs that were new."""
     if not rows:
         return set()
-    dialect = session.get_bind().dialect.name
-    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    keys = ("occurrence_key", "contact_id")
+    if session.get_bind().dialect.name == "postgresql":
+        inserted = inserted_as_arrays(session, _MESSAGES, rows, keys, keys)
+        return {(key, contact_id) for key, contact_id in inserted}
     # One statement compiled once and executed for many rows ("insertmanyvalues").
     statement = (
-        insert(Message)
-        .on_conflict_do_nothing(index_elements=["occurrence_key", "contact_id"])
+        sqlite_insert(Message)
+        .on_conflict_do_nothing(index_elements=list(keys))
         .returning(Message.occurrence_key, Message.contact_id)
     )
     return {(key, contact_id) for key, contact_id in session.execute(statement, list(rows))}
