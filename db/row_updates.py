@@ -6,12 +6,15 @@ same claim); the hand-over's row only while its contact is not erased either. De
 commits once a message, so on PostgreSQL the updates and their commit go straight to the
 driver as prepared statements, below the ORM and the session: with several lanes in one
 process the client's time per message is what limits delivery, and SQLAlchemy's path (or
-psycopg's pipeline mode, measured) cost more of it than the round trips they saved.
-"""
+psycopg's pipeline mode, measured) cost more of it than the round trips they saved. On a
+lane's autocommit connection a hand-over and the answer before it are one statement, one
+round trip instead of four."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
+from contextlib import nullcontext
 from functools import lru_cache
 from typing import Any
 
@@ -53,26 +56,30 @@ def _committed_by_the_driver(connection: Connection, rows: list[Row], held: Row 
     driver = connection.connection.driver_connection
     assert isinstance(driver, psycopg.Connection)
     try:
-        held_cursor = _executed(driver, connection.dialect, [held], living=True) if held else None
-        for group in _by_columns(rows).values():
-            _executed(driver, connection.dialect, group)
-        # SQLAlchemy's transaction stays open around it: its own commit at the end of the
-        # lane finds nothing left to do, and what the session reads meanwhile begins a new
-        # transaction in the driver, as every read does.
-        driver.commit()
+        if driver.autocommit and len(rows) + (held is not None) <= ONE_STATEMENT_ROWS:
+            return _written_at_once(driver, connection.dialect, rows, held)
+        with driver.transaction() if driver.autocommit else nullcontext():
+            changed = _executed(driver, connection.dialect, [held], living=True) if held else 1
+            for group in _by_columns(rows).values():
+                _executed(driver, connection.dialect, group)
+        # Outside autocommit SQLAlchemy's transaction stays open around it: its own commit
+        # at the end finds nothing left to do, and what the session reads meanwhile begins
+        # a new transaction in the driver, as every read does.
+        if not driver.autocommit:
+            driver.commit()
     except psycopg.Error as error:  # raised by psycopg itself, outside SQLAlchemy's wrapping
         connection.invalidate(error)  # in no known state: never reuse it
         raise DBAPIError.instance(
             "outbox row updates", None, error, psycopg.Error, hide_parameters=True
         ) from error
-    return held_cursor is None or held_cursor.rowcount == 1
+    return changed == 1
 
 
 def _executed(
     driver: psycopg.Connection[Any], dialect: Dialect, rows: list[Row], living: bool = False
-) -> psycopg.Cursor[Any]:
+) -> int:
     """Execute `rows` (all with the same columns) as one prepared guarded update; return
-    its cursor (its row count)."""
+    how many rows it changed."""
     sql, static, processors = _statement(frozenset(rows[0]) - {"id", "claim"}, living, dialect)
     now = utcnow()
     params = [_processed({**static, **_keyed(row), "updated_at": now}, processors) for row in rows]
@@ -81,7 +88,50 @@ def _executed(
         cursor.execute(sql, params[0], prepare=True)
     else:
         cursor.executemany(sql, params)
-    return cursor
+    return max(0, cursor.rowcount)
+
+
+def _written_at_once(
+    driver: psycopg.Connection[Any], dialect: Dialect, rows: list[Row], held: Row | None
+) -> bool:
+    """Write `held` and `rows` in one statement, one update each in a `WITH`, which an
+    autocommit connection commits on its own: one round trip to the server where a
+    transaction takes four (BEGIN, two updates, COMMIT). Return False when `held`
+    changed no row."""
+    shapes = tuple((frozenset(row) - {"id", "claim"}, False) for row in rows)
+    if held is not None:
+        shapes = ((frozenset(held) - {"id", "claim"}, True), *shapes)
+    sql, parameters = _combined(shapes, dialect)
+    now, params = utcnow(), []
+    for row, (static, names) in zip([held, *rows] if held else rows, parameters, strict=True):
+        values = {**static, **_keyed(row), "updated_at": now}
+        params += [process(values[name]) if process else values[name] for name, process in names]
+    cursor = driver.cursor().execute(sql, params, prepare=True)
+    found = cursor.fetchone()
+    return held is None or (found is not None and found[0] == 1)
+
+
+@lru_cache(maxsize=64)
+def _combined(
+    shapes: tuple[tuple[frozenset[str], bool], ...], dialect: Dialect
+) -> tuple[str, list[tuple[Row, list[tuple[str, Any]]]]]:
+    """Return one statement of the guarded updates `shapes` (columns, living) and, for
+    each, its constant parameters and its placeholders' names and conversions in order;
+    the statement answers how many rows the first update changed."""
+    updates, parameters = [], []
+    for number, (columns, living) in enumerate(shapes):
+        sql, static, processors = _statement(columns, living, dialect)
+        names = _NAMED.findall(sql)
+        updates.append(f"u{number} AS ({_NAMED.sub('%s', sql)} RETURNING 1)")
+        parameters.append((static, [(name, processors.get(name)) for name in names]))
+    return f"WITH {', '.join(updates)} SELECT (SELECT count(*) FROM u0)", parameters
+
+
+# At most this many rows are written in one statement (a hand-over and the answer before
+# it); more (the end of a batch) go in a transaction.
+ONE_STATEMENT_ROWS = 2
+# A named placeholder as SQLAlchemy's psycopg dialect writes them.
+_NAMED = re.compile(r"%\((\w+)\)s")
 
 
 @lru_cache(maxsize=64)

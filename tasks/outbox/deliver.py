@@ -47,7 +47,7 @@ from tasks.mail.transport import (
 )
 from tasks.outbox.compose import envelope_sender
 from tasks.outbox.composition import Composed, composition, spend_release
-from tasks.outbox.lanes import Tally, lane_count, split_into_lanes
+from tasks.outbox.lanes import Tally, lane_connection, lane_count, split_into_lanes
 from tasks.outbox.outcomes import fail, release, retry, skip, unconfirm
 from tasks.outbox.pacing import Pacer
 from tasks.outbox.recovery import LEASE, save_progress, save_progress_or_log
@@ -133,7 +133,7 @@ def _deliver_lane(
     outcome = BatchOutcome(claimed=len(ids))
     # One connection for the whole lane: checking one out of the pool and back for each
     # message's commit cost more than the commit itself.
-    connection = engine.connect()
+    connection = lane_connection(engine)
     session, writes = Session(connection, expire_on_commit=False), RowWrites()
     try:
         messages = messages_with_recipients(session, ids)

@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 
 from db.models import Message
 from tasks.privacy import redacted
@@ -35,6 +35,16 @@ def lane_count(engine: Engine, settings: Settings) -> int:
     if engine.dialect.name == "sqlite" or not settings.mail_url.startswith("smtp://"):
         return 1
     return settings.smtp_connections
+
+
+def lane_connection(engine: Engine) -> Connection:
+    """Return a new database connection for one lane: on PostgreSQL in autocommit, so that
+    a hand-over and the answer before it are one statement that commits itself, one round
+    trip (db/row_updates.py); on SQLite as any other."""
+    connection = engine.connect()
+    if engine.dialect.name == "postgresql":
+        connection.execution_options(isolation_level="AUTOCOMMIT")
+    return connection
 
 
 def split_into_lanes(ids: Sequence[int], lanes: int) -> list[list[int]]:

@@ -14,7 +14,7 @@ from db.models import MessageStatus, TouchpointKind
 from tasks.clock import Clock
 from tasks.outbox.deliver import deliver_batch
 from tasks.outbox.drain import drain
-from tasks.outbox.lanes import lane_count, split_into_lanes
+from tasks.outbox.lanes import lane_connection, lane_count, split_into_lanes
 from tasks.outbox.pacing import Pacer
 from tasks.settings import get_settings
 from tests.pipeline import messages, plan
@@ -27,6 +27,18 @@ def test_a_batch_is_dealt_into_lanes_each_in_due_order() -> None:
     assert split_into_lanes([5, 6, 7, 8, 9], 2) == [[5, 7, 9], [6, 8]]
     assert split_into_lanes([5, 6], 4) == [[5], [6]]
     assert split_into_lanes([], 4) == []
+
+
+def test_a_lane_gives_its_connection_back_out_of_autocommit(engine: Engine) -> None:
+    if engine.dialect.name != "postgresql":
+        pytest.skip("a lane on SQLite takes an ordinary connection")
+    lane = lane_connection(engine)
+    driver = lane.connection.driver_connection
+    assert driver.autocommit  # a hand-over commits itself (db/row_updates.py)
+    lane.close()
+    with engine.connect() as next_user:  # the pool hands the same connection out again
+        assert next_user.connection.driver_connection is driver
+        assert not driver.autocommit
 
 
 def test_each_lane_is_one_connection_and_every_message_goes_once(
