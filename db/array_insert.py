@@ -9,6 +9,7 @@ same for every chunk, and parsed once.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from functools import lru_cache
 from typing import Any
@@ -53,13 +54,22 @@ def _statement(
     (as SQLAlchemy converts a bound value of that column's type)."""
     columns = [table.c[name] for name in names]
     preparer = dialect.identifier_preparer
-    arrays = ", ".join(f"%s::{column.type.compile(dialect=dialect)}[]" for column in columns)
+    # The arrays' types without their length: an explicit cast to VARCHAR(255) would cut a
+    # longer value where the insert into the column refuses it.
+    arrays = ", ".join(
+        f"%s::{_WIDTH.sub('', column.type.compile(dialect=dialect))}[]" for column in columns
+    )
+    listed = ", ".join(preparer.format_column(column) for column in columns)
+    values = ", ".join(f"c{number}" for number in range(len(columns)))
     sql = (
-        f"INSERT INTO {preparer.format_table(table)} "
-        f"({', '.join(preparer.format_column(column) for column in columns)}) "
-        f"SELECT * FROM unnest({arrays}) "
+        f"INSERT INTO {preparer.format_table(table)} ({listed}) "
+        # In the arrays' order, so that ids follow the rows' order.
+        f"SELECT {values} FROM unnest({arrays}) WITH ORDINALITY AS u({values}, n) ORDER BY n "
         f"ON CONFLICT ({', '.join(preparer.quote(name) for name in conflict)}) DO NOTHING "
         f"RETURNING {', '.join(preparer.quote(name) for name in returning)}"
     )
     processors = [column.type.dialect_impl(dialect).bind_processor(dialect) for column in columns]
     return sql, processors
+
+
+_WIDTH = re.compile(r"\([^)]*\)")

@@ -55,6 +55,8 @@ def written(session: Session, rows: Iterable[Row], living: bool = False) -> int:
 def _committed_by_the_driver(connection: Connection, rows: list[Row], held: Row | None) -> bool:
     driver = connection.connection.driver_connection
     assert isinstance(driver, psycopg.Connection)
+    if driver.autocommit and not rows and held is None:
+        return True  # nothing to write, and no transaction open to end
     try:
         if driver.autocommit and len(rows) + (held is not None) <= ONE_STATEMENT_ROWS:
             return _written_at_once(driver, connection.dialect, rows, held)

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from sqlalchemy import Engine, select
+from sqlalchemy.exc import DBAPIError
 
 from db.engine import transaction
 from db.models import Contact, Message, MessageStatus, TouchpointKind
@@ -61,3 +63,15 @@ def test_it_returns_only_the_rows_that_were_new(imported: Engine) -> None:
     assert new == {("k:1", second), ("k:2", first)}
     with transaction(imported) as session:
         assert len(session.scalars(select(Message.id)).all()) == 3
+
+
+def test_a_value_too_long_for_its_column_is_refused_never_cut(imported: Engine) -> None:
+    long_key = "k" * 300  # the column holds 255 characters
+    with transaction(imported) as session:
+        contact_id = session.scalars(select(Contact.id).limit(1)).one()
+    if imported.dialect.name == "sqlite":  # SQLite keeps text whole whatever its declared length
+        with transaction(imported) as session:
+            assert insert_messages(session, [row(contact_id, long_key)]) == {(long_key, contact_id)}
+        return
+    with pytest.raises(DBAPIError, match="too long"), transaction(imported) as session:
+        insert_messages(session, [row(contact_id, long_key)])

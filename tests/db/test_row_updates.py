@@ -101,3 +101,15 @@ def test_the_end_of_a_batch_writes_every_row(claimed: list[Message], imported: E
     assert {m.status for m in stored(imported).values() if m.id in {c.id for c in claimed}} == {
         MessageStatus.SENT
     }
+
+
+def test_nothing_to_write_commits_and_leaves_the_connection_usable(
+    claimed: list[Message], imported: Engine
+) -> None:
+    # A lane whose last message was taken over by another delivery ends with no writes.
+    session = Session.object_session(claimed[0])
+    assert RowWrites().commit(session)
+    writes = RowWrites()
+    answer(writes, claimed[0])
+    assert writes.commit(session)
+    assert stored(imported)[claimed[0].id].status == MessageStatus.SENT
