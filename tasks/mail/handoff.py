@@ -61,6 +61,15 @@ class Transport(Protocol):
         self, envelope_from: str, recipient: str, message: bytes, utf8: bool = False
     ) -> str: ...
 
+    def announce(self, envelope_from: str, recipient: str, utf8: bool = False) -> None:
+        """Open the envelope of the message `submit` will write next, delivering nothing;
+        never raises (what goes wrong is met again by `submit`)."""
+        ...
+
+    def withdraw(self) -> None:
+        """Take back the announced envelope: its message is not to go."""
+        ...
+
     def submit(
         self, envelope_from: str, recipient: str, message: bytes, utf8: bool = False
     ) -> Submission: ...

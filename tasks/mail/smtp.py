@@ -79,6 +79,8 @@ class SMTPTransport:
     def __init__(self, settings: SMTPSettings) -> None:
         self.settings = settings
         self.connection: _SMTP | _SMTP_SSL | None = None
+        # The MAIL FROM written by `announce` whose answer is not read yet.
+        self.announced: str | None = None
 
     def _connected(self) -> _SMTP | _SMTP_SSL:
         if self.connection is not None:
@@ -115,20 +117,56 @@ class SMTPTransport:
     def send(self, envelope_from: str, recipient: str, message: bytes, utf8: bool = False) -> str:
         return self.submit(envelope_from, recipient, message, utf8).answer()
 
+    def announce(self, envelope_from: str, recipient: str, utf8: bool = False) -> None:
+        """Write the MAIL FROM of the message about to be submitted over the open
+        connection without waiting for its answer, so that the server reads it while the
+        caller commits the hand-over: nothing is delivered before the data ends, and
+        `submit` writes the data only after. `submit` with the same envelope reads the
+        answer; `withdraw` takes the envelope back. Nothing when no connection is open
+        (`submit` opens one); trouble writing is left for `submit` to meet and report."""
+        if self.connection is None:
+            return
+        try:
+            mail_from = _mail_from(self.connection, envelope_from, recipient, utf8)
+        except DeliveryFailure:  # it cannot go this way: `submit` says so, sending nothing
+            return
+        try:
+            self.connection.putcmd("mail", mail_from)
+        except (smtplib.SMTPException, OSError):
+            self._drop()
+            return
+        self.announced = mail_from
+
+    def withdraw(self) -> None:
+        """Take back an announced envelope whose message is not to go: read the answer to
+        MAIL FROM and reset, or drop the connection when that fails."""
+        if self.announced is None or self.connection is None:
+            return
+        self.announced = None
+        try:
+            self.connection.getreply()
+            self.connection.rset()
+        except (smtplib.SMTPException, OSError):
+            self._drop()
+
     def submit(
         self, envelope_from: str, recipient: str, message: bytes, utf8: bool = False
     ) -> Submission:
-        """Write the envelope and the whole message; the answer to the data is read by the
-        returned submission (a failure before it is raised from there too). A message
-        marked `utf8`, or with an envelope that is not ASCII, goes with SMTPUTF8, or
-        fails (temporarily, nothing sent) when the server does not offer it."""
+        """Write the envelope (its MAIL FROM already, if announced) and the whole message;
+        the answer to the data is read by the returned submission (a failure before it is
+        raised from there too). A message marked `utf8`, or with an envelope that is not
+        ASCII, goes with SMTPUTF8, or fails (temporarily, nothing sent) when the server
+        does not offer it."""
+        announced, self.announced = self.announced, None
         try:
             connection = self._connected()
-            utf8 = utf8 or not (envelope_from.isascii() and recipient.isascii())
-            mail_from = f"FROM:{_path(envelope_from)}{_utf8_parameters(connection, utf8)}"
+            mail_from = _mail_from(connection, envelope_from, recipient, utf8)
+            if announced not in (None, mail_from):
+                raise ValueError("submit must follow announce with the same envelope")
             connection.data_ended = False
             with self._failures(connection):
-                _expect(connection.docmd("mail", mail_from), "MAIL FROM")
+                answer = connection.getreply() if announced else connection.docmd("mail", mail_from)
+                _expect(answer, "MAIL FROM")
                 _expect(connection.docmd("rcpt", f"TO:{_path(recipient)}"), "RCPT TO")
                 code, reply = connection.docmd("data")
                 if code != 354:
@@ -205,6 +243,15 @@ def _failure(code: int, reason: str) -> DeliveryFailure:
 
 _LEADING_DOT = re.compile(rb"(?m)^\.")
 _PLAIN_ADDRESS = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9.-]+")
+
+
+def _mail_from(
+    connection: _SMTP | _SMTP_SSL, envelope_from: str, recipient: str, utf8: bool
+) -> str:
+    """Return the MAIL command's argument: SMTPUTF8 for a message marked `utf8` or with an
+    envelope that is not ASCII (raises `TemporaryFailure` when the server lacks it)."""
+    utf8 = utf8 or not (envelope_from.isascii() and recipient.isascii())
+    return f"FROM:{_path(envelope_from)}{_utf8_parameters(connection, utf8)}"
 
 
 def _path(address: str) -> str:

@@ -6,7 +6,8 @@ returns the receiving side's answer, or raises `TemporaryFailure` (try later),
 `PermanentFailure` (give up) or `UncertainDelivery` (it may have gone: never resend on
 one's own). `submit` does the same in two steps: it writes the whole message, and the
 `Submission` it returns reads the answer, so that the caller can prepare the next message
-while the server takes this one in.
+while the server takes this one in. `announce` may open the envelope before (SMTP: MAIL FROM
+travels while the caller commits the hand-over); `withdraw` takes it back.
 
 A message whose envelope or headers are not ASCII (an internationalised address, RFC 6531
 and 6532) is marked `utf8`; `accepts_utf8` says whether the transport takes such mail (a
@@ -60,6 +61,12 @@ class MaildirTransport:
         except OSError as error:
             raise TemporaryFailure(f"maildir: {error.strerror or error}") from None
         return f"stored in maildir as {key}"
+
+    def announce(self, envelope_from: str, recipient: str, utf8: bool = False) -> None:
+        """Nothing: a file has no envelope to open ahead."""
+
+    def withdraw(self) -> None:
+        """Nothing: nothing was announced."""
 
     def submit(
         self, envelope_from: str, recipient: str, message: bytes, utf8: bool = False

@@ -249,15 +249,19 @@ def submitted(
 ) -> Submission | None:
     """Commit the hand-off of `composed`, then write it to the transport; return None,
     sending nothing, when its row is no longer this delivery's. The rate limit's wait
-    comes first: a worker killed while it waits leaves nothing more in doubt."""
+    comes first: a worker killed while it waits leaves nothing more in doubt. The
+    envelope's first command travels while the hand-off commits: a message is delivered
+    only once its data ends, written after the commit."""
     if pacer:
         pacer.wait()
-    if not hand_over(session, writes, composed, settings, clock.now()):
-        return None
-    message = composed.message
     # The envelope names the domain in ASCII whatever the route: what DNS and relays know.
     recipient, utf8 = ascii_domain(composed.recipient), not composed.recipient.isascii()
-    return transport.submit(envelope_sender(message, settings), recipient, composed.data, utf8)
+    sender = envelope_sender(composed.message, settings)
+    transport.announce(sender, recipient, utf8)
+    if not hand_over(session, writes, composed, settings, clock.now()):
+        transport.withdraw()
+        return None
+    return transport.submit(sender, recipient, composed.data, utf8)
 
 
 def answered(

@@ -172,3 +172,33 @@ def test_asking_an_unreachable_server_about_utf8_is_a_temporary_failure() -> Non
         pytest.raises(TemporaryFailure, match="cannot connect"),
     ):
         transport.accepts_utf8()
+
+
+def test_an_announced_envelope_goes_once_with_its_message(smtp_sink) -> None:
+    smtp_sink.handler.wire = bytearray()
+    with open_transport(smtp_sink.url) as transport:
+        transport.send("a@example.org", "b0@example.org", MESSAGE)  # opens the connection
+        transport.announce("a@example.org", "b1@example.org")
+        answer = transport.submit("a@example.org", "b1@example.org", MESSAGE).answer()
+    assert answer.startswith("250")
+    assert [r.recipients for r in smtp_sink.accepted] == [["b0@example.org"], ["b1@example.org"]]
+    assert bytes(smtp_sink.handler.wire).lower().count(b"mail from:") == 2
+
+
+def test_a_withdrawn_envelope_delivers_nothing_and_the_connection_goes_on(smtp_sink) -> None:
+    smtp_sink.handler.wire = bytearray()
+    with open_transport(smtp_sink.url) as transport:
+        transport.send("a@example.org", "b0@example.org", MESSAGE)
+        transport.announce("a@example.org", "b1@example.org")
+        transport.withdraw()  # its hand-over was refused: the message must not go
+        transport.send("a@example.org", "b2@example.org", MESSAGE)
+    assert [r.recipients for r in smtp_sink.accepted] == [["b0@example.org"], ["b2@example.org"]]
+    assert b"\r\nrset\r\n" in bytes(smtp_sink.handler.wire).lower()
+    assert smtp_sink.connections == 1
+
+
+def test_announcing_opens_no_connection(smtp_sink) -> None:
+    with open_transport(smtp_sink.url) as transport:
+        transport.announce("a@example.org", "b@example.org")
+        transport.withdraw()
+    assert smtp_sink.connections == 0 and not smtp_sink.accepted
