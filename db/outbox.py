@@ -122,7 +122,8 @@ class RowWrites:
     def never_submitted(self) -> list[int]:
         """Return the ids of pending hand-overs: their commit failed as far as this
         process knows (it may have reached the database all the same), and their message
-        was never given to the transport, which is called only after the commit."""
+        was never given to the transport, which gets the data only after the commit (at
+        most the envelope's MAIL FROM, which delivers nothing)."""
         return [row["id"] for row in self.rows.values() if "status" not in row]
 
     def save_answers(self, session: Session) -> None:

@@ -124,6 +124,7 @@ class SMTPTransport:
         `submit` writes the data only after. `submit` with the same envelope reads the
         answer; `withdraw` takes the envelope back. Nothing when no connection is open
         (`submit` opens one); trouble writing is left for `submit` to meet and report."""
+        self.withdraw()  # one envelope at a time: answers must stay in step
         if self.connection is None:
             return
         try:
@@ -132,7 +133,7 @@ class SMTPTransport:
             return
         try:
             self.connection.putcmd("mail", mail_from)
-        except (smtplib.SMTPException, OSError):
+        except (smtplib.SMTPException, OSError, ValueError):
             self._drop()
             return
         self.announced = mail_from
@@ -144,7 +145,9 @@ class SMTPTransport:
             return
         self.announced = None
         try:
-            self.connection.getreply()
+            code, _ = self.connection.getreply()
+            if not 200 <= code < 600:  # not an answer: the exchange is out of step
+                raise smtplib.SMTPResponseException(code, b"unreadable answer to MAIL FROM")
             self.connection.rset()
         except (smtplib.SMTPException, OSError):
             self._drop()
@@ -162,6 +165,7 @@ class SMTPTransport:
             connection = self._connected()
             mail_from = _mail_from(connection, envelope_from, recipient, utf8)
             if announced not in (None, mail_from):
+                self._drop()  # its answer is unread: the exchange would be out of step
                 raise ValueError("submit must follow announce with the same envelope")
             connection.data_ended = False
             with self._failures(connection):
@@ -215,6 +219,7 @@ class SMTPTransport:
             self._drop()
 
     def _drop(self) -> None:
+        self.announced = None  # a new connection has no envelope open
         if self.connection is not None:
             try:
                 self.connection.close()

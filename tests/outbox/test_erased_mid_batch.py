@@ -69,3 +69,36 @@ def test_a_person_erased_while_the_batch_runs_gets_nothing(
     delivered = outbox()
     assert len(delivered) == len(messages(planned, status=MessageStatus.SENT)) > 0
     assert not [mail for mail in delivered if addresses[0] in str(mail["To"])]
+
+
+def test_an_erasure_mid_batch_takes_the_envelope_back_on_the_open_connection(
+    planned: Engine, app_env, smtp_sink, monkeypatch
+) -> None:
+    """The envelope's MAIL FROM goes before the hand-over commits: when the commit is
+    refused, RSET takes it back and the next message goes on the same connection."""
+    from tasks.outbox import composition as composition_module
+
+    real_render = composition_module.render_message
+    rendered: list[int] = []
+    erased: list[str] = []
+
+    def erased_second(session, environment, message, *args, **kwargs):
+        rendered.append(message.id)
+        if len(rendered) == 2:  # the first is with the server: the connection is open
+            erased.append(message.contact.email)
+            with transaction(planned) as other:
+                marking(other, message)
+        return real_render(session, environment, message, *args, **kwargs)
+
+    monkeypatch.setattr(composition_module, "render_message", erased_second)
+    smtp_sink.handler.wire = bytearray()
+    app_env.setenv("CONTINUITY_SMTP_CONNECTIONS", "1")
+    app_env.setenv("CONTINUITY_MAIL_URL", smtp_sink.url)
+    get_settings.cache_clear()
+    outcome = deliver_batch(planned, get_settings(), [CHECKIN], Clock.at(NOW))
+    assert outcome.stopped is None and outcome.by_outcome["skipped"] >= 1
+    sent = messages(planned, status=MessageStatus.SENT)
+    assert len(smtp_sink.accepted) == len(sent) > 1
+    assert not [mail for mail in smtp_sink.accepted if erased[0] in mail.recipients]
+    assert b"\r\nrset\r\n" in bytes(smtp_sink.handler.wire).lower()
+    assert smtp_sink.connections == 1
