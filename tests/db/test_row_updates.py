@@ -51,14 +51,21 @@ def answer(writes: RowWrites, message: Message) -> None:
     writes.set(message, status=MessageStatus.SENT, sent_at=NOW, server_reply="250 ok")
 
 
+def answered_then_handed_over(first: Message, second: Message) -> bool:
+    """Commit `first`'s answer with `second`'s hand-over, as a lane does; return whether
+    the hand-over was written."""
+    writes, session = RowWrites(), Session.object_session(first)
+    assert session is not None
+    answer(writes, first)
+    hand_over(writes, second)
+    return writes.commit(session, must_hold=second)
+
+
 def test_a_hand_over_commits_with_the_answer_before_it(
     claimed: list[Message], imported: Engine
 ) -> None:
     first, second, _ = claimed
-    writes, session = RowWrites(), Session.object_session(first)
-    answer(writes, first)
-    hand_over(writes, second)
-    assert writes.commit(session, must_hold=second)
+    assert answered_then_handed_over(first, second)
     rows = stored(imported)  # read on another connection: committed
     assert rows[first.id].status == MessageStatus.SENT and rows[first.id].server_reply == "250 ok"
     assert rows[second.id].message_id == f"<{second.id}@x>"
@@ -71,10 +78,7 @@ def test_the_hand_over_of_an_erased_contact_is_refused_and_the_answer_kept(
     first, second, _ = claimed
     with transaction(imported) as other:
         other.get(Contact, second.contact_id).erased_at = NOW  # committed since the load
-    writes, session = RowWrites(), Session.object_session(first)
-    answer(writes, first)
-    hand_over(writes, second)
-    assert not writes.commit(session, must_hold=second)
+    assert not answered_then_handed_over(first, second)
     rows = stored(imported)
     assert rows[second.id].handoff_at is None and rows[second.id].message_id is None
     assert rows[first.id].status == MessageStatus.SENT
@@ -86,10 +90,7 @@ def test_a_row_whose_claim_moved_on_is_not_written(
     first, second, _ = claimed
     with transaction(imported) as other:
         other.get(Message, second.id).claim = "d" * 32  # another delivery took it over
-    writes, session = RowWrites(), Session.object_session(first)
-    answer(writes, first)
-    hand_over(writes, second)
-    assert not writes.commit(session, must_hold=second)
+    assert not answered_then_handed_over(first, second)
     assert stored(imported)[second.id].handoff_at is None
 
 
